@@ -11,6 +11,7 @@
 #include <netdb.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,11 +51,6 @@ struct hreq {
 	int too_big;
 	int status;
 	uint64_t t0;
-	char request_id[UUID_STR_LEN + 1];
-	char method[16];
-	char path[HTTP_PATH_MAX];
-	char ip[64];
-	struct api_qparam q[HTTP_MAX_PARAMS];
 	size_t nq;
 	int too_many;
 	struct MHD_Connection *conn;
@@ -63,6 +59,12 @@ struct hreq {
 	atomic_int ready;         /* the worker has filled resp */
 	struct api_req req;
 	struct api_resp resp;     /* filled by the worker */
+	/* Not zeroed (written before being read): */
+	char request_id[UUID_STR_LEN + 1];
+	char method[16];
+	char ip[64];
+	char path[HTTP_PATH_MAX];
+	struct api_qparam q[HTTP_MAX_PARAMS];
 };
 
 static void client_ip(struct MHD_Connection *conn, char *out, size_t n)
@@ -235,9 +237,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 	(void)version;
 	if (!h) {
-		h = mem_calloc(1, sizeof(*h));
+		h = malloc(sizeof(*h));
 		if (!h)
 			return MHD_NO;
+		memset(h, 0, offsetof(struct hreq, request_id));
 		atomic_init(&h->ready, 0);
 		h->t0 = time_mono_ns();
 		buf_init(&h->body, API_BODY_MAX);
@@ -461,7 +464,9 @@ int http_start(const struct http_config *cfg, const struct api *api, struct http
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4096,
-				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+				/* MHD zeroes this pool between requests: keep it small (headers
+				 * and the URL live there; bodies stream through on_request). */
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
 				MHD_OPTION_END);
 	if (!s->d) {
 		snprintf(detail, dlen, "libmicrohttpd could not start");
