@@ -106,6 +106,7 @@ struct grpc_server {
 	struct gconn *conns;
 	struct gconn *dead; /* closed connections awaiting free (epoll may still name them) */
 	int nconns;
+	int nlive;          /* connections past TLS + ALPN (their HTTP/2 session started) */
 
 	pthread_mutex_t mu;
 	pthread_cond_t work_cv, drain_cv, idle_cv;
@@ -719,8 +720,13 @@ static int conn_start_h2(struct gconn *c)
 	if (nghttp2_submit_settings(c->h2, NGHTTP2_FLAG_NONE, iv, sizeof(iv) / sizeof(iv[0])) != 0 ||
 	    nghttp2_session_set_local_window_size(c->h2, NGHTTP2_FLAG_NONE, 0, CONN_WINDOW) != 0)
 		goto out;
+	c->srv->nlive++;
 	r = 0;
 out:
+	if (r < 0) {
+		nghttp2_session_del(c->h2);
+		c->h2 = NULL;
+	}
 	nghttp2_session_callbacks_del(cbs);
 	return r;
 }
@@ -728,6 +734,7 @@ out:
 static void conn_close(struct gconn *c)
 {
 	struct grpc_server *s = c->srv;
+	int live = c->h2 != NULL;
 
 	if (c->dead)
 		return;
@@ -735,6 +742,8 @@ static void conn_close(struct gconn *c)
 		call_detach(c->calls);
 	if (c->fd >= 0)
 		epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	if (live)
+		s->nlive--;
 	nghttp2_session_del(c->h2);
 	if (c->ssl) {
 		if (!c->handshaking)
@@ -758,7 +767,8 @@ static void conn_close(struct gconn *c)
 	c->prev = NULL;
 	c->next = s->dead;
 	s->dead = c;
-	if (s->nconns == 0 && s->o.stop_on_last_close) {
+	/* Only a client that got through TLS counts: a refused stranger cannot stop the server. */
+	if (live && s->nlive == 0 && s->o.stop_on_last_close) {
 		log_debug("last connection closed: stopping");
 		s->stop = 1;
 	}

@@ -3,7 +3,6 @@
  * goplugin: go-plugin launch-protocol strings (see goplugin.h). The handshake certificate is
  * Go's base64.RawStdEncoding: standard alphabet, padding stripped.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,21 +28,19 @@ int goplugin_pick_version(const char *offered, int want, struct buf *why)
 	if (!offered || !*offered)
 		return 0;
 	while (*p) {
-		long long v;
-		char *stop = NULL;
-		size_t len;
-		char tmp[24];
+		long long v = 0;
+		size_t len, i;
 
 		end = strchr(p, ',');
 		len = end ? (size_t)(end - p) : strlen(p);
-		if (len == 0 || len >= sizeof(tmp))
+		/* Digits only, like Go's strconv.Atoi on what go-plugin splits (no spaces, no sign). */
+		if (len == 0 || len > 9)
 			goto bad;
-		memcpy(tmp, p, len);
-		tmp[len] = '\0';
-		errno = 0;
-		v = strtoll(tmp, &stop, 10);
-		if (errno || !stop || *stop || stop == tmp)
-			goto bad;
+		for (i = 0; i < len; i++) {
+			if (p[i] < '0' || p[i] > '9')
+				goto bad;
+			v = v * 10 + (p[i] - '0');
+		}
 		if (v == want)
 			found = 1;
 		p += len;
