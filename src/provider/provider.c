@@ -10,7 +10,6 @@
 
 #include "common/err.h"
 #include "common/mem.h"
-#include "framework/tf6.h"
 #include "provider/provider.h"
 
 static const struct fw_attr provider_attrs[] = {
@@ -63,8 +62,3 @@ const struct fw_provider provider_scaleway = {
 	.resources = provider_resources,
 	.data_sources = provider_data_sources,
 };
-
-int tf6_init(void)
-{
-	return fw_init(&provider_scaleway);
-}
