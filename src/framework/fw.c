@@ -381,6 +381,16 @@ int fw_ctx_cancelled(const struct fw_ctx *ctx)
 	return (ctx->cancel && *ctx->cancel) || (ctx->stop && *ctx->stop);
 }
 
+struct cty_type *fw_identity_type(void)
+{
+	static char id_name[] = "id";
+	static char *names[] = { id_name };
+	static struct cty_type *elems[] = { &cty_string };
+	static struct cty_type t = { .kind = CTY_OBJECT, .n = 1, .names = names, .elems = elems };
+
+	return &t;
+}
+
 /* ---- value helpers ---- */
 
 static struct cty_value *attr_slot(const struct cty_value *obj, const char *attr)

@@ -246,6 +246,8 @@ const struct cty_type *fw_resource_type(const struct fw_resource *r);
 const struct cty_type *fw_data_source_type(const struct fw_data_source *ds);
 /* Build a heap object type from an attribute table (used by fw_init; exposed for tests). */
 int fw_attrs_type(const struct fw_attr *attrs, struct cty_type **out);
+/* Identity type of every resource with a string "id" attribute: object({id = string}), version 0. */
+struct cty_type *fw_identity_type(void);
 const struct fw_resource *fw_find_resource(const char *type_name);
 const struct fw_data_source *fw_find_data_source(const char *type_name);
 /* The configured provider data and the StopProvider flag. */

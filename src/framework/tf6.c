@@ -313,16 +313,6 @@ static int has_id(const struct fw_resource *r)
 
 /* ---- identity: {id = <the id attribute>} for every resource with a string id ---- */
 
-static struct cty_type *identity_type(void)
-{
-	static char id_name[] = "id";
-	static char *names[] = { id_name };
-	static struct cty_type *elems[] = { &cty_string };
-	static struct cty_type t = { .kind = CTY_OBJECT, .n = 1, .names = names, .elems = elems };
-
-	return &t;
-}
-
 static Tfplugin6__ResourceIdentityData *identity_pb(struct arena *a, const struct fw_resource *r,
 						    const struct cty_value *state, struct fw_diags *d)
 {
@@ -335,14 +325,14 @@ static Tfplugin6__ResourceIdentityData *identity_pb(struct arena *a, const struc
 	sv = cty_object_attr(state, "id");
 	if (!sv || sv->st == CTY_NULL)
 		return NULL;
-	if (cty_value_object(&idv, identity_type()) < 0 || cty_value_copy(&idv.items[0], sv) < 0) {
+	if (cty_value_object(&idv, fw_identity_type()) < 0 || cty_value_copy(&idv.items[0], sv) < 0) {
 		cty_value_release(&idv);
 		return NULL;
 	}
 	idd = ar_alloc(a, sizeof(*idd));
 	if (idd) {
 		tfplugin6__resource_identity_data__init(idd);
-		idd->identity_data = dv_encode(a, &idv, identity_type(), d);
+		idd->identity_data = dv_encode(a, &idv, fw_identity_type(), d);
 	}
 	cty_value_release(&idv);
 	return idd;
@@ -691,7 +681,7 @@ static int h_upgrade_resource_identity(struct tf6_call *call, struct arena *a)
 	if (!req)
 		return ERR_PARSE;
 	fw_diags_init(&d);
-	cty_value_null(&idv, identity_type());
+	cty_value_null(&idv, fw_identity_type());
 	tfplugin6__upgrade_resource_identity__response__init(&resp);
 	res = resource_or_diag(req->type_name, &d);
 	if (res && (!has_id(res) || req->version != 0)) {
@@ -701,7 +691,7 @@ static int h_upgrade_resource_identity(struct tf6_call *call, struct arena *a)
 		const char *json = req->raw_identity ? (const char *)req->raw_identity->json.data : NULL;
 		size_t len = req->raw_identity ? req->raw_identity->json.len : 0;
 
-		if (!json || cty_json_decode(json, len, identity_type(), &idv, &why) < 0 ||
+		if (!json || cty_json_decode(json, len, fw_identity_type(), &idv, &why) < 0 ||
 		    !cty_object_attr(&idv, "id") || cty_object_attr(&idv, "id")->st != CTY_KNOWN) {
 			fw_error(&d, NULL, "Invalid stored identity", "The identity could not be read%s%s.",
 				 why ? ": " : "", why ? why : "");
@@ -709,7 +699,7 @@ static int h_upgrade_resource_identity(struct tf6_call *call, struct arena *a)
 			resp.upgraded_identity = ar_alloc(a, sizeof(*resp.upgraded_identity));
 			if (resp.upgraded_identity) {
 				tfplugin6__resource_identity_data__init(resp.upgraded_identity);
-				resp.upgraded_identity->identity_data = dv_encode(a, &idv, identity_type(), &d);
+				resp.upgraded_identity->identity_data = dv_encode(a, &idv, fw_identity_type(), &d);
 			}
 		}
 	}
@@ -866,13 +856,13 @@ static int h_import_resource_state(struct tf6_call *call, struct arena *a)
 	fw_diags_init(&d);
 	ctx_init(&ctx, call);
 	cty_value_null(&state, &cty_dynamic);
-	cty_value_null(&idv, identity_type());
+	cty_value_null(&idv, fw_identity_type());
 	tfplugin6__import_resource_state__response__init(&resp);
 	res = resource_or_diag(req->type_name, &d);
 	id = req->id;
 	if (res && (!id || !*id) && req->identity) {
 		/* import by identity (Terraform >= 1.12) */
-		if (dv_decode(req->identity->identity_data, identity_type(), &idv, "identity", &d) == 0)
+		if (dv_decode(req->identity->identity_data, fw_identity_type(), &idv, "identity", &d) == 0)
 			id = fw_get_string(&idv, "id");
 	}
 	if (res && (!id || !*id)) {
