@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "client/scwclient.h"
+#include "client/scwconfig.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "common/mem.h"
@@ -168,6 +169,15 @@ out:
 	}
 	*out = c;
 	return 0;
+}
+
+void scwclient_opts_from_config(struct scwclient_opts *o, const struct scwconfig *cfg)
+{
+	const char *insecure = scwconfig_get(cfg, SCWCONFIG_INSECURE);
+
+	o->api_url = scwconfig_get(cfg, SCWCONFIG_API_URL);
+	o->secret_key = scwconfig_get(cfg, SCWCONFIG_SECRET_KEY);
+	o->insecure = insecure && !strcmp(insecure, "true");
 }
 
 void scwclient_free(struct scwclient *c)

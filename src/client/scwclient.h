@@ -95,6 +95,12 @@ struct scwclient_response {
 };
 
 struct scwclient;
+struct scwconfig;
+
+/* Fill the connection options of o from a resolved configuration (api_url, secret key,
+ * insecure); other members are left as they are. The strings are borrowed from cfg, which must
+ * outlive scwclient_new() (the client copies what it keeps). */
+void scwclient_opts_from_config(struct scwclient_opts *o, const struct scwconfig *cfg);
 
 /* Create a client. 0, ERR_INVAL (no api_url, bad url), ERR_NOMEM, ERR_INTERNAL (libcurl).
  * Call scwclient_global_init() once per process before the first client. */

@@ -36,8 +36,9 @@ TEST(config_from_environment_builds_a_client)
 	ASSERT_EQ_UINT(cfg->nerrors, 0);
 	ASSERT_EQ_INT(cfg->v[SCWCONFIG_SECRET_KEY].source, SCWCONFIG_SRC_ENV);
 	ASSERT_EQ_STR(cfg->v[SCWCONFIG_API_URL].origin, "SCW_API_URL");
-	o.api_url = scwconfig_get(cfg, SCWCONFIG_API_URL);
-	o.secret_key = scwconfig_get(cfg, SCWCONFIG_SECRET_KEY);
+	scwclient_opts_from_config(&o, cfg);
+	ASSERT_EQ_STR(o.api_url, getenv("SCW_API_URL"));
+	ASSERT(o.insecure == 0);
 	o.provider_version = "0.0.0-test";
 	o.timeout_ms = 20000;
 	ASSERT_EQ_INT(scwclient_new(&o, &cli), 0);
