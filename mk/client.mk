@@ -3,7 +3,7 @@
 # the C driver of the fault-injection suite (tests/suites/45-client-faults) and of the end-to-end
 # suite against scw-iamd (tests/suites/46-client-iamd).
 CLIENT_LIBS := $(foreach l,$(LAYERS),$(call LIB,$(l)))
-CLIENT_TEST_BINS := $(BUILD)/tests/client/fault_driver
+CLIENT_TEST_BINS := $(BUILD)/tests/client/fault_driver $(BUILD)/tests/client/iamd_driver
 $(BUILD)/tests/client/%: tests/client/%.c $(CLIENT_LIBS)
 	@mkdir -p $(@D)
 	@echo "  TEST    $@"

@@ -421,12 +421,19 @@ static int made_since(const char *ts, struct tstamp since)
 
 	if (!ts || time_rfc3339_parse(ts, strlen(ts), &t) < 0)
 		return 0;
-	return t.sec >= since.sec - IAM_RECONCILE_WINDOW_S;
+	since.sec -= IAM_RECONCILE_WINDOW_S;
+	return time_cmp(t, since) >= 0;
 }
 
 static int streq(const char *a, const char *b)
 {
 	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/* Scope of a create in the client's journal: its kind and what identifies it. */
+static int scope_of(struct buf *b, const char *kind, const char *a, const char *c)
+{
+	return buf_printf(b, "%s\n%s\n%s", kind, a ? a : "", c ? c : "");
 }
 
 /* ---- API keys ---- */
@@ -509,15 +516,22 @@ int iam_api_key_list(struct iam_call *call, const struct iam_api_key_filter *f, 
 }
 
 /* After a lost create answer: delete the keys that match it and were made since t0. */
-static int api_key_reconcile(struct iam_call *call, const struct iam_api_key_create *in, struct tstamp t0)
+static int api_key_reconcile(struct iam_call *call, const struct iam_api_key_create *in, struct tstamp t0,
+			     const char *scope)
 {
 	struct iam_api_key_filter f = { NULL, NULL, NULL, NULL, -1, -1 };
 	struct iam_api_key_list l = { NULL, 0 };
 	struct scwclient_error saved = call->err;
 	size_t i;
-	int r;
+	int r, locked = 0;
 
 	memset(&call->err, 0, sizeof(call->err));
+	/* Siblings creating the same thing get their answers first (their keys become known), and
+	 * none starts while we look. */
+	r = scwclient_journal_lock(call->client, scope, call->cancel);
+	if (r < 0)
+		goto out;
+	locked = 1;
 	f.bearer_id = in->application_id ? in->application_id : in->user_id;
 	f.bearer_type = in->application_id ? "application" : "user";
 	f.description = in->description ? in->description : "";
@@ -526,6 +540,7 @@ static int api_key_reconcile(struct iam_call *call, const struct iam_api_key_cre
 		const struct iam_api_key *k = &l.items[i];
 
 		if (!streq(k->description, in->description) || !made_since(k->created_at, t0) ||
+		    scwclient_journal_known(call->client, k->access_key) ||
 		    !streq(in->application_id ? k->application_id : k->user_id, f.bearer_id) ||
 		    (in->expires_at && !k->expires_at) || (!in->expires_at && k->expires_at) ||
 		    (in->default_project_id && !streq(in->default_project_id, k->default_project_id)))
@@ -538,6 +553,9 @@ static int api_key_reconcile(struct iam_call *call, const struct iam_api_key_cre
 		if (r == 0)
 			call->orphans_deleted++;
 	}
+out:
+	if (locked)
+		scwclient_journal_unlock(call->client, scope);
 	iam_api_key_list_release(&l);
 	if (r == 0) {
 		scwclient_error_release(&call->err);
@@ -552,13 +570,19 @@ int iam_api_key_create(struct iam_call *call, const struct iam_api_key_create *i
 {
 	json_t *body = NULL;
 	struct tstamp t0 = time_now();
+	struct buf scope;
 	int r, amb = 0, round;
 
 	memset(out, 0, sizeof(*out));
 	if ((in->application_id == NULL) == (in->user_id == NULL))
 		return ERR_INVAL;
+	buf_init(&scope, IAM_PATH_MAX);
 	body = json_object();
 	r = body ? 0 : ERR_NOMEM;
+	if (r == 0)
+		r = scope_of(&scope, "api-key", in->application_id ? in->application_id : in->user_id,
+			     in->description);
+
 	if (r == 0)
 		r = set_str(body, in->application_id ? "application_id" : "user_id",
 			    in->application_id ? in->application_id : in->user_id);
@@ -569,14 +593,19 @@ int iam_api_key_create(struct iam_call *call, const struct iam_api_key_create *i
 	if (r == 0)
 		r = set_str(body, "description", in->description);
 	for (round = 0; r == 0; round++) {
+		r = scwclient_journal_begin(call->client, scope.data, call->cancel);
+		if (r < 0)
+			break;
 		r = get_one(call, &T_KEY, "POST", "/iam/v1alpha1/api-keys", body, SCWCLIENT_RETRY_CREATE,
 			    out, &amb);
+		scwclient_journal_end(call->client, scope.data, r == 0 ? out->access_key : NULL);
 		if (r == 0 || !amb || round >= IAM_RECONCILE_MAX)
 			break;
 		call->ambiguous_creates++;
-		r = api_key_reconcile(call, in, t0);
+		r = api_key_reconcile(call, in, t0, scope.data);
 	}
 	json_decref(body);
+	buf_release(&scope);
 	return r;
 }
 
@@ -659,19 +688,23 @@ int iam_application_list(struct iam_call *call, const struct iam_application_fil
 /* After a lost create answer: 1 and *out filled when exactly one matching application was made
  * since t0; 0 when none; ERR_CONFLICT when several. */
 static int app_reconcile(struct iam_call *call, const struct iam_application_create *in, struct tstamp t0,
-			 struct iam_application *out)
+			 const char *scope, struct iam_application *out)
 {
 	struct iam_application_filter f = { in->organization_id, in->name, NULL, -1 };
 	struct iam_application_list l = { NULL, 0 };
 	struct scwclient_error saved = call->err;
 	size_t i, found = 0, at = 0;
-	int r;
+	int r, locked;
 
 	memset(&call->err, 0, sizeof(call->err));
-	r = iam_application_list(call, &f, &l);
+	r = scwclient_journal_lock(call->client, scope, call->cancel);
+	locked = r == 0;
+	if (r == 0)
+		r = iam_application_list(call, &f, &l);
 	for (i = 0; r == 0 && i < l.n; i++) {
 		if (streq(l.items[i].name, in->name) && streq(l.items[i].description, in->description) &&
-		    made_since(l.items[i].created_at, t0)) {
+		    made_since(l.items[i].created_at, t0) &&
+		    !scwclient_journal_known(call->client, l.items[i].id)) {
 			found++;
 			at = i;
 		}
@@ -683,6 +716,8 @@ static int app_reconcile(struct iam_call *call, const struct iam_application_cre
 	} else if (r == 0 && found > 1) {
 		r = ERR_CONFLICT;
 	}
+	if (locked)
+		scwclient_journal_unlock(call->client, scope);
 	iam_application_list_release(&l);
 	if (r >= 0) {
 		scwclient_error_release(&call->err);
@@ -698,9 +733,14 @@ int iam_application_create(struct iam_call *call, const struct iam_application_c
 {
 	json_t *body = json_object();
 	struct tstamp t0 = time_now();
+	struct buf scope;
 	int r = body ? 0 : ERR_NOMEM, amb = 0, round;
 
 	memset(out, 0, sizeof(*out));
+	buf_init(&scope, IAM_PATH_MAX);
+	if (r == 0)
+		r = scope_of(&scope, "application", in->organization_id, in->name);
+
 	if (r == 0)
 		r = set_str(body, "name", in->name);
 	if (r == 0 && in->organization_id)
@@ -710,18 +750,23 @@ int iam_application_create(struct iam_call *call, const struct iam_application_c
 	if (r == 0)
 		r = set_tags(body, in->tags, in->ntags);
 	for (round = 0; r == 0; round++) {
+		r = scwclient_journal_begin(call->client, scope.data, call->cancel);
+		if (r < 0)
+			break;
 		r = get_one(call, &T_APP, "POST", "/iam/v1alpha1/applications", body, SCWCLIENT_RETRY_CREATE,
 			    out, &amb);
+		scwclient_journal_end(call->client, scope.data, r == 0 ? out->id : NULL);
 		if (r == 0 || !amb || round >= IAM_RECONCILE_MAX)
 			break;
 		call->ambiguous_creates++;
-		r = app_reconcile(call, in, t0, out);
+		r = app_reconcile(call, in, t0, scope.data, out);
 		if (r == 1) {
 			r = 0;
 			break;
 		}
 	}
 	json_decref(body);
+	buf_release(&scope);
 	return r;
 }
 
@@ -827,24 +872,30 @@ int iam_user_list(struct iam_call *call, const struct iam_user_filter *f, struct
 
 /* After a lost create answer: 1 and *out filled when a user with that email was made since t0. */
 static int user_reconcile(struct iam_call *call, const struct iam_user_create *in, struct tstamp t0,
-			  struct iam_user *out)
+			  const char *scope, struct iam_user *out)
 {
 	struct iam_user_filter f = { in->organization_id, NULL, -1, NULL };
 	struct iam_user_list l = { NULL, 0 };
 	struct scwclient_error saved = call->err;
 	size_t i;
-	int r;
+	int r, locked;
 
 	memset(&call->err, 0, sizeof(call->err));
-	r = iam_user_list(call, &f, &l);
+	r = scwclient_journal_lock(call->client, scope, call->cancel);
+	locked = r == 0;
+	if (r == 0)
+		r = iam_user_list(call, &f, &l);
 	for (i = 0; r == 0 && i < l.n; i++) {
 		if (l.items[i].email && in->email && !strcasecmp(l.items[i].email, in->email) &&
-		    made_since(l.items[i].created_at, t0)) {
+		    made_since(l.items[i].created_at, t0) &&
+		    !scwclient_journal_known(call->client, l.items[i].id)) {
 			*out = l.items[i];
 			memset(&l.items[i], 0, sizeof(l.items[i]));
 			r = 1;
 		}
 	}
+	if (locked)
+		scwclient_journal_unlock(call->client, scope);
 	iam_user_list_release(&l);
 	if (r >= 0) {
 		scwclient_error_release(&call->err);
@@ -859,9 +910,14 @@ int iam_user_create(struct iam_call *call, const struct iam_user_create *in, str
 {
 	json_t *body = json_object(), *member = json_object();
 	struct tstamp t0 = time_now();
+	struct buf scope;
 	int r = body && member ? 0 : ERR_NOMEM, amb = 0, round;
 
 	memset(out, 0, sizeof(*out));
+	buf_init(&scope, IAM_PATH_MAX);
+	if (r == 0)
+		r = scope_of(&scope, "user", in->organization_id, in->email);
+
 	if (r == 0 && in->organization_id)
 		r = set_str(body, "organization_id", in->organization_id);
 	if (r == 0)
@@ -888,17 +944,22 @@ int iam_user_create(struct iam_call *call, const struct iam_user_create *in, str
 		r = json_object_set(body, "member", member) == 0 ? 0 : ERR_NOMEM;
 	}
 	for (round = 0; r == 0; round++) {
+		r = scwclient_journal_begin(call->client, scope.data, call->cancel);
+		if (r < 0)
+			break;
 		r = get_one(call, &T_USER, "POST", "/iam/v1alpha1/users", body, SCWCLIENT_RETRY_CREATE, out,
 			    &amb);
+		scwclient_journal_end(call->client, scope.data, r == 0 ? out->id : NULL);
 		if (r == 0 || !amb || round >= IAM_RECONCILE_MAX)
 			break;
 		call->ambiguous_creates++;
-		r = user_reconcile(call, in, t0, out);
+		r = user_reconcile(call, in, t0, scope.data, out);
 		if (r == 1) {
 			r = 0;
 			break;
 		}
 	}
+	buf_release(&scope);
 	/* The body holds the password: wipe its string before freeing. */
 	if (member && json_is_string(json_object_get(member, "password"))) {
 		json_t *pw = json_object_get(member, "password");

@@ -13,7 +13,10 @@
  *     again, so the caller gets a key with its secret and no orphan is left;
  *   - application: adopts the single match (no secret involved), or creates again if none;
  *   - user: adopts the user with that email, or creates again if none.
- * At most IAM_RECONCILE_MAX such rounds; see docs/client.md.
+ * Objects this process created through the same client (its journal) are never touched, and
+ * reconciliation first waits for sibling creates of the same thing still in flight, so
+ * parallel identical creates (count = N) cannot take each other's objects. At most
+ * IAM_RECONCILE_MAX such rounds; see docs/client.md.
  *
  * Every call takes a struct iam_call: the client, the caller's cancel flag, and an error that
  * is filled when the call fails with an API error (release with iam_call_release()).
@@ -26,7 +29,8 @@
 #include "client/scwclient.h"
 
 #define IAM_RECONCILE_MAX 3
-#define IAM_RECONCILE_WINDOW_S 120 /* clock skew tolerated when matching a lost create */
+#define IAM_RECONCILE_WINDOW_S 2 /* clock skew tolerated when matching a lost create; larger skews
+                                  * make reconciliation miss (an orphan), never delete more */
 
 struct iam_call {
 	struct scwclient *client;   /* borrowed */

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "client/scwclient.h"
+#include "client/scwconfig.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "common/mem.h"
@@ -35,7 +36,19 @@ struct scwclient {
 	pthread_mutex_t pool_lock;
 	CURL *pool[SCWCLIENT_POOL_MAX];
 	size_t npool;
+	/* create journal (see scwclient.h), under jlock */
+	pthread_mutex_t jlock;
+	struct jscope {
+		char *scope;
+		int inflight;
+		int locked;
+	} *scopes;
+	size_t nscopes;
+	char **known;
+	size_t nknown;
 };
+
+#define SCWCLIENT_JOURNAL_MAX 65536
 
 /* One attempt's state, seen by the curl callbacks. */
 struct attempt {
@@ -122,6 +135,7 @@ int scwclient_new(const struct scwclient_opts *o, struct scwclient **out)
 	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_init(&c->share_locks[i], NULL);
 	pthread_mutex_init(&c->pool_lock, NULL);
+	pthread_mutex_init(&c->jlock, NULL);
 	c->base = mem_strndup(o->api_url, n);
 	if (o->secret_key)
 		c->token = mem_strndup(o->secret_key, strlen(o->secret_key));
@@ -157,6 +171,15 @@ out:
 	return 0;
 }
 
+void scwclient_opts_from_config(struct scwclient_opts *o, const struct scwconfig *cfg)
+{
+	const char *insecure = scwconfig_get(cfg, SCWCONFIG_INSECURE);
+
+	o->api_url = scwconfig_get(cfg, SCWCONFIG_API_URL);
+	o->secret_key = scwconfig_get(cfg, SCWCONFIG_SECRET_KEY);
+	o->insecure = insecure && !strcmp(insecure, "true");
+}
+
 void scwclient_free(struct scwclient *c)
 {
 	size_t i;
@@ -171,6 +194,13 @@ void scwclient_free(struct scwclient *c)
 	for (k = 0; k < CURL_LOCK_DATA_LAST; k++)
 		pthread_mutex_destroy(&c->share_locks[k]);
 	pthread_mutex_destroy(&c->pool_lock);
+	pthread_mutex_destroy(&c->jlock);
+	for (i = 0; i < c->nscopes; i++)
+		free(c->scopes[i].scope);
+	free(c->scopes);
+	for (i = 0; i < c->nknown; i++)
+		free(c->known[i]);
+	free(c->known);
 	mem_free_secret_str(c->token);
 	free(c->base);
 	free(c);
@@ -231,6 +261,119 @@ static int on_progress(void *ud, curl_off_t dlt, curl_off_t dln, curl_off_t ult,
 	(void)ult;
 	(void)uln;
 	return cancelled(a->cancel) ? 1 : 0;
+}
+
+/* ---- create journal ---- */
+
+/* The scope's slot, created when add is set. Called under jlock. */
+static struct jscope *jscope_find(struct scwclient *c, const char *scope, int add)
+{
+	struct jscope *ns;
+	size_t i;
+
+	for (i = 0; i < c->nscopes; i++)
+		if (!strcmp(c->scopes[i].scope, scope))
+			return &c->scopes[i];
+	if (!add || c->nscopes >= SCWCLIENT_JOURNAL_MAX)
+		return NULL;
+	ns = realloc(c->scopes, (c->nscopes + 1) * sizeof(*ns));
+	if (!ns)
+		return NULL;
+	c->scopes = ns;
+	ns[c->nscopes].scope = mem_strndup(scope, strlen(scope));
+	if (!ns[c->nscopes].scope)
+		return NULL;
+	ns[c->nscopes].inflight = 0;
+	ns[c->nscopes].locked = 0;
+	return &c->scopes[c->nscopes++];
+}
+
+/* Wait until the scope is free for what = 0 (a request: not locked) or 1 (the lock: not locked
+ * and nothing in flight), then take it. */
+static int journal_take(struct scwclient *c, const char *scope, const volatile int *cancel, int what)
+{
+	uint64_t limit = (uint64_t)(c->timeout_ms + c->backoff_max_ms) * (uint64_t)(c->max_retries + 2);
+	uint64_t end = time_mono_ns() + limit * 1000000u;
+	struct timespec ts = { 0, 5000000L };
+	struct jscope *j;
+	int r;
+
+	for (;;) {
+		pthread_mutex_lock(&c->jlock);
+		j = jscope_find(c, scope, 1);
+		r = j ? 1 : ERR_NOMEM;
+		if (j && !j->locked && (what == 0 || j->inflight == 0)) {
+			if (what == 0)
+				j->inflight++;
+			else
+				j->locked = 1;
+			r = 0;
+		}
+		pthread_mutex_unlock(&c->jlock);
+		if (r <= 0)
+			return r;
+		if (cancelled(cancel))
+			return ERR_CANCELED;
+		if (time_mono_ns() >= end)
+			return ERR_TIMEOUT;
+		nanosleep(&ts, NULL);
+	}
+}
+
+int scwclient_journal_begin(struct scwclient *c, const char *scope, const volatile int *cancel)
+{
+	return journal_take(c, scope, cancel, 0);
+}
+
+int scwclient_journal_lock(struct scwclient *c, const char *scope, const volatile int *cancel)
+{
+	return journal_take(c, scope, cancel, 1);
+}
+
+void scwclient_journal_unlock(struct scwclient *c, const char *scope)
+{
+	struct jscope *j;
+
+	pthread_mutex_lock(&c->jlock);
+	j = jscope_find(c, scope, 0);
+	if (j)
+		j->locked = 0;
+	pthread_mutex_unlock(&c->jlock);
+}
+
+void scwclient_journal_end(struct scwclient *c, const char *scope, const char *created_id)
+{
+	struct jscope *j;
+	char **nk;
+
+	pthread_mutex_lock(&c->jlock);
+	j = jscope_find(c, scope, 0);
+	if (j && j->inflight > 0)
+		j->inflight--;
+	if (created_id && c->nknown < SCWCLIENT_JOURNAL_MAX) {
+		nk = realloc(c->known, (c->nknown + 1) * sizeof(*nk));
+		if (nk) {
+			c->known = nk;
+			nk[c->nknown] = mem_strndup(created_id, strlen(created_id));
+			if (nk[c->nknown])
+				c->nknown++;
+		}
+	}
+	pthread_mutex_unlock(&c->jlock);
+}
+
+int scwclient_journal_known(struct scwclient *c, const char *id)
+{
+	size_t i;
+	int found = 0;
+
+	if (!id)
+		return 0;
+	pthread_mutex_lock(&c->jlock);
+	for (i = 0; i < c->nknown && !found; i++)
+		found = !strcmp(c->known[i], id);
+	pthread_mutex_unlock(&c->jlock);
+	return found;
 }
 
 /* ---- logging with secrets redacted ---- */
@@ -713,6 +856,10 @@ static CURLcode perform(struct scwclient *c, CURL *h, const struct scwclient_req
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
+	/* libcurl silently re-sends a request once when a reused connection dies before any answer
+	 * byte. For a create that the server did process, that is a duplicate nobody sees: creates
+	 * therefore go over a fresh connection, where such a failure is reported to us. */
+	curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, req->retry == SCWCLIENT_RETRY_CREATE ? 1L : 0L);
 	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
 	if (!strcmp(req->method, "GET"))
 		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);

@@ -95,6 +95,12 @@ struct scwclient_response {
 };
 
 struct scwclient;
+struct scwconfig;
+
+/* Fill the connection options of o from a resolved configuration (api_url, secret key,
+ * insecure); other members are left as they are. The strings are borrowed from cfg, which must
+ * outlive scwclient_new() (the client copies what it keeps). */
+void scwclient_opts_from_config(struct scwclient_opts *o, const struct scwconfig *cfg);
 
 /* Create a client. 0, ERR_INVAL (no api_url, bad url), ERR_NOMEM, ERR_INTERNAL (libcurl).
  * Call scwclient_global_init() once per process before the first client. */
@@ -134,6 +140,25 @@ int scwclient_error_format(const struct scwclient_error *e, struct buf *out);
  * "member.username" -> "username", "tags[2]" or "tags.2" -> "tags". Writes a NUL-terminated
  * name into out. 0, ERR_INVAL (empty/NULL arg), ERR_TOOBIG (out too small). */
 int scwclient_error_attr(const char *arg, char *out, size_t outlen);
+
+/*
+ * Create journal: lets the creates of one process tell their own objects apart from their
+ * siblings' when an answer is lost (see client/iam.c). A scope names what a create makes
+ * ("api-key\n<bearer>\n<description>"); ids are the created objects' ids.
+ *   begin: a create request of this scope is about to be sent; waits while the scope is
+ *          locked. 0, ERR_CANCELED, ERR_TIMEOUT, ERR_NOMEM;
+ *   end:   that request finished; created_id (may be NULL) is remembered as known;
+ *   lock:  wait until no create request of the scope is in flight and no one else holds the
+ *          lock, then hold it (new requests of the scope wait). 0, ERR_CANCELED, ERR_TIMEOUT;
+ *   unlock: release it;
+ *   known: 1 when id was created by this process through this client.
+ * Waits are bounded by the client's longest possible call.
+ */
+int scwclient_journal_begin(struct scwclient *c, const char *scope, const volatile int *cancel);
+void scwclient_journal_end(struct scwclient *c, const char *scope, const char *created_id);
+int scwclient_journal_lock(struct scwclient *c, const char *scope, const volatile int *cancel);
+void scwclient_journal_unlock(struct scwclient *c, const char *scope);
+int scwclient_journal_known(struct scwclient *c, const char *id);
 
 /* Percent-encode s for a URL query value or path segment, appending to out. */
 int scwclient_escape(struct buf *out, const char *s);

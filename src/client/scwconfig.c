@@ -428,6 +428,25 @@ static yaml_node_t *mapping_get(yaml_document_t *doc, yaml_node_t *map, const ch
 	return NULL;
 }
 
+/* The document and the parser hold copies of the file's text, secret keys included: wipe them
+ * before libyaml frees them. */
+static void wipe_document(yaml_document_t *doc)
+{
+	yaml_node_t *n;
+
+	for (n = doc->nodes.start; n && n < doc->nodes.top; n++)
+		if (n->type == YAML_SCALAR_NODE)
+			mem_wipe(n->data.scalar.value, n->data.scalar.length);
+}
+
+static void wipe_parser(yaml_parser_t *p)
+{
+	if (p->buffer.start && p->buffer.end > p->buffer.start)
+		mem_wipe(p->buffer.start, (size_t)(p->buffer.end - p->buffer.start));
+	if (p->raw_buffer.start && p->raw_buffer.end > p->raw_buffer.start)
+		mem_wipe(p->raw_buffer.start, (size_t)(p->raw_buffer.end - p->raw_buffer.start));
+}
+
 /* Parse the file and fill l with the root keys merged with the selected profile's.
  * want_profile: the profile asked for by the block or SCW_PROFILE (NULL: active_profile). */
 static int load_file(struct scwconfig *c, struct layer *l, const char *want_profile,
@@ -527,10 +546,14 @@ nofile:
 			     pname, want_origin, c->config_path ? " at " : "",
 			     c->config_path ? c->config_path : "");
 out:
-	if (doc_ok)
+	if (doc_ok) {
+		wipe_document(&doc);
 		yaml_document_delete(&doc);
-	if (parser_ok)
+	}
+	if (parser_ok) {
+		wipe_parser(&parser);
 		yaml_parser_delete(&parser);
+	}
 	buf_release(&origin);
 	buf_release(&data);
 	return r;
