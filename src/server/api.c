@@ -1,0 +1,806 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * api: routing, authentication, organization scoping and the handlers of the api-keys,
+ * applications and users endpoints. Input is validated by api_parse.c, persisted through the
+ * store interface, and answered by api_json.c; this file holds the business decisions:
+ *   - every route needs X-Auth-Token, a secret key looked up by its keyed hash;
+ *   - a caller sees only its own organization: another organization's object is not_found, and
+ *     asking to list or create in another organization_id is permissions_denied;
+ *   - secret keys are generated here and shown once, in the create response.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "common/log.h"
+#include "common/mem.h"
+#include "common/rand.h"
+#include "server/api.h"
+#include "server/api_json.h"
+#include "server/secret.h"
+
+#define API_PREFIX "/iam/v1alpha1/"
+
+struct ctx {
+	const struct api *a;
+	const struct api_req *req;
+	struct api_resp *resp;
+	struct store_key caller; /* the authenticated key */
+	const char *org;         /* caller.organization_id */
+};
+
+void api_init(struct api *a, struct store *s, const struct secret_key *key, uint32_t key_quota)
+{
+	a->store = s;
+	a->key = key;
+	a->key_quota = key_quota;
+}
+
+void api_resp_init(struct api_resp *resp)
+{
+	resp->status = 500;
+	buf_init(&resp->body, API_RESP_MAX);
+}
+
+void api_resp_release(struct api_resp *resp)
+{
+	buf_release(&resp->body);
+}
+
+/* ---- responses ---- */
+
+static void internal_error(struct ctx *c)
+{
+	buf_reset(&c->resp->body);
+	c->resp->status = 500;
+	api_json_err_plain(&c->resp->body, "internal_error", "internal error");
+}
+
+/* Finish a response whose body writer returned r. */
+static void done(struct ctx *c, int status, int r)
+{
+	if (r < 0) {
+		log_kv(LOG_ERROR, "cannot write response body", "error", err_str(r), NULL);
+		internal_error(c);
+		return;
+	}
+	c->resp->status = status;
+}
+
+static void err_invalid(struct ctx *c, int status, const struct api_invalid *inv)
+{
+	buf_reset(&c->resp->body);
+	done(c, status, api_json_err_invalid(&c->resp->body, inv));
+}
+
+static void err_invalid1(struct ctx *c, const char *arg, const char *reason, const char *help)
+{
+	struct api_invalid inv = { 0 };
+
+	api_invalid_add(&inv, arg, reason, "%s", help);
+	err_invalid(c, 400, &inv);
+}
+
+static void err_not_found(struct ctx *c, const char *resource, const char *id)
+{
+	buf_reset(&c->resp->body);
+	done(c, 404, api_json_err_not_found(&c->resp->body, resource, id));
+}
+
+static void err_auth(struct ctx *c, const char *reason)
+{
+	buf_reset(&c->resp->body);
+	done(c, 401, api_json_err_auth(&c->resp->body, reason));
+}
+
+static void err_permissions(struct ctx *c, const char *action, const char *resource)
+{
+	buf_reset(&c->resp->body);
+	done(c, 403, api_json_err_permissions(&c->resp->body, action, resource));
+}
+
+/* Map a store error to the spec's body. resource/id name the object of the request. */
+static void err_store(struct ctx *c, int r, const char *resource, const char *id, const struct store_detail *d)
+{
+	struct api_invalid inv = { 0 };
+
+	buf_reset(&c->resp->body);
+	switch (r) {
+	case ERR_NOTFOUND:
+		if (d && d->resource)
+			err_not_found(c, d->resource, d->resource_id);
+		else
+			err_not_found(c, resource, id);
+		return;
+	case ERR_QUOTA:
+		done(c, 403, api_json_err_quota(&c->resp->body, d->current, d->quota, d->resource));
+		return;
+	case ERR_EXISTS:
+		api_invalid_add(&inv, d && d->resource ? d->resource : resource, "constraint",
+				"%s is already used in this organization", d && d->resource ? d->resource : resource);
+		err_invalid(c, 400, &inv);
+		return;
+	case ERR_PERM:
+		done(c, 412, api_json_err_precondition(&c->resp->body, "resource_not_deletable",
+						       "the owner of an organization cannot be deleted"));
+		return;
+	case ERR_CANCELED:
+		done(c, 503, api_json_err_plain(&c->resp->body, "service_unavailable", "the server is stopping"));
+		return;
+	default:
+		log_kv(LOG_ERROR, "store error", "error", err_str(r), "resource", resource, NULL);
+		internal_error(c);
+	}
+}
+
+static void no_content(struct ctx *c)
+{
+	buf_reset(&c->resp->body);
+	c->resp->status = 204;
+}
+
+/* ---- authentication ---- */
+
+static int authenticate(struct ctx *c)
+{
+	const char *tok = c->req->auth_token;
+	uint8_t h[SECRET_HASH_LEN];
+	int r;
+
+	if (!tok || !uuid_is_valid(tok, strlen(tok))) {
+		err_auth(c, "invalid_argument");
+		return ERR_AUTH;
+	}
+	r = secret_hash(c->a->key, tok, strlen(tok), h);
+	if (r == 0)
+		r = store_auth(c->a->store, h, &c->caller);
+	mem_wipe(h, sizeof(h));
+	if (r == ERR_NOTFOUND) {
+		err_auth(c, "not_found");
+		return ERR_AUTH;
+	}
+	if (r < 0) {
+		err_store(c, r, "api_key", "", NULL);
+		return r;
+	}
+	if (c->caller.has_expires && time_cmp(c->caller.expires_at, c->req->now) <= 0) {
+		err_auth(c, "expired");
+		return ERR_EXPIRED;
+	}
+	c->org = c->caller.organization_id;
+	return 0;
+}
+
+/* Organization given in a query or body: absent means the caller's; another one is refused. */
+static int same_org(struct ctx *c, const char *given, const char *action, const char *resource)
+{
+	if (!given || !given[0] || !strcmp(given, c->org))
+		return 0;
+	err_permissions(c, action, resource);
+	return ERR_PERM;
+}
+
+/* ---- API keys ---- */
+
+int api_mint_key(const struct api *a, const char *org, enum store_bearer bearer_type, const char *bearer_id,
+		 const char *description, const char *creation_ip, struct store_key *k,
+		 char secret[UUID_STR_LEN + 1], struct store_detail *d)
+{
+	uint8_t h[SECRET_HASH_LEN];
+	struct tstamp now = time_now();
+	int r;
+
+	now.nsec -= now.nsec % 1000;
+	memset(k, 0, sizeof(*k));
+	r = rand_access_key(k->access_key);
+	if (r == 0)
+		r = rand_uuid_v4(secret);
+	if (r == 0)
+		r = secret_hash(a->key, secret, UUID_STR_LEN, h);
+	if (r < 0)
+		goto out;
+	snprintf(k->organization_id, sizeof(k->organization_id), "%s", org);
+	k->description = mem_strndup(description, strlen(description));
+	if (!k->description) {
+		r = ERR_NOMEM;
+		goto out;
+	}
+	k->created_at = k->updated_at = now;
+	k->editable = k->deletable = 1;
+	snprintf(k->creation_ip, sizeof(k->creation_ip), "%s", creation_ip);
+	k->bearer_type = bearer_type;
+	snprintf(k->bearer_id, sizeof(k->bearer_id), "%s", bearer_id);
+	r = store_key_create(a->store, k, h, a->key_quota, d);
+out:
+	mem_wipe(h, sizeof(h));
+	if (r < 0) {
+		store_key_release(k);
+		mem_wipe(secret, UUID_STR_LEN + 1);
+	}
+	return r;
+}
+
+static void keys_create(struct ctx *c)
+{
+	struct api_key_create in;
+	struct api_invalid inv = { 0 };
+	struct store_detail d = { 0 };
+	struct store_key k = { 0 };
+	char secret[UUID_STR_LEN + 1];
+	uint8_t h[SECRET_HASH_LEN];
+	int r = api_parse_key_create(c->req->body, c->req->body_len, c->req->now, &in, &inv);
+
+	if (r == ERR_INVAL) {
+		err_invalid(c, 400, &inv);
+		return;
+	}
+	if (r < 0) {
+		internal_error(c);
+		return;
+	}
+	r = rand_access_key(k.access_key);
+	if (r == 0)
+		r = rand_uuid_v4(secret);
+	if (r == 0)
+		r = secret_hash(c->a->key, secret, UUID_STR_LEN, h);
+	if (r < 0) {
+		internal_error(c);
+		goto out;
+	}
+	memcpy(k.organization_id, c->org, sizeof(k.organization_id));
+	k.description = in.description;
+	k.created_at = k.updated_at = c->req->now;
+	k.has_expires = in.has_expires;
+	k.expires_at = in.expires_at;
+	memcpy(k.default_project_id, in.default_project_id, sizeof(k.default_project_id));
+	k.editable = k.deletable = 1;
+	snprintf(k.creation_ip, sizeof(k.creation_ip), "%s", c->req->client_ip ? c->req->client_ip : "");
+	k.bearer_type = in.bearer_type;
+	memcpy(k.bearer_id, in.bearer_id, sizeof(k.bearer_id));
+	r = store_key_create(c->a->store, &k, h, c->a->key_quota, &d);
+	if (r < 0) {
+		err_store(c, r, "api_key", k.access_key, &d);
+		goto out;
+	}
+	done(c, 200, api_json_key(&c->resp->body, &k, secret));
+out:
+	mem_wipe(secret, sizeof(secret));
+	mem_wipe(h, sizeof(h));
+	api_key_create_release(&in);
+}
+
+static int check_access_key(struct ctx *c, const char *id)
+{
+	if (access_key_is_valid(id, strlen(id)))
+		return 0;
+	err_invalid1(c, "access_key", "format", "access_key must look like SCWXXXXXXXXXXXXXXXXX");
+	return ERR_INVAL;
+}
+
+static void keys_get(struct ctx *c, const char *id)
+{
+	struct store_key k;
+	int r;
+
+	if (check_access_key(c, id) < 0)
+		return;
+	r = store_key_get(c->a->store, c->org, id, &k);
+	if (r < 0) {
+		err_store(c, r, "access_key", id, NULL);
+		return;
+	}
+	done(c, 200, api_json_key(&c->resp->body, &k, NULL));
+	store_key_release(&k);
+}
+
+static void keys_update(struct ctx *c, const char *id)
+{
+	struct api_key_update in;
+	struct api_invalid inv = { 0 };
+	struct store_key_patch p = { 0 };
+	struct store_key k;
+	int r;
+
+	if (check_access_key(c, id) < 0)
+		return;
+	r = api_parse_key_update(c->req->body, c->req->body_len, c->req->now, &in, &inv);
+	if (r == ERR_INVAL) {
+		err_invalid(c, 400, &inv);
+		return;
+	}
+	if (r < 0) {
+		internal_error(c);
+		return;
+	}
+	p.description = in.description;
+	p.default_project_id = in.has_project ? in.default_project_id : NULL;
+	p.set_expires = in.has_expires;
+	p.expires_at = in.expires_at;
+	p.now = c->req->now;
+	r = store_key_update(c->a->store, c->org, id, &p, &k);
+	if (r < 0)
+		err_store(c, r, "access_key", id, NULL);
+	else
+		done(c, 200, api_json_key(&c->resp->body, &k, NULL));
+	store_key_release(&k);
+	api_key_update_release(&in);
+}
+
+static void keys_delete(struct ctx *c, const char *id)
+{
+	int r;
+
+	if (check_access_key(c, id) < 0)
+		return;
+	r = store_key_delete(c->a->store, c->org, id);
+	if (r < 0)
+		err_store(c, r, "access_key", id, NULL);
+	else
+		no_content(c);
+}
+
+static void keys_list(struct ctx *c)
+{
+	struct api_key_query *q = mem_calloc(1, sizeof(*q));
+	struct api_invalid inv = { 0 };
+	struct store_key_list l = { 0 };
+	int r;
+
+	if (!q) {
+		internal_error(c);
+		return;
+	}
+	r = api_parse_key_query(c->req->query, c->req->n_query, c->req->now, q, &inv);
+	if (r < 0) {
+		err_invalid(c, 400, &inv);
+		goto out;
+	}
+	if (same_org(c, q->f.organization_id, "read", "api_key") < 0)
+		goto out;
+	q->f.organization_id = c->org;
+	r = store_key_list(c->a->store, &q->f, &l);
+	if (r < 0)
+		err_store(c, r, "api_key", "", NULL);
+	else
+		done(c, 200, api_json_key_list(&c->resp->body, &l));
+out:
+	store_key_list_release(&l);
+	free(q);
+}
+
+/* ---- applications ---- */
+
+static int check_uuid(struct ctx *c, const char *arg, const char *id)
+{
+	if (uuid_is_valid(id, strlen(id)))
+		return 0;
+	err_invalid1(c, arg, "format", "the identifier in the path must be a UUID");
+	return ERR_INVAL;
+}
+
+static void apps_create(struct ctx *c)
+{
+	struct api_app_create in;
+	struct api_invalid inv = { 0 };
+	struct store_detail d = { 0 };
+	struct store_app a = { 0 };
+	int r = api_parse_app_create(c->req->body, c->req->body_len, &in, &inv);
+
+	if (r == ERR_INVAL) {
+		err_invalid(c, 400, &inv);
+		return;
+	}
+	if (r < 0) {
+		internal_error(c);
+		return;
+	}
+	if (same_org(c, in.organization_id, "write", "application") < 0)
+		goto out;
+	r = rand_uuid_v4(a.id);
+	if (r < 0) {
+		internal_error(c);
+		goto out;
+	}
+	a.name = in.name;
+	a.description = in.description;
+	a.created_at = a.updated_at = c->req->now;
+	memcpy(a.organization_id, c->org, sizeof(a.organization_id));
+	a.editable = a.deletable = 1;
+	a.tags = in.tags;
+	r = store_app_create(c->a->store, &a, &d);
+	if (r < 0)
+		err_store(c, r, "application", a.id, &d);
+	else
+		done(c, 200, api_json_app(&c->resp->body, &a));
+out:
+	api_app_create_release(&in);
+}
+
+static void apps_get(struct ctx *c, const char *id)
+{
+	struct store_app a;
+	int r;
+
+	if (check_uuid(c, "application_id", id) < 0)
+		return;
+	r = store_app_get(c->a->store, c->org, id, &a);
+	if (r < 0) {
+		err_store(c, r, "application", id, NULL);
+		return;
+	}
+	done(c, 200, api_json_app(&c->resp->body, &a));
+	store_app_release(&a);
+}
+
+static void apps_update(struct ctx *c, const char *id)
+{
+	struct api_app_update in;
+	struct api_invalid inv = { 0 };
+	struct store_app_patch p = { 0 };
+	struct store_app a;
+	int r;
+
+	if (check_uuid(c, "application_id", id) < 0)
+		return;
+	r = api_parse_app_update(c->req->body, c->req->body_len, &in, &inv);
+	if (r == ERR_INVAL) {
+		err_invalid(c, 400, &inv);
+		return;
+	}
+	if (r < 0) {
+		internal_error(c);
+		return;
+	}
+	p.name = in.name;
+	p.description = in.description;
+	p.set_tags = in.set_tags;
+	p.tags = in.tags;
+	p.now = c->req->now;
+	r = store_app_update(c->a->store, c->org, id, &p, &a);
+	if (r < 0)
+		err_store(c, r, "application", id, NULL);
+	else
+		done(c, 200, api_json_app(&c->resp->body, &a));
+	store_app_release(&a);
+	api_app_update_release(&in);
+}
+
+static void apps_delete(struct ctx *c, const char *id)
+{
+	int r;
+
+	if (check_uuid(c, "application_id", id) < 0)
+		return;
+	r = store_app_delete(c->a->store, c->org, id);
+	if (r < 0)
+		err_store(c, r, "application", id, NULL);
+	else
+		no_content(c);
+}
+
+static void apps_list(struct ctx *c)
+{
+	struct api_app_query *q = mem_calloc(1, sizeof(*q));
+	struct api_invalid inv = { 0 };
+	struct store_app_list l = { 0 };
+	int r;
+
+	if (!q) {
+		internal_error(c);
+		return;
+	}
+	r = api_parse_app_query(c->req->query, c->req->n_query, q, &inv);
+	if (r < 0) {
+		err_invalid(c, 400, &inv);
+		goto out;
+	}
+	if (same_org(c, q->f.organization_id, "read", "application") < 0)
+		goto out;
+	q->f.organization_id = c->org;
+	r = store_app_list(c->a->store, &q->f, &l);
+	if (r < 0)
+		err_store(c, r, "application", "", NULL);
+	else
+		done(c, 200, api_json_app_list(&c->resp->body, &l));
+out:
+	store_app_list_release(&l);
+	free(q);
+}
+
+/* ---- users ---- */
+
+static void users_create(struct ctx *c)
+{
+	struct api_user_create in;
+	struct api_invalid inv = { 0 };
+	struct store_detail d = { 0 };
+	struct store_user u = { 0 };
+	char *pwhash = NULL, empty[] = "", en_us[] = "en_US";
+	int r = api_parse_user_create(c->req->body, c->req->body_len, &in, &inv);
+
+	if (r == ERR_INVAL) {
+		err_invalid(c, 400, &inv);
+		return;
+	}
+	if (r < 0) {
+		internal_error(c);
+		return;
+	}
+	if (same_org(c, in.organization_id, "write", "user") < 0)
+		goto out;
+	r = rand_uuid_v4(u.id);
+	if (r == 0 && in.password)
+		r = secret_password_hash(in.password, strlen(in.password), &pwhash);
+	if (r < 0) {
+		internal_error(c);
+		goto out;
+	}
+	memcpy(u.organization_id, c->org, sizeof(u.organization_id));
+	u.email = in.email;
+	/* A guest is invited by email alone: its username is its email until it changes it. */
+	u.username = in.guest ? in.email : in.username;
+	u.first_name = in.first_name ? in.first_name : empty;
+	u.last_name = in.last_name ? in.last_name : empty;
+	u.phone_number = in.phone_number ? in.phone_number : empty;
+	u.locale = in.locale && in.locale[0] ? in.locale : en_us;
+	u.created_at = u.updated_at = c->req->now;
+	u.deletable = 1;
+	u.type = STORE_USER_MEMBER;
+	u.status = in.guest ? STORE_STATUS_INVITATION_PENDING : STORE_STATUS_ACTIVATED;
+	u.tags = in.tags;
+	r = store_user_create(c->a->store, &u, pwhash, &d);
+	if (r < 0)
+		err_store(c, r, "user", u.id, &d);
+	else
+		done(c, 200, api_json_user(&c->resp->body, &u));
+out:
+	mem_free_secret_str(pwhash);
+	api_user_create_release(&in);
+}
+
+static void users_get(struct ctx *c, const char *id)
+{
+	struct store_user u;
+	int r;
+
+	if (check_uuid(c, "user_id", id) < 0)
+		return;
+	r = store_user_get(c->a->store, c->org, id, &u);
+	if (r < 0) {
+		err_store(c, r, "user", id, NULL);
+		return;
+	}
+	done(c, 200, api_json_user(&c->resp->body, &u));
+	store_user_release(&u);
+}
+
+static void users_patch(struct ctx *c, const char *id, const struct store_user_patch *p)
+{
+	struct store_detail d = { 0 };
+	struct store_user u;
+	int r = store_user_update(c->a->store, c->org, id, p, &u, &d);
+
+	if (r < 0)
+		err_store(c, r, "user", id, &d);
+	else
+		done(c, 200, api_json_user(&c->resp->body, &u));
+	store_user_release(&u);
+}
+
+static void users_update(struct ctx *c, const char *id)
+{
+	struct api_user_update in;
+	struct api_invalid inv = { 0 };
+	struct store_user_patch p = { 0 };
+	int r;
+
+	if (check_uuid(c, "user_id", id) < 0)
+		return;
+	r = api_parse_user_update(c->req->body, c->req->body_len, &in, &inv);
+	if (r == ERR_INVAL) {
+		err_invalid(c, 400, &inv);
+		return;
+	}
+	if (r < 0) {
+		internal_error(c);
+		return;
+	}
+	p.email = in.email;
+	p.first_name = in.first_name;
+	p.last_name = in.last_name;
+	p.phone_number = in.phone_number;
+	p.locale = in.locale;
+	p.set_tags = in.set_tags;
+	p.tags = in.tags;
+	p.now = c->req->now;
+	users_patch(c, id, &p);
+	api_user_update_release(&in);
+}
+
+static void users_update_username(struct ctx *c, const char *id)
+{
+	struct api_invalid inv = { 0 };
+	struct store_user_patch p = { 0 };
+	char *username = NULL;
+	int r;
+
+	if (check_uuid(c, "user_id", id) < 0)
+		return;
+	r = api_parse_username(c->req->body, c->req->body_len, &username, &inv);
+	if (r == ERR_INVAL) {
+		err_invalid(c, 400, &inv);
+		return;
+	}
+	if (r < 0) {
+		internal_error(c);
+		return;
+	}
+	p.username = username;
+	p.now = c->req->now;
+	users_patch(c, id, &p);
+	free(username);
+}
+
+static void users_delete(struct ctx *c, const char *id)
+{
+	int r;
+
+	if (check_uuid(c, "user_id", id) < 0)
+		return;
+	r = store_user_delete(c->a->store, c->org, id);
+	if (r < 0)
+		err_store(c, r, "user", id, NULL);
+	else
+		no_content(c);
+}
+
+static void users_list(struct ctx *c)
+{
+	struct api_user_query *q = mem_calloc(1, sizeof(*q));
+	struct api_invalid inv = { 0 };
+	struct store_user_list l = { 0 };
+	int r;
+
+	if (!q) {
+		internal_error(c);
+		return;
+	}
+	r = api_parse_user_query(c->req->query, c->req->n_query, q, &inv);
+	if (r < 0) {
+		err_invalid(c, 400, &inv);
+		goto out;
+	}
+	if (same_org(c, q->f.organization_id, "read", "user") < 0)
+		goto out;
+	q->f.organization_id = c->org;
+	r = store_user_list(c->a->store, &q->f, &l);
+	if (r < 0)
+		err_store(c, r, "user", "", NULL);
+	else
+		done(c, 200, api_json_user_list(&c->resp->body, &l));
+out:
+	store_user_list_release(&l);
+	free(q);
+}
+
+/* ---- routing ---- */
+
+enum method { M_GET, M_POST, M_PATCH, M_DELETE, M_OTHER };
+
+struct resource {
+	const char *name;
+	void (*list)(struct ctx *c);
+	void (*create)(struct ctx *c);
+	void (*get)(struct ctx *c, const char *id);
+	void (*update)(struct ctx *c, const char *id);
+	void (*del)(struct ctx *c, const char *id);
+};
+
+static const struct resource resources[] = {
+	{ "api-keys", keys_list, keys_create, keys_get, keys_update, keys_delete },
+	{ "applications", apps_list, apps_create, apps_get, apps_update, apps_delete },
+	{ "users", users_list, users_create, users_get, users_update, users_delete },
+};
+
+static enum method method_of(const char *m)
+{
+	if (!strcmp(m, "GET"))
+		return M_GET;
+	if (!strcmp(m, "POST"))
+		return M_POST;
+	if (!strcmp(m, "PATCH"))
+		return M_PATCH;
+	if (!strcmp(m, "DELETE"))
+		return M_DELETE;
+	return M_OTHER;
+}
+
+static void not_allowed(struct ctx *c)
+{
+	buf_reset(&c->resp->body);
+	done(c, 405, api_json_err_plain(&c->resp->body, "method_not_allowed", "method not allowed on this resource"));
+}
+
+static void no_route(struct ctx *c)
+{
+	err_not_found(c, "route", c->req->path);
+}
+
+void api_handle(const struct api *a, const struct api_req *req, struct api_resp *resp)
+{
+	struct ctx c;
+	const struct resource *res = NULL;
+	const char *rest, *slash, *action = NULL;
+	char id[80];
+	size_t i, n;
+	enum method m = method_of(req->method);
+
+	memset(&c, 0, sizeof(c));
+	c.a = a;
+	c.req = req;
+	c.resp = resp;
+	buf_reset(&resp->body);
+	if (strncmp(req->path, API_PREFIX, strlen(API_PREFIX)) != 0) {
+		no_route(&c);
+		return;
+	}
+	rest = req->path + strlen(API_PREFIX);
+	slash = strchr(rest, '/');
+	n = slash ? (size_t)(slash - rest) : strlen(rest);
+	for (i = 0; i < sizeof(resources) / sizeof(resources[0]); i++)
+		if (strlen(resources[i].name) == n && !strncmp(rest, resources[i].name, n))
+			res = &resources[i];
+	id[0] = '\0';
+	if (res && slash) {
+		const char *ids = slash + 1, *s2 = strchr(ids, '/');
+		size_t idn = s2 ? (size_t)(s2 - ids) : strlen(ids);
+
+		if (idn == 0 || idn >= sizeof(id)) {
+			res = NULL;
+		} else {
+			memcpy(id, ids, idn);
+			id[idn] = '\0';
+			action = s2 ? s2 + 1 : NULL;
+			/* The only sub-resource we serve: users/{id}/update-username. */
+			if (action && (strcmp(res->name, "users") != 0 || strcmp(action, "update-username") != 0))
+				res = NULL;
+		}
+	}
+	if (!res) {
+		no_route(&c);
+		return;
+	}
+	/* Methods are checked before credentials: a 405 says nothing about any object. */
+	if ((!id[0] && m != M_GET && m != M_POST) || (id[0] && !action && m != M_GET && m != M_PATCH && m != M_DELETE) ||
+	    (action && m != M_POST)) {
+		not_allowed(&c);
+		return;
+	}
+	if (authenticate(&c) < 0)
+		goto out;
+	if (req->body_too_big) {
+		struct api_invalid inv = { 0 };
+
+		api_invalid_add(&inv, "body", "constraint", "the request body must be at most %d bytes", API_BODY_MAX);
+		err_invalid(&c, 413, &inv);
+		goto out;
+	}
+	if (req->too_many_params) {
+		err_invalid1(&c, "query", "constraint", "too many query parameters");
+		goto out;
+	}
+	if (action)
+		users_update_username(&c, id);
+	else if (!id[0] && m == M_GET)
+		res->list(&c);
+	else if (!id[0])
+		res->create(&c);
+	else if (m == M_GET)
+		res->get(&c, id);
+	else if (m == M_PATCH)
+		res->update(&c, id);
+	else
+		res->del(&c, id);
+out:
+	store_key_release(&c.caller);
+}

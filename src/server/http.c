@@ -1,0 +1,362 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * http: libmicrohttpd glue for scw-iamd. Each request gets a small context at its first
+ * callback (request id, clock, capped body buffer); the body is accumulated as it arrives and
+ * the request is answered once it is complete. A Content-Length above the cap is refused
+ * before the body is read. Graceful stop: quiesce the listening socket, wait for the in-flight
+ * counter to reach zero, then stop the daemon.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "common/err.h"
+#include "common/log.h"
+#include "common/mem.h"
+#include "common/rand.h"
+#include "server/http.h"
+
+#define HTTP_MAX_PARAMS 256
+#define HTTP_PATH_MAX 2048
+
+struct http_server {
+	struct MHD_Daemon *d;
+	const struct api *api;
+	int listen_fd;
+	atomic_int inflight;
+};
+
+struct hreq {
+	struct buf body;
+	int too_big;
+	int status;
+	uint64_t t0;
+	char request_id[UUID_STR_LEN + 1];
+	char method[16];
+	char path[HTTP_PATH_MAX];
+	char ip[64];
+	struct api_qparam q[HTTP_MAX_PARAMS];
+	size_t nq;
+	int too_many;
+};
+
+static void client_ip(struct MHD_Connection *conn, char *out, size_t n)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+	char host[NI_MAXHOST];
+	socklen_t len;
+
+	out[0] = '\0';
+	if (!sa)
+		return;
+	len = sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	if (getnameinfo(sa, len, host, sizeof(host), NULL, 0, NI_NUMERICHOST) != 0)
+		return;
+	/* An IPv4 peer on a dual-stack socket: show the IPv4 form, as the real API does. */
+	{
+		const char *v = strncmp(host, "::ffff:", 7) == 0 && strchr(host, '.') ? host + 7 : host;
+		size_t vn = strnlen(v, n - 1);
+
+		memcpy(out, v, vn);
+		out[vn] = 0;
+	}
+}
+
+static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind, const char *k, const char *v)
+{
+	struct hreq *h = cls;
+
+	(void)kind;
+	if (h->nq >= HTTP_MAX_PARAMS) {
+		h->too_many = 1;
+		return MHD_NO;
+	}
+	h->q[h->nq].k = k;
+	h->q[h->nq].v = v;
+	h->nq++;
+	return MHD_YES;
+}
+
+static int content_length_too_big(struct MHD_Connection *conn)
+{
+	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	char *end;
+	unsigned long long n;
+
+	if (!cl)
+		return 0;
+	errno = 0;
+	n = strtoull(cl, &end, 10);
+	return errno != 0 || n > API_BODY_MAX;
+}
+
+static enum MHD_Result respond(struct MHD_Connection *conn, struct hreq *h, struct api_resp *resp)
+{
+	struct MHD_Response *r;
+	size_t len = 0;
+	char *data = buf_steal(&resp->body, &len);
+	enum MHD_Result ret;
+
+	if (!data)
+		return MHD_NO;
+	r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(data);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	MHD_add_response_header(r, "X-Request-Id", h->request_id);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_SERVER, "scw-iamd");
+	if (resp->status == 405)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, POST, PATCH, DELETE");
+	h->status = resp->status;
+	ret = MHD_queue_response(conn, (unsigned)resp->status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result handle(struct http_server *s, struct MHD_Connection *conn, struct hreq *h)
+{
+	struct api_req req;
+	struct api_resp resp;
+	enum MHD_Result ret;
+
+	memset(&req, 0, sizeof(req));
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_param, h);
+	req.method = h->method;
+	req.path = h->path;
+	req.query = h->q;
+	req.n_query = h->nq;
+	req.too_many_params = h->too_many;
+	req.auth_token = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Auth-Token");
+	req.client_ip = h->ip;
+	req.body = h->body.data ? h->body.data : "";
+	req.body_len = h->body.len;
+	req.body_too_big = h->too_big;
+	req.now = time_now();
+	req.now.nsec -= req.now.nsec % 1000; /* the real API stores microseconds */
+	api_resp_init(&resp);
+	api_handle(s->api, &req, &resp);
+	ret = respond(conn, h, &resp);
+	api_resp_release(&resp);
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+				  const char *version, const char *upload_data, size_t *upload_data_size,
+				  void **req_cls)
+{
+	struct http_server *s = cls;
+	struct hreq *h = *req_cls;
+
+	(void)version;
+	if (!h) {
+		h = mem_calloc(1, sizeof(*h));
+		if (!h)
+			return MHD_NO;
+		h->t0 = time_mono_ns();
+		buf_init(&h->body, API_BODY_MAX);
+		if (rand_uuid_v4(h->request_id) < 0)
+			memcpy(h->request_id, "00000000-0000-4000-8000-000000000000", UUID_STR_LEN + 1);
+		snprintf(h->method, sizeof(h->method), "%s", method);
+		snprintf(h->path, sizeof(h->path), "%s", url);
+		client_ip(conn, h->ip, sizeof(h->ip));
+		*req_cls = h;
+		atomic_fetch_add(&s->inflight, 1);
+		if (content_length_too_big(conn)) {
+			/* Answer now and never read the oversized body (MHD closes the connection). */
+			h->too_big = 1;
+			return handle(s, conn, h);
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (!h->too_big && buf_append(&h->body, upload_data, *upload_data_size) < 0) {
+			h->too_big = 1;
+			buf_release(&h->body);
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (h->status)
+		return MHD_YES;
+	return handle(s, conn, h);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls, enum MHD_RequestTerminationCode toe)
+{
+	struct http_server *s = cls;
+	struct hreq *h = *req_cls;
+	char status[16], latency[32];
+	uint64_t ns;
+
+	(void)conn;
+	(void)toe;
+	if (!h)
+		return;
+	if (log_enabled(LOG_INFO)) {
+		ns = time_mono_ns() - h->t0;
+		snprintf(status, sizeof(status), "%d", h->status);
+		snprintf(latency, sizeof(latency), "%.3f", (double)ns / 1e6);
+		log_kv(LOG_INFO, "request", "method", h->method, "path", h->path, "status", status, "latency_ms",
+		       latency, "request_id", h->request_id, "remote", h->ip, NULL);
+	}
+	buf_release(&h->body);
+	free(h);
+	*req_cls = NULL;
+	atomic_fetch_sub(&s->inflight, 1);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char line[512];
+
+	(void)cls;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	line[strcspn(line, "\n")] = '\0';
+	log_kv(LOG_WARN, "libmicrohttpd", "detail", line, NULL);
+}
+
+/* Split "HOST:PORT" / "[V6]:PORT". */
+static int split_listen(const char *addr, char *host, size_t hn, char *port, size_t pn)
+{
+	const char *colon;
+	size_t n;
+
+	if (addr[0] == '[') {
+		const char *rb = strchr(addr, ']');
+
+		if (!rb || rb[1] != ':')
+			return ERR_INVAL;
+		n = (size_t)(rb - addr - 1);
+		colon = rb + 1;
+		if (n >= hn)
+			return ERR_INVAL;
+		memcpy(host, addr + 1, n);
+	} else {
+		colon = strrchr(addr, ':');
+		if (!colon)
+			return ERR_INVAL;
+		n = (size_t)(colon - addr);
+		if (n >= hn)
+			return ERR_INVAL;
+		memcpy(host, addr, n);
+	}
+	host[n] = '\0';
+	n = strlen(colon + 1);
+	if (n == 0 || n >= pn || strspn(colon + 1, "0123456789") != n)
+		return ERR_INVAL;
+	memcpy(port, colon + 1, n + 1);
+	return 0;
+}
+
+static int bind_listen(const char *addr, int *fd_out, char *bound, size_t bound_len, char *detail, size_t dlen)
+{
+	struct addrinfo hints, *ai = NULL;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char host[256], port[16], h[NI_MAXHOST], p[NI_MAXSERV];
+	int fd = -1, one = 1, rc, r = split_listen(addr, host, sizeof(host), port, sizeof(port));
+
+	if (r < 0) {
+		snprintf(detail, dlen, "malformed listen address '%s' (want HOST:PORT)", addr);
+		return r;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	rc = getaddrinfo(host[0] ? host : NULL, port, &hints, &ai);
+	if (rc != 0) {
+		snprintf(detail, dlen, "cannot resolve '%s': %s", host, gai_strerror(rc));
+		return ERR_INVAL;
+	}
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 1024) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&ss, &sl) != 0) {
+		snprintf(detail, dlen, "cannot listen on %s: %s", addr, strerror(errno));
+		r = ERR_IO;
+		goto out;
+	}
+	if (getnameinfo((struct sockaddr *)&ss, sl, h, sizeof(h), p, sizeof(p), NI_NUMERICHOST | NI_NUMERICSERV) == 0)
+		snprintf(bound, bound_len, ss.ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s", h, p);
+	*fd_out = fd;
+	fd = -1;
+out:
+	if (fd >= 0)
+		close(fd);
+	freeaddrinfo(ai);
+	return r;
+}
+
+int http_start(const struct http_config *cfg, const struct api *api, struct http_server **out,
+	       char *bound, size_t bound_len, char *detail, size_t dlen)
+{
+	struct http_server *s = mem_calloc(1, sizeof(*s));
+	int r;
+
+	*out = NULL;
+	if (!s)
+		return ERR_NOMEM;
+	s->api = api;
+	s->listen_fd = -1;
+	atomic_init(&s->inflight, 0);
+	r = bind_listen(cfg->listen, &s->listen_fd, bound, bound_len, detail, dlen);
+	if (r < 0)
+		goto out;
+	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+					MHD_USE_ERROR_LOG,
+				0, NULL, NULL, on_request, s,
+				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+				MHD_OPTION_LISTEN_SOCKET, (MHD_socket)s->listen_fd,
+				MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(cfg->threads ? cfg->threads : 1),
+				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4096,
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+				MHD_OPTION_END);
+	if (!s->d) {
+		snprintf(detail, dlen, "libmicrohttpd could not start");
+		r = ERR_INTERNAL;
+	}
+out:
+	if (r < 0) {
+		if (s->listen_fd >= 0)
+			close(s->listen_fd);
+		free(s);
+		return r;
+	}
+	*out = s;
+	return 0;
+}
+
+void http_stop(struct http_server *s, unsigned drain_ms)
+{
+	uint64_t deadline;
+	MHD_socket fd;
+
+	if (!s)
+		return;
+	fd = MHD_quiesce_daemon(s->d);
+	deadline = time_mono_ns() + (uint64_t)drain_ms * 1000000u;
+	while (atomic_load(&s->inflight) > 0 && time_mono_ns() < deadline) {
+		struct timespec ts = { 0, 5 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+	}
+	MHD_stop_daemon(s->d);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	free(s);
+}

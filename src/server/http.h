@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * http: the HTTP/1.1 front of scw-iamd on libmicrohttpd (epoll, a pool of worker threads,
+ * keep-alive). It collects each request (body capped at API_BODY_MAX, query parameters,
+ * X-Auth-Token, peer address), hands it to api_handle(), sends the JSON answer with
+ * Content-Type application/json and an X-Request-Id, and writes one log line per request
+ * (method, path, status, latency, request id; never a header value or a body).
+ */
+#ifndef SERVER_HTTP_H
+#define SERVER_HTTP_H
+#include <stddef.h>
+
+#include "server/api.h"
+
+struct http_config {
+	const char *listen;  /* "HOST:PORT", "[V6]:PORT"; port 0 picks a free one */
+	unsigned threads;    /* worker threads, >= 1 */
+};
+
+struct http_server;
+
+/* Bind and start serving. bound receives the actual "HOST:PORT". ERR_INVAL for a malformed
+ * listen address, ERR_IO when it cannot be bound (detail says why), ERR_INTERNAL when the HTTP
+ * library refuses to start. */
+int http_start(const struct http_config *cfg, const struct api *api, struct http_server **out,
+	       char *bound, size_t bound_len, char *detail, size_t dlen);
+/* Stop accepting, let in-flight requests finish (up to drain_ms), then stop the workers and
+ * free everything. NULL is fine. */
+void http_stop(struct http_server *s, unsigned drain_ms);
+
+#endif

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * secret: the server key file, keyed hashes of API secrets (HMAC-SHA256) and password hashes
+ * (scrypt), all on OpenSSL.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "common/err.h"
+#include "common/mem.h"
+#include "common/rand.h"
+#include "server/secret.h"
+
+#define SCRYPT_N 16384
+#define SCRYPT_R 8
+#define SCRYPT_P 1
+#define SALT_LEN 16
+#define PW_HASH_LEN 32
+
+static int write_all(int fd, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	while (n) {
+		ssize_t w = write(fd, b, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return ERR_IO;
+		b += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int key_create(const char *path, struct secret_key *out, char *detail, size_t dlen)
+{
+	int fd, r;
+
+	r = rand_bytes(out->k, sizeof(out->k));
+	if (r < 0)
+		return r;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(detail, dlen, "cannot create key file %s: %s", path, strerror(errno));
+		return ERR_IO;
+	}
+	r = write_all(fd, out->k, sizeof(out->k));
+	if (r == 0 && fsync(fd) != 0)
+		r = ERR_IO;
+	if (close(fd) != 0 && r == 0)
+		r = ERR_IO;
+	if (r < 0) {
+		snprintf(detail, dlen, "cannot write key file %s", path);
+		unlink(path);
+	}
+	return r;
+}
+
+int secret_key_load(const char *path, int create, struct secret_key *out, char *detail, size_t dlen)
+{
+	struct stat st;
+	uint8_t tmp[SECRET_KEY_LEN + 1];
+	ssize_t n;
+	int fd, r = 0;
+	char dummy[8];
+
+	if (!detail) {
+		detail = dummy;
+		dlen = sizeof(dummy);
+	}
+	detail[0] = '\0';
+	memset(out, 0, sizeof(*out));
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 && errno == ENOENT && create)
+		return key_create(path, out, detail, dlen);
+	if (fd < 0) {
+		snprintf(detail, dlen, "cannot open key file %s: %s", path, strerror(errno));
+		return errno == ENOENT ? ERR_NOTFOUND : ERR_IO;
+	}
+	if (fstat(fd, &st) != 0) {
+		r = ERR_IO;
+	} else if (st.st_mode & 077) {
+		snprintf(detail, dlen, "key file %s must not be readable by group or others (chmod 600)", path);
+		r = ERR_PERM;
+	}
+	if (r == 0) {
+		do
+			n = read(fd, tmp, sizeof(tmp));
+		while (n < 0 && errno == EINTR);
+		if (n != SECRET_KEY_LEN) {
+			snprintf(detail, dlen, "key file %s must hold exactly %d bytes", path, SECRET_KEY_LEN);
+			r = ERR_PARSE;
+		} else {
+			memcpy(out->k, tmp, SECRET_KEY_LEN);
+		}
+	}
+	mem_wipe(tmp, sizeof(tmp));
+	close(fd);
+	return r;
+}
+
+void secret_key_release(struct secret_key *k)
+{
+	mem_wipe(k->k, sizeof(k->k));
+}
+
+int secret_hash(const struct secret_key *k, const char *secret, size_t n, uint8_t out[SECRET_HASH_LEN])
+{
+	unsigned int len = SECRET_HASH_LEN;
+
+	if (!HMAC(EVP_sha256(), k->k, (int)sizeof(k->k), (const unsigned char *)secret, n, out, &len) ||
+	    len != SECRET_HASH_LEN)
+		return ERR_INTERNAL;
+	return 0;
+}
+
+static void hex(const uint8_t *b, size_t n, char *out)
+{
+	static const char h[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = h[b[i] >> 4];
+		out[2 * i + 1] = h[b[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+int secret_key_fingerprint(const struct secret_key *k, char out[SECRET_FPR_LEN + 1])
+{
+	static const char label[] = "scw-iamd server key fingerprint v1";
+	uint8_t h[SECRET_HASH_LEN];
+	int r = secret_hash(k, label, sizeof(label) - 1, h);
+
+	if (r == 0)
+		hex(h, sizeof(h), out);
+	return r;
+}
+
+static int scrypt(const char *pw, size_t n, const uint8_t *salt, uint64_t N, uint64_t rr, uint64_t p,
+		  uint8_t out[PW_HASH_LEN])
+{
+	if (EVP_PBE_scrypt(pw, n, salt, SALT_LEN, N, rr, p, 64ull << 20, out, PW_HASH_LEN) != 1)
+		return ERR_INTERNAL;
+	return 0;
+}
+
+int secret_password_hash(const char *pw, size_t n, char **out)
+{
+	uint8_t salt[SALT_LEN], h[PW_HASH_LEN];
+	char salt_hex[2 * SALT_LEN + 1], h_hex[2 * PW_HASH_LEN + 1], buf[160];
+	int r = rand_bytes(salt, sizeof(salt));
+
+	*out = NULL;
+	if (r == 0)
+		r = scrypt(pw, n, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P, h);
+	if (r == 0) {
+		hex(salt, sizeof(salt), salt_hex);
+		hex(h, sizeof(h), h_hex);
+		snprintf(buf, sizeof(buf), "scrypt$%d$%d$%d$%s$%s", SCRYPT_N, SCRYPT_R, SCRYPT_P, salt_hex,
+			 h_hex);
+		*out = mem_strndup(buf, strlen(buf));
+		if (!*out)
+			r = ERR_NOMEM;
+	}
+	mem_wipe(h, sizeof(h));
+	mem_wipe(buf, sizeof(buf));
+	return r;
+}
+
+static int unhex(const char *s, size_t n, uint8_t *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int v = 0, k;
+
+		for (k = 0; k < 2; k++) {
+			char c = s[2 * i + (size_t)k];
+
+			v <<= 4;
+			if (c >= '0' && c <= '9')
+				v |= c - '0';
+			else if (c >= 'a' && c <= 'f')
+				v |= c - 'a' + 10;
+			else
+				return ERR_PARSE;
+		}
+		out[i] = (uint8_t)v;
+	}
+	return 0;
+}
+
+int secret_password_verify(const char *pw, size_t n, const char *encoded)
+{
+	unsigned long long N, rr, p;
+	char salt_hex[2 * SALT_LEN + 1], h_hex[2 * PW_HASH_LEN + 1];
+	uint8_t salt[SALT_LEN], want[PW_HASH_LEN], got[PW_HASH_LEN];
+	int ok = 0;
+
+	if (!encoded || sscanf(encoded, "scrypt$%llu$%llu$%llu$%32[0-9a-f]$%64[0-9a-f]", &N, &rr, &p,
+			       salt_hex, h_hex) != 5)
+		return 0;
+	if (strlen(salt_hex) != 2 * SALT_LEN || strlen(h_hex) != 2 * PW_HASH_LEN || N > (1u << 20) ||
+	    rr > 32 || p > 16)
+		return 0;
+	if (unhex(salt_hex, SALT_LEN, salt) == 0 && unhex(h_hex, PW_HASH_LEN, want) == 0 &&
+	    scrypt(pw, n, salt, N, rr, p, got) == 0)
+		ok = mem_ct_eq(want, got, PW_HASH_LEN);
+	mem_wipe(got, sizeof(got));
+	return ok;
+}
