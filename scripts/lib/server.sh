@@ -12,9 +12,13 @@ SRV_PORT=
 SRV_RC=
 
 srv_free_port() {
-	local p i
+	local p i lo=32768 hi
+	# Stay below the kernel's ephemeral range: a port there may be some client socket's local
+	# port (bind fails) although nobody listens on it.
+	read -r lo hi </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || lo=32768
+	[ "$lo" -gt 12000 ] || lo=32768
 	for i in $(seq 1 50); do
-		p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		p=$((10000 + (RANDOM * 32768 + RANDOM) % (lo - 10000)))
 		# A refused connection means nobody listens there.
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			echo "$p"

@@ -6,6 +6,7 @@
 package main
 
 import (
+	"errors"
 	"time"
 
 	iam "github.com/scaleway/scaleway-sdk-go/api/iam/v1alpha1"
@@ -205,6 +206,46 @@ func (s *suite) testApplicationKeys() {
 		return nil
 	})
 
+	s.t.run("UpdateAPIKey moves default_project_id in place (same key, same secret)", func() error {
+		if key == nil {
+			return errorf("no key (earlier failure)")
+		}
+		other := randomUUID4()
+		got, err := s.api.UpdateAPIKey(&iam.UpdateAPIKeyRequest{AccessKey: key.AccessKey, DefaultProjectID: &other})
+		if err != nil {
+			return errorf("UpdateAPIKey: %s", describe(err))
+		}
+		if got.AccessKey != key.AccessKey || got.DefaultProjectID != other || got.Description != "renamed key" {
+			return errorf("after PATCH: access_key %q project %q description %q", got.AccessKey, got.DefaultProjectID, got.Description)
+		}
+		back, err := s.api.UpdateAPIKey(&iam.UpdateAPIKeyRequest{AccessKey: key.AccessKey, DefaultProjectID: &s.projectID})
+		if err != nil {
+			return errorf("UpdateAPIKey (back): %s", describe(err))
+		}
+		if back.DefaultProjectID != s.projectID {
+			return errorf("project %q after moving it back", back.DefaultProjectID)
+		}
+		return nil
+	})
+
+	s.t.run("ListAPIKeys editable=true lists the application's keys, editable=false none", func() error {
+		if app == nil || key == nil {
+			return errorf("no application (earlier failure)")
+		}
+		yes, err := s.api.ListAPIKeys(&iam.ListAPIKeysRequest{ApplicationID: &app.ID, Editable: boolp(true)})
+		if err != nil {
+			return errorf("ListAPIKeys(editable=true): %s", describe(err))
+		}
+		no, err := s.api.ListAPIKeys(&iam.ListAPIKeysRequest{ApplicationID: &app.ID, Editable: boolp(false)})
+		if err != nil {
+			return errorf("ListAPIKeys(editable=false): %s", describe(err))
+		}
+		if yes.TotalCount != 2 || no.TotalCount != 0 || len(no.APIKeys) != 0 {
+			return errorf("editable=true: %d, editable=false: %d (want 2 and 0)", yes.TotalCount, no.TotalCount)
+		}
+		return nil
+	})
+
 	s.t.run("the new key's secret authenticates SDK calls", func() error {
 		if key == nil || secret == "" {
 			return errorf("no key (earlier failure)")
@@ -298,6 +339,22 @@ func (s *suite) testUserKeys() {
 			return errorf("owner: id %q org %q type %q deletable %v", u.ID, u.OrganizationID, u.Type, u.Deletable)
 		}
 		return checkRecent("created_at", u.CreatedAt)
+	})
+
+	s.t.run("DeleteUser on the owner is refused with a typed error; the owner and its keys stay", func() error {
+		err := s.api.DeleteUser(&iam.DeleteUserRequest{UserID: s.userID})
+		var pf *scw.PreconditionFailedError
+		var pd *scw.PermissionsDeniedError
+		if !errors.As(err, &pf) && !errors.As(err, &pd) {
+			return errorf("want *scw.PreconditionFailedError or *scw.PermissionsDeniedError, got %s", describe(err))
+		}
+		if _, err = s.api.GetUser(&iam.GetUserRequest{UserID: s.userID}); err != nil {
+			return errorf("GetUser after the refused delete: %s", describe(err))
+		}
+		if _, err = s.api.GetAPIKey(&iam.GetAPIKeyRequest{AccessKey: s.accessKey}); err != nil {
+			return errorf("GetAPIKey(bootstrap) after the refused delete: %s", describe(err))
+		}
+		return nil
 	})
 
 	s.t.run("CreateAPIKey for a user: user_id set, application_id absent", func() error {

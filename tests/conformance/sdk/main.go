@@ -109,6 +109,7 @@ func main() {
 	s.testApplicationKeys()
 	s.testUserKeys()
 	s.testPagination()
+	s.testConcurrency()
 	s.testInvalidArguments()
 	s.testNotFound()
 	s.testAuthentication()

@@ -7,11 +7,55 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"strings"
 	"sync"
 	"time"
 )
+
+// secretsFile, when set (SCW_CONFORMANCE_SECRETS_FILE), receives every secret key the server
+// hands out, one per line, so that the suite can check the server never logged any of them.
+var (
+	secretsMu   sync.Mutex
+	secretsFile = os.Getenv("SCW_CONFORMANCE_SECRETS_FILE")
+)
+
+// noteSecret peeks at a successful key creation answer and appends its secret to secretsFile;
+// the body is handed on to the SDK unchanged.
+func noteSecret(req *http.Request, resp *http.Response) error {
+	if secretsFile == "" || req.Method != "POST" || resp.StatusCode != 200 ||
+		!strings.HasSuffix(req.URL.Path, "/api-keys") {
+		return nil
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	var k struct {
+		SecretKey *string `json:"secret_key"`
+	}
+	if json.Unmarshal(body, &k) != nil || k.SecretKey == nil {
+		return nil // the SDK will report the broken answer itself
+	}
+	secretsMu.Lock()
+	defer secretsMu.Unlock()
+	f, err := os.OpenFile(secretsFile, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(*k.SecretKey + "\n")
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
 
 type exchange struct {
 	Method      string
@@ -34,6 +78,9 @@ func newRecorder() *recorder {
 func (r *recorder) Do(req *http.Request) (*http.Response, error) {
 	resp, err := r.inner.Do(req)
 	if err != nil {
+		return nil, err
+	}
+	if err = noteSecret(req, resp); err != nil {
 		return nil, err
 	}
 	r.mu.Lock()
