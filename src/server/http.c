@@ -26,6 +26,7 @@
 #include "common/mem.h"
 #include "common/rand.h"
 #include "server/http.h"
+#include "server/reqlog.h"
 
 #define HTTP_MAX_PARAMS 256
 #define HTTP_PATH_MAX 2048
@@ -37,6 +38,7 @@ struct http_server {
 	const struct api *api;
 	int listen_fd;
 	atomic_int inflight;
+	struct reqlog *log;       /* NULL when request lines are not wanted */
 	/* Write requests run on these workers while their connection is suspended. */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -286,20 +288,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 {
 	struct http_server *s = cls;
 	struct hreq *h = *req_cls;
-	char status[16], latency[32];
-	uint64_t ns;
 
 	(void)conn;
 	(void)toe;
 	if (!h)
 		return;
-	if (log_enabled(LOG_INFO)) {
-		ns = time_mono_ns() - h->t0;
-		snprintf(status, sizeof(status), "%d", h->status);
-		snprintf(latency, sizeof(latency), "%.3f", (double)ns / 1e6);
-		log_kv(LOG_INFO, "request", "method", h->method, "path", h->path, "status", status, "latency_ms",
-		       latency, "request_id", h->request_id, "remote", h->ip, NULL);
-	}
+	if (s->log)
+		reqlog_request(s->log, h->method, h->path, h->status, time_mono_ns() - h->t0, h->request_id, h->ip);
 	buf_release(&h->body);
 	free(h);
 	*req_cls = NULL;
@@ -447,6 +442,11 @@ int http_start(const struct http_config *cfg, const struct api *api, struct http
 	atomic_init(&s->inflight, 0);
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
+	if (log_enabled(LOG_INFO) && reqlog_start(cfg->log_fd, &s->log) < 0) {
+		snprintf(detail, dlen, "cannot start the request logger");
+		r = ERR_NOMEM;
+		goto out;
+	}
 	r = start_workers(s, cfg->write_workers ? cfg->write_workers : 1);
 	if (r < 0) {
 		snprintf(detail, dlen, "cannot start the write workers");
@@ -477,6 +477,7 @@ out:
 		if (s->listen_fd >= 0)
 			close(s->listen_fd);
 		stop_workers(s);
+		reqlog_stop(s->log);
 		pthread_mutex_destroy(&s->mu);
 		pthread_cond_destroy(&s->cv);
 		free(s);
@@ -501,6 +502,7 @@ void http_stop(struct http_server *s, unsigned drain_ms)
 	stop_workers(s);
 	wait_idle(s, time_mono_ns() + 1000000000u);
 	MHD_stop_daemon(s->d);
+	reqlog_stop(s->log); /* after the daemon: every completed request is in the queue */
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
 	if (fd != MHD_INVALID_SOCKET)
