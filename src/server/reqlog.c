@@ -127,8 +127,8 @@ void reqlog_request(struct reqlog *l, const char *method, const char *path, int 
 	if (r == 0)
 		r = json_esc_append(&b, path, strlen(path));
 	if (r == 0)
-		r = buf_printf(&b, ",\"status\":\"%d\",\"latency_ms\":\"%.3f\",\"request_id\":", status,
-			       (double)latency_ns / 1e6);
+		r = buf_printf(&b, ",\"status\":\"%d\",\"latency_ms\":\"%llu.%03llu\",\"request_id\":", status,
+			       (unsigned long long)(latency_ns / 1000000), (unsigned long long)(latency_ns / 1000 % 1000));
 	if (r == 0)
 		r = json_esc_append(&b, request_id, strlen(request_id));
 	if (r == 0)
