@@ -636,6 +636,33 @@ static void users_update_username(struct ctx *c, const char *id)
 	free(username);
 }
 
+static void users_update_password(struct ctx *c, const char *id)
+{
+	struct api_invalid inv = { 0 };
+	struct store_user_patch p = { 0 };
+	char *pw = NULL, *hash = NULL;
+	int r;
+
+	if (check_uuid(c, "user_id", id) < 0)
+		return;
+	r = api_parse_password(c->req->body, c->req->body_len, &pw, &inv);
+	if (r == ERR_INVAL) {
+		err_invalid(c, 400, &inv);
+		return;
+	}
+	if (r == 0)
+		r = secret_password_hash(pw, strlen(pw), &hash);
+	mem_free_secret_str(pw);
+	if (r < 0) {
+		internal_error(c);
+		return;
+	}
+	p.password_hash = hash;
+	p.now = c->req->now;
+	users_patch(c, id, &p);
+	mem_free_secret_str(hash);
+}
+
 static void users_delete(struct ctx *c, const char *id)
 {
 	int r;
@@ -757,8 +784,9 @@ void api_handle(const struct api *a, const struct api_req *req, struct api_resp 
 			memcpy(id, ids, idn);
 			id[idn] = '\0';
 			action = s2 ? s2 + 1 : NULL;
-			/* The only sub-resource we serve: users/{id}/update-username. */
-			if (action && (strcmp(res->name, "users") != 0 || strcmp(action, "update-username") != 0))
+			/* The only sub-resources we serve: users/{id}/update-username|update-password. */
+			if (action && (strcmp(res->name, "users") != 0 ||
+				       (strcmp(action, "update-username") != 0 && strcmp(action, "update-password") != 0)))
 				res = NULL;
 		}
 	}
@@ -789,7 +817,9 @@ void api_handle(const struct api *a, const struct api_req *req, struct api_resp 
 		err_invalid1(&c, "query", "constraint", "too many query parameters");
 		goto out;
 	}
-	if (action)
+	if (action && !strcmp(action, "update-password"))
+		users_update_password(&c, id);
+	else if (action)
 		users_update_username(&c, id);
 	else if (!id[0] && m == M_GET)
 		res->list(&c);
