@@ -278,7 +278,8 @@ func providerSuite(bin string, tlsOn bool) {
 	check(fmt.Sprintf("[%s] a malformed request is INVALID_ARGUMENT", mode), func() error {
 		ctx, cancel := ctxT(5 * time.Second)
 		defer cancel()
-		_, err := invoke(ctx, l.conn, "/tfplugin6.Provider/GetProviderSchema", []byte{0x0a, 0xff})
+		// field 1 (config) claims 255 bytes and has none
+		_, err := invoke(ctx, l.conn, "/tfplugin6.Provider/ValidateProviderConfig", []byte{0x0a, 0xff})
 		if status.Code(err) != codes.InvalidArgument {
 			return errorf("got %v", err)
 		}
