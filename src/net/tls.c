@@ -263,6 +263,25 @@ void tls_server_free(struct tls_server *t)
 	free(t);
 }
 
+void tls_server_warm(const struct tls_server *t)
+{
+	const unsigned char *p = t->der;
+	X509 *x = d2i_X509(NULL, &p, (long)t->der_len); /* builds the key decoder chain */
+	EVP_PKEY_CTX *kx = EVP_PKEY_CTX_new_from_name(NULL, "X25519", NULL);
+	EVP_PKEY *k = NULL;
+
+	if (x)
+		X509_get0_pubkey(x);
+	if (kx && EVP_PKEY_keygen_init(kx) == 1)
+		EVP_PKEY_keygen(kx, &k);
+	EVP_MD_free(EVP_MD_fetch(NULL, "SHA2-512", NULL));
+	EVP_MD_free(EVP_MD_fetch(NULL, "SHA2-384", NULL));
+	EVP_PKEY_free(k);
+	EVP_PKEY_CTX_free(kx);
+	X509_free(x);
+	ERR_clear_error();
+}
+
 int tls_alpn_is_h2(const SSL *ssl)
 {
 	const unsigned char *p = NULL;
