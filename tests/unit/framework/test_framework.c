@@ -643,6 +643,10 @@ TEST(tf6_unsupported_and_malformed)
 	ASSERT_EQ_INT(tf6_method_is_streaming("PlanResourceChange"), 0);
 	c.resp = &out;
 	ASSERT_EQ_INT(tf6_dispatch(&c), ERR_PARSE);
+	c.method = "GetProviderSchema"; /* ignores its empty request, but not a malformed one */
+	c.req = (const uint8_t *)"\x0a\xff";
+	c.req_len = 2;
+	ASSERT_EQ_INT(tf6_dispatch(&c), ERR_PARSE);
 	buf_release(&out);
 }
 
