@@ -151,7 +151,10 @@ struct fw_rule {
 
 struct fw_ctx {
 	const volatile int *cancel; /* the call was cancelled (client went away) */
-	const volatile int *stop;   /* StopProvider was received */
+	/* StopProvider was received: process-wide, never reset. A lower layer that polls one flag
+	 * (the API client's retry loop and transfers) should be given this one; a call cancelled by
+	 * the transport alone (its connection gone) ends with the process anyway. */
+	const volatile int *stop;
 	void *provider_data;        /* what the provider's configure callback stored, or NULL */
 	const char *terraform_version;
 };
