@@ -140,6 +140,7 @@ enum fw_rule_kind {
 	FW_EXACTLY_ONE_OF, /* exactly one of attrs set (unknowns tolerated at validate time) */
 	FW_AT_MOST_ONE_OF, /* conflicts-with: at most one set */
 	FW_AT_LEAST_ONE_OF,
+	FW_REQUIRED_WITH, /* when attrs[0] is set, every other attribute of attrs must be set too */
 };
 
 struct fw_rule {

@@ -162,6 +162,7 @@ TEST(validate_reports_attribute_paths_and_hides_sensitive_values)
 	ASSERT(diag_has(&d, "password_wo", "between 8 and 128"));
 	ASSERT(!diag_mentions(&d, "short")); /* the write-only value is never echoed */
 	ASSERT(diag_has(&d, "expires_at", "in the future"));
+	ASSERT(diag_has(&d, "password_wo", "\"password_version\" must be set")); /* required-with */
 	fw_diags_release(&d);
 	cty_value_release(&c);
 
