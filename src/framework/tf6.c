@@ -1026,6 +1026,36 @@ int tf6_method_is_streaming(const char *method)
 	       strcmp(method, "InvokeAction") == 0;
 }
 
+/* Requests whose handlers take no argument still have to be well-formed messages: a body that does
+ * not decode is the caller's error (INVALID_ARGUMENT), whatever the method. */
+static const struct {
+	const char *method;
+	const ProtobufCMessageDescriptor *desc;
+} argless[] = {
+	{ "GetMetadata", &tfplugin6__get_metadata__request__descriptor },
+	{ "GetProviderSchema", &tfplugin6__get_provider_schema__request__descriptor },
+	{ "GetResourceIdentitySchemas", &tfplugin6__get_resource_identity_schemas__request__descriptor },
+	{ "GetFunctions", &tfplugin6__get_functions__request__descriptor },
+	{ "StopProvider", &tfplugin6__stop_provider__request__descriptor },
+};
+
+static int check_argless_request(const struct tf6_call *call)
+{
+	ProtobufCMessage *m;
+	size_t i;
+
+	for (i = 0; i < sizeof(argless) / sizeof(argless[0]); i++) {
+		if (strcmp(argless[i].method, call->method) != 0)
+			continue;
+		m = protobuf_c_message_unpack(argless[i].desc, NULL, call->req_len, call->req);
+		if (!m)
+			return ERR_PARSE;
+		protobuf_c_message_free_unpacked(m, NULL);
+		return 0;
+	}
+	return 0;
+}
+
 int tf6_dispatch(struct tf6_call *call)
 {
 	struct arena a = { 0 };
@@ -1039,7 +1069,9 @@ int tf6_dispatch(struct tf6_call *call)
 	for (i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++) {
 		if (strcmp(handlers[i].method, call->method) == 0) {
 			log_debug("tf6: %s", call->method);
-			r = handlers[i].fn(call, &a);
+			r = check_argless_request(call);
+			if (r == 0)
+				r = handlers[i].fn(call, &a);
 			goto out;
 		}
 	}

@@ -106,7 +106,7 @@ static struct hs handshake(struct tls_server *t, const struct ident *client, con
 		res.server_ok = SSL_read_ex(s, &got, 1, &n) == 1 && got == 'x';
 		res.client_ok = SSL_get_verify_result(c) == X509_V_OK;
 		SSL_get0_alpn_selected(s, &sel, &sel_len);
-		if (sel_len < sizeof(res.alpn)) {
+		if (sel && sel_len < sizeof(res.alpn)) {
 			memcpy(res.alpn, sel, sel_len);
 			res.alpn[sel_len] = '\0';
 		}
