@@ -1,0 +1,468 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests of the storage interface on the real SQLite backend (a temporary database file). */
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/err.h"
+#include "common/mem.h"
+#include "common/rand.h"
+#include "store/store.h"
+#include "test.h"
+
+static char dir[256];
+static char dbpath[512];
+
+static void fresh_db(void)
+{
+	static int n;
+
+	snprintf(dbpath, sizeof(dbpath), "%s/t%d.db", dir, n++);
+}
+
+static struct store *open_store(void)
+{
+	struct store *s = NULL;
+	char detail[256];
+
+	if (store_open(dbpath, &s, detail, sizeof(detail)) != 0) {
+		printf("# store_open: %s\n", detail);
+		return NULL;
+	}
+	return s;
+}
+
+static void hash_of(int i, uint8_t h[STORE_HASH_LEN])
+{
+	memset(h, 0, STORE_HASH_LEN);
+	memcpy(h, &i, sizeof(i));
+	h[31] = 0x5a;
+}
+
+static struct tstamp ts(int64_t sec)
+{
+	struct tstamp t = { sec, 0 };
+
+	return t;
+}
+
+/* A key of org for the bearer, created at second sec. */
+static int add_key(struct store *s, const char *org, enum store_bearer bt, const char *bearer, int i, int64_t sec,
+		   uint32_t quota, struct store_key *out, struct store_detail *d)
+{
+	uint8_t h[STORE_HASH_LEN];
+	char desc[32];
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	rand_access_key(out->access_key);
+	snprintf(out->organization_id, sizeof(out->organization_id), "%s", org);
+	snprintf(desc, sizeof(desc), "key-%d", i);
+	out->description = desc;
+	out->created_at = out->updated_at = ts(sec);
+	out->editable = out->deletable = 1;
+	snprintf(out->creation_ip, sizeof(out->creation_ip), "127.0.0.1");
+	out->bearer_type = bt;
+	snprintf(out->bearer_id, sizeof(out->bearer_id), "%s", bearer);
+	hash_of(i, h);
+	r = store_key_create(s, out, h, quota, d);
+	out->description = NULL;
+	return r;
+}
+
+static int add_app(struct store *s, const char *org, const char *name, struct store_app *a)
+{
+	char nm[64], empty[] = "";
+
+	memset(a, 0, sizeof(*a));
+	rand_uuid_v4(a->id);
+	snprintf(a->organization_id, sizeof(a->organization_id), "%s", org);
+	snprintf(nm, sizeof(nm), "%s", name);
+	a->name = nm;
+	a->description = empty;
+	a->created_at = a->updated_at = time_now();
+	a->editable = a->deletable = 1;
+	return store_app_create(s, a, NULL);
+}
+
+TEST(open_creates_private_file_and_schema_version)
+{
+	struct store *s;
+	struct stat st;
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	int v = -1;
+
+	fresh_db();
+	s = open_store();
+	ASSERT(s != NULL);
+	ASSERT_EQ_STR(store_backend(s), "sqlite");
+	store_close(s);
+	ASSERT_EQ_INT(stat(dbpath, &st), 0);
+	ASSERT_EQ_INT(st.st_mode & 0777, 0600);
+	/* Reopening does not re-run migrations. */
+	s = open_store();
+	ASSERT(s != NULL);
+	store_close(s);
+	ASSERT_EQ_INT(sqlite3_open(dbpath, &db), SQLITE_OK);
+	ASSERT_EQ_INT(sqlite3_prepare_v2(db, "SELECT count(*), max(version) FROM schema_version", -1, &q, NULL), SQLITE_OK);
+	ASSERT_EQ_INT(sqlite3_step(q), SQLITE_ROW);
+	ASSERT_EQ_INT(sqlite3_column_int(q, 0), 1);
+	v = sqlite3_column_int(q, 1);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	ASSERT_EQ_INT(v, 1);
+}
+
+TEST(newer_schema_is_refused_and_unknown_scheme_unsupported)
+{
+	struct store *s = NULL;
+	sqlite3 *db;
+	char detail[256] = "";
+
+	fresh_db();
+	s = open_store();
+	ASSERT(s != NULL);
+	store_close(s);
+	ASSERT_EQ_INT(sqlite3_open(dbpath, &db), SQLITE_OK);
+	ASSERT_EQ_INT(sqlite3_exec(db, "INSERT INTO schema_version VALUES (99, 0)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	ASSERT_EQ_INT(store_open(dbpath, &s, detail, sizeof(detail)), ERR_UNSUPPORTED);
+	ASSERT(s == NULL);
+	ASSERT(strstr(detail, "newer") != NULL);
+	ASSERT_EQ_INT(store_open("postgres://localhost/iam", &s, detail, sizeof(detail)), ERR_UNSUPPORTED);
+	ASSERT_EQ_INT(store_open("", &s, detail, sizeof(detail)), ERR_INVAL);
+}
+
+TEST(bootstrap_is_idempotent_and_meta_round_trips)
+{
+	struct store_bootstrap a, b;
+	struct store *s;
+	char proj[STORE_ID_LEN + 1], small[4], out[64];
+
+	fresh_db();
+	s = open_store();
+	ASSERT(s != NULL);
+	ASSERT_EQ_INT(store_bootstrap(s, &a), 0);
+	ASSERT_EQ_INT(a.created, 1);
+	ASSERT(uuid_is_valid(a.organization_id, strlen(a.organization_id)));
+	ASSERT_EQ_STR(a.project_id, a.organization_id);
+	ASSERT_EQ_INT(store_bootstrap(s, &b), 0);
+	ASSERT_EQ_INT(b.created, 0);
+	ASSERT_EQ_STR(a.organization_id, b.organization_id);
+	ASSERT_EQ_STR(a.user_id, b.user_id);
+	ASSERT_EQ_INT(store_org_default_project(s, a.organization_id, proj), 0);
+	ASSERT_EQ_STR(proj, a.project_id);
+	ASSERT_EQ_INT(store_org_default_project(s, "00000000-0000-4000-8000-000000000000", proj), ERR_NOTFOUND);
+	ASSERT_EQ_INT(store_meta_get(s, "k", out, sizeof(out)), ERR_NOTFOUND);
+	ASSERT_EQ_INT(store_meta_set(s, "k", "value-1"), 0);
+	ASSERT_EQ_INT(store_meta_set(s, "k", "value-2"), 0);
+	ASSERT_EQ_INT(store_meta_get(s, "k", out, sizeof(out)), 0);
+	ASSERT_EQ_STR(out, "value-2");
+	ASSERT_EQ_INT(store_meta_get(s, "k", small, sizeof(small)), ERR_TOOBIG);
+	store_close(s);
+}
+
+TEST(key_lifecycle_auth_update_delete)
+{
+	struct store_bootstrap b;
+	struct store_key k, got, upd;
+	struct store_key_patch p = { 0 };
+	struct store_detail d;
+	struct store *s;
+	uint8_t h[STORE_HASH_LEN];
+	char desc[] = "changed";
+
+	fresh_db();
+	s = open_store();
+	ASSERT(s != NULL);
+	ASSERT_EQ_INT(store_bootstrap(s, &b), 0);
+	ASSERT_EQ_INT(add_key(s, b.organization_id, STORE_BEARER_USER, b.user_id, 1, 1000, 0, &k, &d), 0);
+	ASSERT_EQ_STR(k.default_project_id, b.project_id); /* filled in from the organization */
+	hash_of(1, h);
+	ASSERT_EQ_INT(store_auth(s, h, &got), 0);
+	ASSERT_EQ_STR(got.access_key, k.access_key);
+	ASSERT_EQ_STR(got.organization_id, b.organization_id);
+	ASSERT_EQ_INT(got.bearer_type, STORE_BEARER_USER);
+	ASSERT_EQ_STR(got.description, "key-1");
+	store_key_release(&got);
+	hash_of(2, h);
+	ASSERT_EQ_INT(store_auth(s, h, &got), ERR_NOTFOUND);
+	/* Another organization does not see it. */
+	ASSERT_EQ_INT(store_key_get(s, "00000000-0000-4000-8000-000000000000", k.access_key, &got), ERR_NOTFOUND);
+	p.description = desc;
+	p.set_expires = 1;
+	p.expires_at = ts(5000);
+	p.now = ts(2000);
+	ASSERT_EQ_INT(store_key_update(s, b.organization_id, k.access_key, &p, &upd), 0);
+	ASSERT_EQ_STR(upd.description, "changed");
+	ASSERT_EQ_INT(upd.has_expires, 1);
+	ASSERT_EQ_INT(upd.expires_at.sec, 5000);
+	ASSERT_EQ_INT(upd.updated_at.sec, 2000);
+	ASSERT_EQ_INT(upd.created_at.sec, 1000);
+	store_key_release(&upd);
+	ASSERT_EQ_INT(store_key_update(s, b.organization_id, "SCW00000000000000000", &p, &upd), ERR_NOTFOUND);
+	ASSERT_EQ_INT(store_key_delete(s, b.organization_id, k.access_key), 0);
+	ASSERT_EQ_INT(store_key_delete(s, b.organization_id, k.access_key), ERR_NOTFOUND);
+	hash_of(1, h);
+	ASSERT_EQ_INT(store_auth(s, h, &got), ERR_NOTFOUND);
+	store_close(s);
+}
+
+TEST(key_rules_bearer_must_exist_and_quota)
+{
+	struct store_bootstrap b;
+	struct store_key k;
+	struct store_detail d;
+	struct store_app a;
+	struct store *s;
+
+	fresh_db();
+	s = open_store();
+	ASSERT(s != NULL);
+	ASSERT_EQ_INT(store_bootstrap(s, &b), 0);
+	ASSERT_EQ_INT(add_key(s, b.organization_id, STORE_BEARER_APPLICATION, "11111111-1111-4111-8111-111111111111", 1, 1,
+			      0, &k, &d), ERR_NOTFOUND);
+	ASSERT_EQ_STR(d.resource, "application");
+	ASSERT_EQ_STR(d.resource_id, "11111111-1111-4111-8111-111111111111");
+	/* The owner exists, but not in another organization. */
+	ASSERT_EQ_INT(add_key(s, "22222222-2222-4222-8222-222222222222", STORE_BEARER_USER, b.user_id, 2, 1, 0, &k, &d),
+		      ERR_NOTFOUND);
+	ASSERT_EQ_STR(d.resource, "user");
+	ASSERT_EQ_INT(add_app(s, b.organization_id, "quota", &a), 0);
+	ASSERT_EQ_INT(add_key(s, b.organization_id, STORE_BEARER_APPLICATION, a.id, 3, 1, 2, &k, &d), 0);
+	ASSERT_EQ_INT(add_key(s, b.organization_id, STORE_BEARER_APPLICATION, a.id, 4, 1, 2, &k, &d), 0);
+	ASSERT_EQ_INT(add_key(s, b.organization_id, STORE_BEARER_APPLICATION, a.id, 5, 1, 2, &k, &d), ERR_QUOTA);
+	ASSERT_EQ_UINT(d.current, 2);
+	ASSERT_EQ_UINT(d.quota, 2);
+	ASSERT_EQ_STR(d.resource, "api_keys");
+	/* A cascade frees the quota: the triggers keep the count exact. */
+	ASSERT_EQ_INT(store_app_delete(s, b.organization_id, a.id), 0);
+	ASSERT_EQ_INT(add_key(s, b.organization_id, STORE_BEARER_USER, b.user_id, 6, 1, 1, &k, &d), 0);
+	ASSERT_EQ_INT(add_key(s, b.organization_id, STORE_BEARER_USER, b.user_id, 7, 1, 1, &k, &d), ERR_QUOTA);
+	store_close(s);
+}
+
+TEST(app_cascade_and_nb_api_keys)
+{
+	struct store_bootstrap b;
+	struct store_key k1, k2;
+	struct store_detail d;
+	struct store_app a, got;
+	struct store *s;
+	uint8_t h[STORE_HASH_LEN];
+
+	fresh_db();
+	s = open_store();
+	ASSERT(s != NULL);
+	ASSERT_EQ_INT(store_bootstrap(s, &b), 0);
+	ASSERT_EQ_INT(add_app(s, b.organization_id, "casc", &a), 0);
+	ASSERT_EQ_INT(add_key(s, b.organization_id, STORE_BEARER_APPLICATION, a.id, 1, 1, 0, &k1, &d), 0);
+	ASSERT_EQ_INT(add_key(s, b.organization_id, STORE_BEARER_APPLICATION, a.id, 2, 2, 0, &k2, &d), 0);
+	ASSERT_EQ_INT(store_app_get(s, b.organization_id, a.id, &got), 0);
+	ASSERT_EQ_UINT(got.nb_api_keys, 2);
+	store_app_release(&got);
+	ASSERT_EQ_INT(store_app_delete(s, b.organization_id, a.id), 0);
+	ASSERT_EQ_INT(store_app_get(s, b.organization_id, a.id, &got), ERR_NOTFOUND);
+	ASSERT_EQ_INT(store_key_get(s, b.organization_id, k1.access_key, &k2), ERR_NOTFOUND);
+	hash_of(1, h);
+	ASSERT_EQ_INT(store_auth(s, h, &k2), ERR_NOTFOUND);
+	store_close(s);
+}
+
+TEST(users_unique_names_and_owner_not_deletable)
+{
+	struct store_bootstrap b;
+	struct store_user u, got;
+	struct store_user_patch p = { 0 };
+	struct store_detail d;
+	struct store *s;
+	char email[] = "a@example.com", email2[] = "A@EXAMPLE.COM", name[] = "alice", empty[] = "", loc[] = "en_US";
+	char owner[] = "owner";
+
+	fresh_db();
+	s = open_store();
+	ASSERT(s != NULL);
+	ASSERT_EQ_INT(store_bootstrap(s, &b), 0);
+	memset(&u, 0, sizeof(u));
+	rand_uuid_v4(u.id);
+	snprintf(u.organization_id, sizeof(u.organization_id), "%s", b.organization_id);
+	u.email = email;
+	u.username = name;
+	u.first_name = u.last_name = u.phone_number = empty;
+	u.locale = loc;
+	u.deletable = 1;
+	u.type = STORE_USER_MEMBER;
+	u.status = STORE_STATUS_ACTIVATED;
+	ASSERT_EQ_INT(store_user_create(s, &u, "scrypt$x", &d), 0);
+	rand_uuid_v4(u.id);
+	u.email = email2;
+	ASSERT_EQ_INT(store_user_create(s, &u, NULL, &d), ERR_EXISTS);
+	ASSERT_EQ_STR(d.resource, "username");
+	u.username = owner;
+	ASSERT_EQ_INT(store_user_create(s, &u, NULL, &d), ERR_EXISTS);
+	ASSERT_EQ_STR(d.resource, "username");
+	p.username = owner;
+	p.now = time_now();
+	ASSERT_EQ_INT(store_user_update(s, b.organization_id, b.user_id, &p, &got, &d), 0); /* its own name */
+	store_user_release(&got);
+	ASSERT_EQ_INT(store_user_delete(s, b.organization_id, b.user_id), ERR_PERM);
+	ASSERT_EQ_INT(store_user_get(s, b.organization_id, b.user_id, &got), 0);
+	ASSERT_EQ_INT(got.type, STORE_USER_OWNER);
+	ASSERT_EQ_STR(got.account_root_user_id, got.id);
+	store_user_release(&got);
+	store_close(s);
+}
+
+TEST(lists_page_order_filters_and_total)
+{
+	struct store_bootstrap b;
+	struct store_key k;
+	struct store_key_patch p = { 0 };
+	struct store_key_filter f;
+	struct store_key_list l;
+	struct store_detail d;
+	struct store *s;
+	char keys[25][ACCESS_KEY_LEN + 1];
+	int i;
+
+	fresh_db();
+	s = open_store();
+	ASSERT(s != NULL);
+	ASSERT_EQ_INT(store_bootstrap(s, &b), 0);
+	for (i = 0; i < 25; i++) {
+		ASSERT_EQ_INT(add_key(s, b.organization_id, STORE_BEARER_USER, b.user_id, i, 100 + i, 0, &k, &d), 0);
+		memcpy(keys[i], k.access_key, sizeof(keys[i]));
+	}
+	p.set_expires = 1;
+	p.expires_at = ts(50);
+	p.now = ts(200);
+	ASSERT_EQ_INT(store_key_update(s, b.organization_id, keys[3], &p, &k), 0);
+	store_key_release(&k);
+	memset(&f, 0, sizeof(f));
+	f.organization_id = b.organization_id;
+	f.editable = f.expired = -1;
+	f.page.page = 3;
+	f.page.page_size = 10;
+	ASSERT_EQ_INT(store_key_list(s, &f, &l), 0);
+	ASSERT_EQ_UINT(l.total, 25);
+	ASSERT_EQ_UINT(l.n, 5);
+	ASSERT_EQ_STR(l.v[0].access_key, keys[20]);
+	store_key_list_release(&l);
+	f.page.page = 1;
+	f.page.desc = 1;
+	ASSERT_EQ_INT(store_key_list(s, &f, &l), 0);
+	ASSERT_EQ_STR(l.v[0].access_key, keys[24]);
+	store_key_list_release(&l);
+	f.expired = 1;
+	f.now = ts(60);
+	ASSERT_EQ_INT(store_key_list(s, &f, &l), 0);
+	ASSERT_EQ_UINT(l.total, 1);
+	ASSERT_EQ_STR(l.v[0].access_key, keys[3]);
+	store_key_list_release(&l);
+	f.expired = 0;
+	ASSERT_EQ_INT(store_key_list(s, &f, &l), 0);
+	ASSERT_EQ_UINT(l.total, 24);
+	store_key_list_release(&l);
+	f.now = ts(40); /* before the expiry: nothing is expired yet */
+	ASSERT_EQ_INT(store_key_list(s, &f, &l), 0);
+	ASSERT_EQ_UINT(l.total, 25);
+	store_key_list_release(&l);
+	f.expired = -1;
+	f.description = "key-7";
+	ASSERT_EQ_INT(store_key_list(s, &f, &l), 0);
+	ASSERT_EQ_UINT(l.total, 1);
+	ASSERT_EQ_STR(l.v[0].access_key, keys[7]);
+	store_key_list_release(&l);
+	f.page.page_size = 0;
+	ASSERT_EQ_INT(store_key_list(s, &f, &l), ERR_RANGE);
+	store_close(s);
+}
+
+struct conc {
+	struct store *s;
+	const char *org, *user;
+	int base, fails;
+};
+
+static void *conc_main(void *arg)
+{
+	struct conc *c = arg;
+	struct store_key k;
+	struct store_detail d;
+	int i;
+
+	for (i = 0; i < 25; i++)
+		if (add_key(c->s, c->org, STORE_BEARER_USER, c->user, c->base + i, 1, 0, &k, &d) != 0)
+			c->fails++;
+	return NULL;
+}
+
+TEST(concurrent_writers_group_commit_and_durable_after_reopen)
+{
+	struct store_bootstrap b;
+	struct store_key_filter f;
+	struct store_key_list l;
+	struct store *s;
+	pthread_t th[8];
+	struct conc c[8];
+	int i, fails = 0;
+
+	fresh_db();
+	s = open_store();
+	ASSERT(s != NULL);
+	ASSERT_EQ_INT(store_bootstrap(s, &b), 0);
+	for (i = 0; i < 8; i++) {
+		c[i].s = s;
+		c[i].org = b.organization_id;
+		c[i].user = b.user_id;
+		c[i].base = 1000 * (i + 1);
+		c[i].fails = 0;
+		ASSERT_EQ_INT(pthread_create(&th[i], NULL, conc_main, &c[i]), 0);
+	}
+	for (i = 0; i < 8; i++) {
+		pthread_join(th[i], NULL);
+		fails += c[i].fails;
+	}
+	ASSERT_EQ_INT(fails, 0);
+	store_close(s);
+	s = open_store();
+	ASSERT(s != NULL);
+	memset(&f, 0, sizeof(f));
+	f.organization_id = b.organization_id;
+	f.editable = f.expired = -1;
+	f.page.page = 1;
+	f.page.page_size = 1;
+	ASSERT_EQ_INT(store_key_list(s, &f, &l), 0);
+	ASSERT_EQ_UINT(l.total, 200);
+	store_key_list_release(&l);
+	store_close(s);
+}
+
+int main(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/scw-store-test-XXXXXX");
+	if (!mkdtemp(dir)) {
+		printf("not ok 1 - mkdtemp\n1..1\n");
+		return 1;
+	}
+	RUN(open_creates_private_file_and_schema_version);
+	RUN(newer_schema_is_refused_and_unknown_scheme_unsupported);
+	RUN(bootstrap_is_idempotent_and_meta_round_trips);
+	RUN(key_lifecycle_auth_update_delete);
+	RUN(key_rules_bearer_must_exist_and_quota);
+	RUN(app_cascade_and_nb_api_keys);
+	RUN(users_unique_names_and_owner_not_deletable);
+	RUN(lists_page_order_filters_and_total);
+	RUN(concurrent_writers_group_commit_and_durable_after_reopen);
+	{
+		char cmd[600];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		if (system(cmd) != 0)
+			printf("# could not remove %s\n", dir);
+	}
+	return test_done();
+}
