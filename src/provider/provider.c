@@ -10,6 +10,7 @@
 
 #include "common/err.h"
 #include "common/mem.h"
+#include "provider/config.h"
 #include "provider/provider.h"
 
 static const struct fw_attr provider_attrs[] = {
@@ -48,6 +49,7 @@ static const struct fw_attr provider_attrs[] = {
 
 /* Registration: one line per resource and data source (see docs/framework.md). */
 static const struct fw_resource *const provider_resources[] = {
+	&provider_iam_api_key,
 	NULL,
 };
 
@@ -59,6 +61,8 @@ const struct fw_provider provider_scaleway = {
 	.name = "scaleway",
 	.description = "The Scaleway provider manages Scaleway IAM API keys, applications and users.",
 	.attrs = provider_attrs,
+	.configure = provider_configure,
+	.release = provider_release,
 	.resources = provider_resources,
 	.data_sources = provider_data_sources,
 };
