@@ -367,7 +367,7 @@ static int iamapp_ds_read(const struct fw_ctx *ctx, const struct cty_value *conf
 	if (id) {
 		r = iam_application_get(&call, id, &a);
 		if (r == ERR_NOTFOUND)
-			fw_error(d, "application_id", "Application not found", "No application has the ID %s.", id);
+			fw_error(d, "application_id", "Application not found", "No application has the ID %s (application_id).", id);
 		else if (r < 0)
 			provider_api_error(d, "Cannot read the application", r, &call, NULL);
 	} else if (name) {

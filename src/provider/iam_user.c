@@ -485,7 +485,7 @@ static int iamuser_ds_read(const struct fw_ctx *ctx, const struct cty_value *con
 	if (id) {
 		r = iam_user_get(&call, id, &u);
 		if (r == ERR_NOTFOUND)
-			fw_error(d, "user_id", "User not found", "No user has the ID %s.", id);
+			fw_error(d, "user_id", "User not found", "No user has the ID %s (user_id).", id);
 		else if (r < 0)
 			provider_api_error(d, "Cannot read the user", r, &call, NULL);
 	} else if (email) {
@@ -496,6 +496,8 @@ static int iamuser_ds_read(const struct fw_ctx *ctx, const struct cty_value *con
 	}
 	if (r == 0)
 		r = iamuser_fill(state, &u);
+	if (r == 0 && email) /* matched without regard to case: keep the configured spelling */
+		r = fw_set_cstring(state, "email", email);
 	iam_user_release(&u);
 	iam_call_release(&call);
 	return r;
