@@ -736,6 +736,7 @@ void api_handle(const struct api *a, const struct api_req *req, struct api_resp 
 	char id[80];
 	size_t i, n;
 	enum method m = method_of(req->method);
+	int snapshot = 0;
 
 	memset(&c, 0, sizeof(c));
 	c.a = a;
@@ -778,6 +779,10 @@ void api_handle(const struct api *a, const struct api_req *req, struct api_resp 
 		not_allowed(&c);
 		return;
 	}
+	/* A read request sees one snapshot and pays for one transaction; writes authenticate on
+	 * their own and commit through the store's writer. */
+	if (m == M_GET && store_read_begin(a->store) == 0)
+		snapshot = 1;
 	if (authenticate(&c) < 0)
 		goto out;
 	if (req->body_too_big) {
@@ -804,5 +809,7 @@ void api_handle(const struct api *a, const struct api_req *req, struct api_resp 
 	else
 		res->del(&c, id);
 out:
+	if (snapshot)
+		store_read_end(a->store);
 	store_key_release(&c.caller);
 }

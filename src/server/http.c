@@ -11,6 +11,7 @@
 #include <netdb.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #include "common/mem.h"
 #include "common/rand.h"
 #include "server/http.h"
+#include "server/reqlog.h"
 
 #define HTTP_MAX_PARAMS 256
 #define HTTP_PATH_MAX 2048
@@ -36,6 +38,7 @@ struct http_server {
 	const struct api *api;
 	int listen_fd;
 	atomic_int inflight;
+	struct reqlog *log;       /* NULL when request lines are not wanted */
 	/* Write requests run on these workers while their connection is suspended. */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -50,11 +53,6 @@ struct hreq {
 	int too_big;
 	int status;
 	uint64_t t0;
-	char request_id[UUID_STR_LEN + 1];
-	char method[16];
-	char path[HTTP_PATH_MAX];
-	char ip[64];
-	struct api_qparam q[HTTP_MAX_PARAMS];
 	size_t nq;
 	int too_many;
 	struct MHD_Connection *conn;
@@ -63,6 +61,12 @@ struct hreq {
 	atomic_int ready;         /* the worker has filled resp */
 	struct api_req req;
 	struct api_resp resp;     /* filled by the worker */
+	/* Not zeroed (written before being read): */
+	char request_id[UUID_STR_LEN + 1];
+	char method[16];
+	char ip[64];
+	char path[HTTP_PATH_MAX];
+	struct api_qparam q[HTTP_MAX_PARAMS];
 };
 
 static void client_ip(struct MHD_Connection *conn, char *out, size_t n)
@@ -235,9 +239,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 	(void)version;
 	if (!h) {
-		h = mem_calloc(1, sizeof(*h));
+		h = malloc(sizeof(*h));
 		if (!h)
 			return MHD_NO;
+		memset(h, 0, offsetof(struct hreq, request_id));
 		atomic_init(&h->ready, 0);
 		h->t0 = time_mono_ns();
 		buf_init(&h->body, API_BODY_MAX);
@@ -283,20 +288,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 {
 	struct http_server *s = cls;
 	struct hreq *h = *req_cls;
-	char status[16], latency[32];
-	uint64_t ns;
 
 	(void)conn;
 	(void)toe;
 	if (!h)
 		return;
-	if (log_enabled(LOG_INFO)) {
-		ns = time_mono_ns() - h->t0;
-		snprintf(status, sizeof(status), "%d", h->status);
-		snprintf(latency, sizeof(latency), "%.3f", (double)ns / 1e6);
-		log_kv(LOG_INFO, "request", "method", h->method, "path", h->path, "status", status, "latency_ms",
-		       latency, "request_id", h->request_id, "remote", h->ip, NULL);
-	}
+	if (s->log)
+		reqlog_request(s->log, h->method, h->path, h->status, time_mono_ns() - h->t0, h->request_id, h->ip);
 	buf_release(&h->body);
 	free(h);
 	*req_cls = NULL;
@@ -444,6 +442,11 @@ int http_start(const struct http_config *cfg, const struct api *api, struct http
 	atomic_init(&s->inflight, 0);
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
+	if (log_enabled(LOG_INFO) && reqlog_start(cfg->log_fd, &s->log) < 0) {
+		snprintf(detail, dlen, "cannot start the request logger");
+		r = ERR_NOMEM;
+		goto out;
+	}
 	r = start_workers(s, cfg->write_workers ? cfg->write_workers : 1);
 	if (r < 0) {
 		snprintf(detail, dlen, "cannot start the write workers");
@@ -461,7 +464,9 @@ int http_start(const struct http_config *cfg, const struct api *api, struct http
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4096,
-				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+				/* MHD zeroes this pool between requests: keep it small (headers
+				 * and the URL live there; bodies stream through on_request). */
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
 				MHD_OPTION_END);
 	if (!s->d) {
 		snprintf(detail, dlen, "libmicrohttpd could not start");
@@ -472,6 +477,7 @@ out:
 		if (s->listen_fd >= 0)
 			close(s->listen_fd);
 		stop_workers(s);
+		reqlog_stop(s->log);
 		pthread_mutex_destroy(&s->mu);
 		pthread_cond_destroy(&s->cv);
 		free(s);
@@ -496,6 +502,7 @@ void http_stop(struct http_server *s, unsigned drain_ms)
 	stop_workers(s);
 	wait_idle(s, time_mono_ns() + 1000000000u);
 	MHD_stop_daemon(s->d);
+	reqlog_stop(s->log); /* after the daemon: every completed request is in the queue */
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
 	if (fd != MHD_INVALID_SOCKET)

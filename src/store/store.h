@@ -179,6 +179,12 @@ void store_close(struct store *s);
 /* Backend name ("sqlite"). */
 const char *store_backend(const struct store *s);
 
+/* Optional read snapshot: the calling thread's reads until store_read_end() see one consistent
+ * state and share one transaction (cheaper than a transaction per read). Writes are not
+ * affected. Calls do not nest. A backend without the notion may do nothing. */
+int store_read_begin(struct store *s);
+void store_read_end(struct store *s);
+
 /* Small key/value metadata (e.g. the fingerprint of the server's secret-hashing key).
  * get: ERR_NOTFOUND when absent, ERR_TOOBIG when out is too small. */
 int store_meta_get(struct store *s, const char *key, char *out, size_t out_len);

@@ -56,6 +56,7 @@ enum sq_stmt_id {
 	SQ_DEFAULT_PROJECT,
 	SQ_BEGIN,
 	SQ_COMMIT,
+	SQ_BEGIN_READ,
 	SQ_SAVEPOINT,
 	SQ_RELEASE,
 	SQ_ROLLBACK_TO,
@@ -75,6 +76,7 @@ static const char *const sq_sql[SQ_NSTMT] = {
 	[SQ_DEFAULT_PROJECT] = "SELECT id FROM projects WHERE organization_id = ?1 AND is_default = 1",
 	[SQ_BEGIN] = "BEGIN IMMEDIATE",
 	[SQ_COMMIT] = "COMMIT",
+	[SQ_BEGIN_READ] = "BEGIN",
 	[SQ_SAVEPOINT] = "SAVEPOINT op",
 	[SQ_RELEASE] = "RELEASE op",
 	[SQ_ROLLBACK_TO] = "ROLLBACK TO op",
@@ -755,6 +757,26 @@ int store_sqlite_open(const char *path, struct store **out, char *detail, size_t
 	return 0;
 }
 
+/* ---- read snapshots ---- */
+
+static int sq_read_begin(struct store *base)
+{
+	struct sq_conn *c;
+	int r = sq_reader((struct sq_store *)base, &c);
+
+	if (r == 0 && sqlite3_get_autocommit(c->db))
+		r = sq_run(c, SQ_BEGIN_READ);
+	return r;
+}
+
+static void sq_read_end(struct store *base)
+{
+	struct sq_conn *c = pthread_getspecific(((struct sq_store *)base)->tls);
+
+	if (c && !sqlite3_get_autocommit(c->db))
+		sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
+}
+
 /* ---- meta ---- */
 
 static int sq_meta_get(struct store *base, const char *key, char *out, size_t out_len)
@@ -1310,10 +1332,11 @@ static int run_list(struct sq_conn *c, const char *cols, const char *from, struc
 
 	buf_init(&sql, 1 << 17);
 	r = q->err;
-	if (r == 0)
+	if (r == 0 && sqlite3_get_autocommit(c->db)) {
 		r = sq_exec(c, "BEGIN");
-	if (r == 0)
-		began = 1;
+		if (r == 0)
+			began = 1;
+	}
 	if (r == 0)
 		r = buf_printf(&sql, "SELECT count(*) FROM %s WHERE 1%s", from, q->where.data ? q->where.data : "");
 	if (r == 0)
@@ -1855,6 +1878,8 @@ static int sq_user_list(struct store *base, const struct store_user_filter *f, s
 static const struct store_ops sq_ops = {
 	.name = "sqlite",
 	.close = sq_close,
+	.read_begin = sq_read_begin,
+	.read_end = sq_read_end,
 	.meta_get = sq_meta_get,
 	.meta_set = sq_meta_set,
 	.bootstrap = sq_bootstrap,

@@ -1,0 +1,972 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * iam: typed IAM v1alpha1 calls. JSON objects are decoded through small field tables (name,
+ * kind, offset) so that the three object types share one decoder and one release routine.
+ * Creates reconcile after a lost answer (see iam.h and docs/client.md).
+ */
+#include <stddef.h>
+#include <strings.h>
+
+#include "client/iam.h"
+#include "common/buf.h"
+#include "common/err.h"
+#include "common/log.h"
+#include "common/mem.h"
+#include "common/timeutil.h"
+
+#define IAM_PATH_MAX 8192
+#define IAM_PAGE_SIZE 100
+#define IAM_PAGES_MAX 100000
+
+enum fkind { F_STR, F_SECRET, F_BOOL, F_U32, F_TAGS };
+
+struct field {
+	const char *name;
+	enum fkind kind;
+	size_t off;  /* char * / int / uint32_t / char ** */
+	size_t off2; /* F_TAGS: the size_t count */
+};
+
+#define FS(T, m) { #m, F_STR, offsetof(struct T, m), 0 }
+#define FB(T, m) { #m, F_BOOL, offsetof(struct T, m), 0 }
+
+static const struct field key_fields[] = {
+	FS(iam_api_key, access_key),
+	{ "secret_key", F_SECRET, offsetof(struct iam_api_key, secret_key), 0 },
+	FS(iam_api_key, description),
+	FS(iam_api_key, created_at),
+	FS(iam_api_key, updated_at),
+	FS(iam_api_key, expires_at),
+	FS(iam_api_key, default_project_id),
+	FB(iam_api_key, editable),
+	FB(iam_api_key, deletable),
+	FB(iam_api_key, managed),
+	FS(iam_api_key, creation_ip),
+	FS(iam_api_key, application_id),
+	FS(iam_api_key, user_id),
+};
+
+static const struct field app_fields[] = {
+	FS(iam_application, id),
+	FS(iam_application, name),
+	FS(iam_application, description),
+	FS(iam_application, created_at),
+	FS(iam_application, updated_at),
+	FS(iam_application, organization_id),
+	FB(iam_application, editable),
+	FB(iam_application, deletable),
+	FB(iam_application, managed),
+	{ "nb_api_keys", F_U32, offsetof(struct iam_application, nb_api_keys), 0 },
+	{ "tags", F_TAGS, offsetof(struct iam_application, tags), offsetof(struct iam_application, ntags) },
+};
+
+static const struct field user_fields[] = {
+	FS(iam_user, id),
+	FS(iam_user, email),
+	FS(iam_user, username),
+	FS(iam_user, first_name),
+	FS(iam_user, last_name),
+	FS(iam_user, phone_number),
+	FS(iam_user, locale),
+	FS(iam_user, created_at),
+	FS(iam_user, updated_at),
+	FS(iam_user, organization_id),
+	FB(iam_user, deletable),
+	FS(iam_user, last_login_at),
+	FS(iam_user, type),
+	FS(iam_user, status),
+	FB(iam_user, mfa),
+	FS(iam_user, account_root_user_id),
+	{ "tags", F_TAGS, offsetof(struct iam_user, tags), offsetof(struct iam_user, ntags) },
+	FB(iam_user, locked),
+};
+
+#define NF(t) (sizeof(t) / sizeof((t)[0]))
+
+struct objtype {
+	const struct field *fields;
+	size_t nfields;
+	size_t size;
+	const char *list_key; /* "api_keys", ... */
+};
+
+static const struct objtype T_KEY = { key_fields, NF(key_fields), sizeof(struct iam_api_key), "api_keys" };
+static const struct objtype T_APP = { app_fields, NF(app_fields), sizeof(struct iam_application),
+				      "applications" };
+static const struct objtype T_USER = { user_fields, NF(user_fields), sizeof(struct iam_user), "users" };
+
+static void obj_release(const struct objtype *t, void *obj)
+{
+	size_t i, j;
+
+	for (i = 0; i < t->nfields; i++) {
+		const struct field *f = &t->fields[i];
+		char *base = obj;
+
+		switch (f->kind) {
+		case F_STR:
+			free(*(char **)(void *)(base + f->off));
+			break;
+		case F_SECRET:
+			mem_free_secret_str(*(char **)(void *)(base + f->off));
+			break;
+		case F_TAGS: {
+			char **tags = *(char ***)(void *)(base + f->off);
+			size_t n = *(size_t *)(void *)(base + f->off2);
+
+			for (j = 0; j < n; j++)
+				free(tags[j]);
+			free(tags);
+			break;
+		}
+		default:
+			break;
+		}
+	}
+	memset(obj, 0, t->size);
+}
+
+/* Decode a JSON object into obj (zeroed first). Missing or null strings stay NULL. ERR_PROTO when
+ * a member has the wrong JSON type, ERR_NOMEM. obj is released on failure. */
+static int obj_decode(const struct objtype *t, json_t *o, void *obj)
+{
+	size_t i, j;
+	int r = 0;
+
+	memset(obj, 0, t->size);
+	if (!json_is_object(o))
+		return ERR_PROTO;
+	for (i = 0; i < t->nfields && r == 0; i++) {
+		const struct field *f = &t->fields[i];
+		json_t *v = json_object_get(o, f->name);
+		char *base = obj;
+
+		if (!v || json_is_null(v))
+			continue;
+		switch (f->kind) {
+		case F_STR:
+		case F_SECRET:
+			if (!json_is_string(v)) {
+				r = ERR_PROTO;
+				break;
+			}
+			*(char **)(void *)(base + f->off) = mem_strndup(json_string_value(v), json_string_length(v));
+			if (!*(char **)(void *)(base + f->off))
+				r = ERR_NOMEM;
+			break;
+		case F_BOOL:
+			if (!json_is_boolean(v))
+				r = ERR_PROTO;
+			else
+				*(int *)(void *)(base + f->off) = json_is_true(v);
+			break;
+		case F_U32:
+			if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+			    json_integer_value(v) > (json_int_t)UINT32_MAX)
+				r = ERR_PROTO;
+			else
+				*(uint32_t *)(void *)(base + f->off) = (uint32_t)json_integer_value(v);
+			break;
+		case F_TAGS: {
+			size_t n;
+			char **tags;
+			json_t *s;
+
+			if (!json_is_array(v)) {
+				r = ERR_PROTO;
+				break;
+			}
+			n = json_array_size(v);
+			tags = mem_calloc(n, sizeof(*tags));
+			if (!tags) {
+				r = ERR_NOMEM;
+				break;
+			}
+			*(char ***)(void *)(base + f->off) = tags;
+			json_array_foreach(v, j, s) {
+				if (!json_is_string(s)) {
+					r = ERR_PROTO;
+					break;
+				}
+				tags[j] = mem_strndup(json_string_value(s), json_string_length(s));
+				if (!tags[j]) {
+					r = ERR_NOMEM;
+					break;
+				}
+				*(size_t *)(void *)(base + f->off2) = j + 1;
+			}
+			break;
+		}
+		}
+	}
+	if (r < 0)
+		obj_release(t, obj);
+	return r;
+}
+
+void iam_call_release(struct iam_call *call)
+{
+	scwclient_error_release(&call->err);
+}
+
+void iam_api_key_release(struct iam_api_key *k)
+{
+	if (k)
+		obj_release(&T_KEY, k);
+}
+
+void iam_application_release(struct iam_application *a)
+{
+	if (a)
+		obj_release(&T_APP, a);
+}
+
+void iam_user_release(struct iam_user *u)
+{
+	if (u)
+		obj_release(&T_USER, u);
+}
+
+static void list_release(const struct objtype *t, void **items, size_t *n)
+{
+	size_t i;
+
+	for (i = 0; *items && i < *n; i++)
+		obj_release(t, (char *)*items + i * t->size);
+	free(*items);
+	*items = NULL;
+	*n = 0;
+}
+
+void iam_api_key_list_release(struct iam_api_key_list *l)
+{
+	if (l)
+		list_release(&T_KEY, (void **)&l->items, &l->n);
+}
+
+void iam_application_list_release(struct iam_application_list *l)
+{
+	if (l)
+		list_release(&T_APP, (void **)&l->items, &l->n);
+}
+
+void iam_user_list_release(struct iam_user_list *l)
+{
+	if (l)
+		list_release(&T_USER, (void **)&l->items, &l->n);
+}
+
+/* ---- plumbing ---- */
+
+/* One request. The API error, if any, replaces call->err. *out (may be NULL) receives the body. */
+static int call_do(struct iam_call *call, const char *method, const char *path, const json_t *body,
+		   enum scwclient_retry retry, json_t **out, int *ambiguous)
+{
+	struct scwclient_request req = { method, path, body, retry, call->cancel };
+	struct scwclient_response resp;
+	int r;
+
+	if (out)
+		*out = NULL;
+	r = scwclient_do(call->client, &req, &resp);
+	if (ambiguous)
+		*ambiguous = resp.ambiguous;
+	scwclient_error_release(&call->err);
+	if (r < 0) {
+		call->err = resp.err; /* moved */
+		memset(&resp.err, 0, sizeof(resp.err));
+	} else if (out) {
+		*out = resp.json;
+		resp.json = NULL;
+	}
+	scwclient_response_release(&resp);
+	return r;
+}
+
+static int path_of(struct buf *p, const char *collection, const char *id, const char *action)
+{
+	int r = buf_printf(p, "/iam/v1alpha1/%s", collection);
+
+	if (r == 0 && id) {
+		if (!id[0])
+			return ERR_INVAL;
+		r = buf_append_byte(p, '/');
+		if (r == 0)
+			r = scwclient_escape(p, id);
+	}
+	if (r == 0 && action)
+		r = buf_printf(p, "/%s", action);
+	return r;
+}
+
+static int q_add(struct buf *p, const char *k, const char *v)
+{
+	int r;
+
+	if (!v)
+		return 0;
+	r = buf_printf(p, "%c%s=", strchr(p->data ? p->data : "", '?') ? '&' : '?', k);
+	if (r == 0)
+		r = scwclient_escape(p, v);
+	return r;
+}
+
+static int q_bool(struct buf *p, const char *k, int v)
+{
+	return v < 0 ? 0 : q_add(p, k, v ? "true" : "false");
+}
+
+static int get_one(struct iam_call *call, const struct objtype *t, const char *method, const char *path,
+		   const json_t *body, enum scwclient_retry retry, void *out, int *ambiguous)
+{
+	json_t *j = NULL;
+	int r;
+
+	memset(out, 0, t->size);
+	r = call_do(call, method, path, body, retry, &j, ambiguous);
+	if (r == 0)
+		r = obj_decode(t, j, out);
+	json_decref(j);
+	return r;
+}
+
+/* GET every page of base (a path with a query) into *items and *n. */
+static int list_all(struct iam_call *call, const struct objtype *t, struct buf *base, void **items, size_t *n)
+{
+	struct buf path;
+	json_t *j = NULL, *arr, *o;
+	size_t cap = 0, i, total;
+	unsigned page;
+	void *ni;
+	int r = 0;
+
+	*items = NULL;
+	*n = 0;
+	buf_init(&path, IAM_PATH_MAX);
+	for (page = 1; page <= IAM_PAGES_MAX; page++) {
+		buf_reset(&path);
+		r = buf_printf(&path, "%s%cpage=%u", base->data, strchr(base->data, '?') ? '&' : '?', page);
+		if (r < 0)
+			goto out;
+		r = call_do(call, "GET", path.data, NULL, SCWCLIENT_RETRY_SAFE, &j, NULL);
+		if (r < 0)
+			goto out;
+		arr = json_object_get(j, t->list_key);
+		if (!json_is_array(arr) || !json_is_integer(json_object_get(j, "total_count"))) {
+			r = ERR_PROTO;
+			goto out;
+		}
+		total = (size_t)json_integer_value(json_object_get(j, "total_count"));
+		if (json_array_size(arr) == 0)
+			break;
+		if (*n + json_array_size(arr) > cap) {
+			cap = *n + json_array_size(arr);
+			ni = realloc(*items, cap * t->size);
+			if (!ni) {
+				r = ERR_NOMEM;
+				goto out;
+			}
+			*items = ni;
+		}
+		json_array_foreach(arr, i, o) {
+			r = obj_decode(t, o, (char *)*items + *n * t->size);
+			if (r < 0)
+				goto out;
+			(*n)++;
+		}
+		json_decref(j);
+		j = NULL;
+		if (*n >= total)
+			break;
+	}
+out:
+	json_decref(j);
+	buf_release(&path);
+	if (r < 0)
+		list_release(t, items, n);
+	return r;
+}
+
+static int set_str(json_t *o, const char *k, const char *v)
+{
+	json_t *s = json_string(v ? v : "");
+
+	if (!s)
+		return ERR_INVAL; /* not UTF-8 */
+	return json_object_set_new(o, k, s) == 0 ? 0 : ERR_NOMEM;
+}
+
+static int set_tags(json_t *o, const char *const *tags, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	if (!a)
+		return ERR_NOMEM;
+	for (i = 0; i < n; i++) {
+		json_t *s = json_string(tags[i] ? tags[i] : "");
+
+		if (!s || json_array_append_new(a, s) < 0) {
+			json_decref(a);
+			return s ? ERR_NOMEM : ERR_INVAL;
+		}
+	}
+	return json_object_set_new(o, "tags", a) == 0 ? 0 : ERR_NOMEM;
+}
+
+/* 1 when the RFC 3339 string ts is not earlier than since minus the reconcile window. */
+static int made_since(const char *ts, struct tstamp since)
+{
+	struct tstamp t;
+
+	if (!ts || time_rfc3339_parse(ts, strlen(ts), &t) < 0)
+		return 0;
+	since.sec -= IAM_RECONCILE_WINDOW_S;
+	return time_cmp(t, since) >= 0;
+}
+
+static int streq(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/* Scope of a create in the client's journal: its kind and what identifies it. */
+static int scope_of(struct buf *b, const char *kind, const char *a, const char *c)
+{
+	return buf_printf(b, "%s\n%s\n%s", kind, a ? a : "", c ? c : "");
+}
+
+/* ---- API keys ---- */
+
+int iam_api_key_get(struct iam_call *call, const char *access_key, struct iam_api_key *out)
+{
+	struct buf p;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	buf_init(&p, IAM_PATH_MAX);
+	r = path_of(&p, "api-keys", access_key, NULL);
+	if (r == 0)
+		r = get_one(call, &T_KEY, "GET", p.data, NULL, SCWCLIENT_RETRY_SAFE, out, NULL);
+	buf_release(&p);
+	return r;
+}
+
+int iam_api_key_delete(struct iam_call *call, const char *access_key)
+{
+	struct buf p;
+	int r;
+
+	buf_init(&p, IAM_PATH_MAX);
+	r = path_of(&p, "api-keys", access_key, NULL);
+	if (r == 0)
+		r = call_do(call, "DELETE", p.data, NULL, SCWCLIENT_RETRY_SAFE, NULL, NULL);
+	buf_release(&p);
+	return r;
+}
+
+int iam_api_key_update(struct iam_call *call, const char *access_key, const struct iam_api_key_update *in,
+		       struct iam_api_key *out)
+{
+	json_t *body = json_object();
+	struct buf p;
+	int r = body ? 0 : ERR_NOMEM;
+
+	memset(out, 0, sizeof(*out));
+	buf_init(&p, IAM_PATH_MAX);
+	if (r == 0 && in->description)
+		r = set_str(body, "description", in->description);
+	if (r == 0 && in->default_project_id)
+		r = set_str(body, "default_project_id", in->default_project_id);
+	if (r == 0 && in->expires_at)
+		r = set_str(body, "expires_at", in->expires_at);
+	if (r == 0)
+		r = path_of(&p, "api-keys", access_key, NULL);
+	if (r == 0)
+		r = get_one(call, &T_KEY, "PATCH", p.data, body, SCWCLIENT_RETRY_SAFE, out, NULL);
+	json_decref(body);
+	buf_release(&p);
+	return r;
+}
+
+int iam_api_key_list(struct iam_call *call, const struct iam_api_key_filter *f, struct iam_api_key_list *out)
+{
+	struct buf p;
+	int r;
+
+	buf_init(&p, IAM_PATH_MAX);
+	r = buf_printf(&p, "/iam/v1alpha1/api-keys?order_by=created_at_asc&page_size=%d", IAM_PAGE_SIZE);
+	if (r == 0 && f) {
+		r = q_add(&p, "organization_id", f->organization_id);
+		if (r == 0)
+			r = q_add(&p, "bearer_id", f->bearer_id);
+		if (r == 0)
+			r = q_add(&p, "bearer_type", f->bearer_type);
+		if (r == 0)
+			r = q_add(&p, "description", f->description);
+		if (r == 0)
+			r = q_bool(&p, "editable", f->editable);
+		if (r == 0)
+			r = q_bool(&p, "expired", f->expired);
+	}
+	if (r == 0)
+		r = list_all(call, &T_KEY, &p, (void **)&out->items, &out->n);
+	buf_release(&p);
+	return r;
+}
+
+/* After a lost create answer: delete the keys that match it and were made since t0. */
+static int api_key_reconcile(struct iam_call *call, const struct iam_api_key_create *in, struct tstamp t0,
+			     const char *scope)
+{
+	struct iam_api_key_filter f = { NULL, NULL, NULL, NULL, -1, -1 };
+	struct iam_api_key_list l = { NULL, 0 };
+	struct scwclient_error saved = call->err;
+	size_t i;
+	int r, locked = 0;
+
+	memset(&call->err, 0, sizeof(call->err));
+	/* Siblings creating the same thing get their answers first (their keys become known), and
+	 * none starts while we look. */
+	r = scwclient_journal_lock(call->client, scope, call->cancel);
+	if (r < 0)
+		goto out;
+	locked = 1;
+	f.bearer_id = in->application_id ? in->application_id : in->user_id;
+	f.bearer_type = in->application_id ? "application" : "user";
+	f.description = in->description ? in->description : "";
+	r = iam_api_key_list(call, &f, &l);
+	for (i = 0; r == 0 && i < l.n; i++) {
+		const struct iam_api_key *k = &l.items[i];
+
+		if (!streq(k->description, in->description) || !made_since(k->created_at, t0) ||
+		    scwclient_journal_known(call->client, k->access_key) ||
+		    !streq(in->application_id ? k->application_id : k->user_id, f.bearer_id) ||
+		    (in->expires_at && !k->expires_at) || (!in->expires_at && k->expires_at) ||
+		    (in->default_project_id && !streq(in->default_project_id, k->default_project_id)))
+			continue;
+		log_kv(LOG_WARN, "deleting an API key whose create answer was lost", "access_key",
+		       k->access_key, NULL);
+		r = iam_api_key_delete(call, k->access_key);
+		if (r == ERR_NOTFOUND)
+			r = 0;
+		if (r == 0)
+			call->orphans_deleted++;
+	}
+out:
+	if (locked)
+		scwclient_journal_unlock(call->client, scope);
+	iam_api_key_list_release(&l);
+	if (r == 0) {
+		scwclient_error_release(&call->err);
+		call->err = saved;
+	} else {
+		scwclient_error_release(&saved);
+	}
+	return r;
+}
+
+int iam_api_key_create(struct iam_call *call, const struct iam_api_key_create *in, struct iam_api_key *out)
+{
+	json_t *body = NULL;
+	struct tstamp t0 = time_now();
+	struct buf scope;
+	int r, amb = 0, round;
+
+	memset(out, 0, sizeof(*out));
+	if ((in->application_id == NULL) == (in->user_id == NULL))
+		return ERR_INVAL;
+	buf_init(&scope, IAM_PATH_MAX);
+	body = json_object();
+	r = body ? 0 : ERR_NOMEM;
+	if (r == 0)
+		r = scope_of(&scope, "api-key", in->application_id ? in->application_id : in->user_id,
+			     in->description);
+
+	if (r == 0)
+		r = set_str(body, in->application_id ? "application_id" : "user_id",
+			    in->application_id ? in->application_id : in->user_id);
+	if (r == 0 && in->expires_at)
+		r = set_str(body, "expires_at", in->expires_at);
+	if (r == 0 && in->default_project_id)
+		r = set_str(body, "default_project_id", in->default_project_id);
+	if (r == 0)
+		r = set_str(body, "description", in->description);
+	for (round = 0; r == 0; round++) {
+		r = scwclient_journal_begin(call->client, scope.data, call->cancel);
+		if (r < 0)
+			break;
+		r = get_one(call, &T_KEY, "POST", "/iam/v1alpha1/api-keys", body, SCWCLIENT_RETRY_CREATE,
+			    out, &amb);
+		scwclient_journal_end(call->client, scope.data, r == 0 ? out->access_key : NULL);
+		if (r == 0 || !amb || round >= IAM_RECONCILE_MAX)
+			break;
+		call->ambiguous_creates++;
+		r = api_key_reconcile(call, in, t0, scope.data);
+	}
+	json_decref(body);
+	buf_release(&scope);
+	return r;
+}
+
+/* ---- applications ---- */
+
+int iam_application_get(struct iam_call *call, const char *id, struct iam_application *out)
+{
+	struct buf p;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	buf_init(&p, IAM_PATH_MAX);
+	r = path_of(&p, "applications", id, NULL);
+	if (r == 0)
+		r = get_one(call, &T_APP, "GET", p.data, NULL, SCWCLIENT_RETRY_SAFE, out, NULL);
+	buf_release(&p);
+	return r;
+}
+
+int iam_application_delete(struct iam_call *call, const char *id)
+{
+	struct buf p;
+	int r;
+
+	buf_init(&p, IAM_PATH_MAX);
+	r = path_of(&p, "applications", id, NULL);
+	if (r == 0)
+		r = call_do(call, "DELETE", p.data, NULL, SCWCLIENT_RETRY_SAFE, NULL, NULL);
+	buf_release(&p);
+	return r;
+}
+
+int iam_application_update(struct iam_call *call, const char *id, const struct iam_application_update *in,
+			   struct iam_application *out)
+{
+	json_t *body = json_object();
+	struct buf p;
+	int r = body ? 0 : ERR_NOMEM;
+
+	memset(out, 0, sizeof(*out));
+	buf_init(&p, IAM_PATH_MAX);
+	if (r == 0 && in->name)
+		r = set_str(body, "name", in->name);
+	if (r == 0 && in->description)
+		r = set_str(body, "description", in->description);
+	if (r == 0 && in->set_tags)
+		r = set_tags(body, in->tags, in->ntags);
+	if (r == 0)
+		r = path_of(&p, "applications", id, NULL);
+	if (r == 0)
+		r = get_one(call, &T_APP, "PATCH", p.data, body, SCWCLIENT_RETRY_SAFE, out, NULL);
+	json_decref(body);
+	buf_release(&p);
+	return r;
+}
+
+int iam_application_list(struct iam_call *call, const struct iam_application_filter *f,
+			 struct iam_application_list *out)
+{
+	struct buf p;
+	int r;
+
+	buf_init(&p, IAM_PATH_MAX);
+	r = buf_printf(&p, "/iam/v1alpha1/applications?order_by=created_at_asc&page_size=%d", IAM_PAGE_SIZE);
+	if (r == 0 && f) {
+		r = q_add(&p, "organization_id", f->organization_id);
+		if (r == 0)
+			r = q_add(&p, "name", f->name);
+		if (r == 0)
+			r = q_add(&p, "tag", f->tag);
+		if (r == 0)
+			r = q_bool(&p, "editable", f->editable);
+	}
+	if (r == 0)
+		r = list_all(call, &T_APP, &p, (void **)&out->items, &out->n);
+	buf_release(&p);
+	return r;
+}
+
+/* After a lost create answer: 1 and *out filled when exactly one matching application was made
+ * since t0; 0 when none; ERR_CONFLICT when several. */
+static int app_reconcile(struct iam_call *call, const struct iam_application_create *in, struct tstamp t0,
+			 const char *scope, struct iam_application *out)
+{
+	struct iam_application_filter f = { in->organization_id, in->name, NULL, -1 };
+	struct iam_application_list l = { NULL, 0 };
+	struct scwclient_error saved = call->err;
+	size_t i, found = 0, at = 0;
+	int r, locked;
+
+	memset(&call->err, 0, sizeof(call->err));
+	r = scwclient_journal_lock(call->client, scope, call->cancel);
+	locked = r == 0;
+	if (r == 0)
+		r = iam_application_list(call, &f, &l);
+	for (i = 0; r == 0 && i < l.n; i++) {
+		if (streq(l.items[i].name, in->name) && streq(l.items[i].description, in->description) &&
+		    made_since(l.items[i].created_at, t0) &&
+		    !scwclient_journal_known(call->client, l.items[i].id)) {
+			found++;
+			at = i;
+		}
+	}
+	if (r == 0 && found == 1) {
+		*out = l.items[at];
+		memset(&l.items[at], 0, sizeof(l.items[at]));
+		r = 1;
+	} else if (r == 0 && found > 1) {
+		r = ERR_CONFLICT;
+	}
+	if (locked)
+		scwclient_journal_unlock(call->client, scope);
+	iam_application_list_release(&l);
+	if (r >= 0) {
+		scwclient_error_release(&call->err);
+		call->err = saved;
+	} else {
+		scwclient_error_release(&saved);
+	}
+	return r;
+}
+
+int iam_application_create(struct iam_call *call, const struct iam_application_create *in,
+			   struct iam_application *out)
+{
+	json_t *body = json_object();
+	struct tstamp t0 = time_now();
+	struct buf scope;
+	int r = body ? 0 : ERR_NOMEM, amb = 0, round;
+
+	memset(out, 0, sizeof(*out));
+	buf_init(&scope, IAM_PATH_MAX);
+	if (r == 0)
+		r = scope_of(&scope, "application", in->organization_id, in->name);
+
+	if (r == 0)
+		r = set_str(body, "name", in->name);
+	if (r == 0 && in->organization_id)
+		r = set_str(body, "organization_id", in->organization_id);
+	if (r == 0)
+		r = set_str(body, "description", in->description);
+	if (r == 0)
+		r = set_tags(body, in->tags, in->ntags);
+	for (round = 0; r == 0; round++) {
+		r = scwclient_journal_begin(call->client, scope.data, call->cancel);
+		if (r < 0)
+			break;
+		r = get_one(call, &T_APP, "POST", "/iam/v1alpha1/applications", body, SCWCLIENT_RETRY_CREATE,
+			    out, &amb);
+		scwclient_journal_end(call->client, scope.data, r == 0 ? out->id : NULL);
+		if (r == 0 || !amb || round >= IAM_RECONCILE_MAX)
+			break;
+		call->ambiguous_creates++;
+		r = app_reconcile(call, in, t0, scope.data, out);
+		if (r == 1) {
+			r = 0;
+			break;
+		}
+	}
+	json_decref(body);
+	buf_release(&scope);
+	return r;
+}
+
+/* ---- users ---- */
+
+int iam_user_get(struct iam_call *call, const char *id, struct iam_user *out)
+{
+	struct buf p;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	buf_init(&p, IAM_PATH_MAX);
+	r = path_of(&p, "users", id, NULL);
+	if (r == 0)
+		r = get_one(call, &T_USER, "GET", p.data, NULL, SCWCLIENT_RETRY_SAFE, out, NULL);
+	buf_release(&p);
+	return r;
+}
+
+int iam_user_delete(struct iam_call *call, const char *id)
+{
+	struct buf p;
+	int r;
+
+	buf_init(&p, IAM_PATH_MAX);
+	r = path_of(&p, "users", id, NULL);
+	if (r == 0)
+		r = call_do(call, "DELETE", p.data, NULL, SCWCLIENT_RETRY_SAFE, NULL, NULL);
+	buf_release(&p);
+	return r;
+}
+
+int iam_user_update(struct iam_call *call, const char *id, const struct iam_user_update *in, struct iam_user *out)
+{
+	json_t *body = json_object();
+	struct buf p;
+	int r = body ? 0 : ERR_NOMEM;
+
+	memset(out, 0, sizeof(*out));
+	buf_init(&p, IAM_PATH_MAX);
+	if (r == 0 && in->set_tags)
+		r = set_tags(body, in->tags, in->ntags);
+	if (r == 0 && in->email)
+		r = set_str(body, "email", in->email);
+	if (r == 0 && in->first_name)
+		r = set_str(body, "first_name", in->first_name);
+	if (r == 0 && in->last_name)
+		r = set_str(body, "last_name", in->last_name);
+	if (r == 0 && in->phone_number)
+		r = set_str(body, "phone_number", in->phone_number);
+	if (r == 0 && in->locale)
+		r = set_str(body, "locale", in->locale);
+	if (r == 0)
+		r = path_of(&p, "users", id, NULL);
+	if (r == 0)
+		r = get_one(call, &T_USER, "PATCH", p.data, body, SCWCLIENT_RETRY_SAFE, out, NULL);
+	json_decref(body);
+	buf_release(&p);
+	return r;
+}
+
+int iam_user_update_username(struct iam_call *call, const char *id, const char *username, struct iam_user *out)
+{
+	json_t *body = json_object();
+	struct buf p;
+	int r = body ? 0 : ERR_NOMEM;
+
+	memset(out, 0, sizeof(*out));
+	buf_init(&p, IAM_PATH_MAX);
+	if (r == 0)
+		r = set_str(body, "username", username);
+	if (r == 0)
+		r = path_of(&p, "users", id, "update-username");
+	/* Setting the same username twice gives the same result: safe to retry. */
+	if (r == 0)
+		r = get_one(call, &T_USER, "POST", p.data, body, SCWCLIENT_RETRY_SAFE, out, NULL);
+	json_decref(body);
+	buf_release(&p);
+	return r;
+}
+
+int iam_user_list(struct iam_call *call, const struct iam_user_filter *f, struct iam_user_list *out)
+{
+	struct buf p;
+	int r;
+
+	buf_init(&p, IAM_PATH_MAX);
+	r = buf_printf(&p, "/iam/v1alpha1/users?order_by=created_at_asc&page_size=%d", IAM_PAGE_SIZE);
+	if (r == 0 && f) {
+		r = q_add(&p, "organization_id", f->organization_id);
+		if (r == 0)
+			r = q_add(&p, "tag", f->tag);
+		if (r == 0)
+			r = q_bool(&p, "mfa", f->mfa);
+		if (r == 0)
+			r = q_add(&p, "type", f->type);
+	}
+	if (r == 0)
+		r = list_all(call, &T_USER, &p, (void **)&out->items, &out->n);
+	buf_release(&p);
+	return r;
+}
+
+/* After a lost create answer: 1 and *out filled when a user with that email was made since t0. */
+static int user_reconcile(struct iam_call *call, const struct iam_user_create *in, struct tstamp t0,
+			  const char *scope, struct iam_user *out)
+{
+	struct iam_user_filter f = { in->organization_id, NULL, -1, NULL };
+	struct iam_user_list l = { NULL, 0 };
+	struct scwclient_error saved = call->err;
+	size_t i;
+	int r, locked;
+
+	memset(&call->err, 0, sizeof(call->err));
+	r = scwclient_journal_lock(call->client, scope, call->cancel);
+	locked = r == 0;
+	if (r == 0)
+		r = iam_user_list(call, &f, &l);
+	for (i = 0; r == 0 && i < l.n; i++) {
+		if (l.items[i].email && in->email && !strcasecmp(l.items[i].email, in->email) &&
+		    made_since(l.items[i].created_at, t0) &&
+		    !scwclient_journal_known(call->client, l.items[i].id)) {
+			*out = l.items[i];
+			memset(&l.items[i], 0, sizeof(l.items[i]));
+			r = 1;
+		}
+	}
+	if (locked)
+		scwclient_journal_unlock(call->client, scope);
+	iam_user_list_release(&l);
+	if (r >= 0) {
+		scwclient_error_release(&call->err);
+		call->err = saved;
+	} else {
+		scwclient_error_release(&saved);
+	}
+	return r;
+}
+
+int iam_user_create(struct iam_call *call, const struct iam_user_create *in, struct iam_user *out)
+{
+	json_t *body = json_object(), *member = json_object();
+	struct tstamp t0 = time_now();
+	struct buf scope;
+	int r = body && member ? 0 : ERR_NOMEM, amb = 0, round;
+
+	memset(out, 0, sizeof(*out));
+	buf_init(&scope, IAM_PATH_MAX);
+	if (r == 0)
+		r = scope_of(&scope, "user", in->organization_id, in->email);
+
+	if (r == 0 && in->organization_id)
+		r = set_str(body, "organization_id", in->organization_id);
+	if (r == 0)
+		r = set_tags(body, in->tags, in->ntags);
+	if (r == 0)
+		r = set_str(member, "email", in->email);
+	if (r == 0)
+		r = json_object_set_new(member, "send_password_email", json_boolean(in->send_password_email));
+	if (r == 0)
+		r = json_object_set_new(member, "send_welcome_email", json_boolean(in->send_welcome_email));
+	if (r == 0)
+		r = set_str(member, "username", in->username);
+	if (r == 0)
+		r = set_str(member, "password", in->password);
+	if (r == 0)
+		r = set_str(member, "first_name", in->first_name);
+	if (r == 0)
+		r = set_str(member, "last_name", in->last_name);
+	if (r == 0)
+		r = set_str(member, "phone_number", in->phone_number);
+	if (r == 0)
+		r = set_str(member, "locale", in->locale);
+	if (r == 0) {
+		r = json_object_set(body, "member", member) == 0 ? 0 : ERR_NOMEM;
+	}
+	for (round = 0; r == 0; round++) {
+		r = scwclient_journal_begin(call->client, scope.data, call->cancel);
+		if (r < 0)
+			break;
+		r = get_one(call, &T_USER, "POST", "/iam/v1alpha1/users", body, SCWCLIENT_RETRY_CREATE, out,
+			    &amb);
+		scwclient_journal_end(call->client, scope.data, r == 0 ? out->id : NULL);
+		if (r == 0 || !amb || round >= IAM_RECONCILE_MAX)
+			break;
+		call->ambiguous_creates++;
+		r = user_reconcile(call, in, t0, scope.data, out);
+		if (r == 1) {
+			r = 0;
+			break;
+		}
+	}
+	buf_release(&scope);
+	/* The body holds the password: wipe its string before freeing. */
+	if (member && json_is_string(json_object_get(member, "password"))) {
+		json_t *pw = json_object_get(member, "password");
+
+		mem_wipe((char *)(uintptr_t)json_string_value(pw), json_string_length(pw));
+	}
+	json_decref(member);
+	json_decref(body);
+	return r;
+}

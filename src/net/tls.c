@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tls: go-plugin AutoMTLS server context (see tls.h). Key and certificate are generated with the
+ * EVP and X509v3 APIs at every start (P-256 keygen and one signature take well under a
+ * millisecond); the client certificate check pins the exact certificate from the environment.
+ */
+#include <string.h>
+#include <time.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "common/err.h"
+#include "common/log.h"
+#include "common/mem.h"
+#include "net/tls.h"
+
+struct tls_server {
+	SSL_CTX *ctx;
+	X509 *client;   /* the only certificate a client may present */
+	uint8_t *der;   /* our certificate, DER */
+	size_t der_len;
+};
+
+#define TLS_BACKDATE_S 30
+#define TLS_VALID_S (262980L * 3600L) /* go-plugin's 262980 h, about 30 years */
+
+static int ex_data_index = -1;
+static const unsigned char alpn_h2[] = { 2, 'h', '2' };
+
+static void log_ssl_error(const char *what)
+{
+	char msg[256];
+	unsigned long e = ERR_get_error();
+
+	ERR_error_string_n(e, msg, sizeof(msg));
+	log_error("%s: %s", what, e ? msg : "unknown OpenSSL error");
+	ERR_clear_error();
+}
+
+static int add_ext(X509 *crt, int nid, const char *value)
+{
+	X509V3_CTX v3;
+	X509_EXTENSION *ext;
+	int ok;
+
+	X509V3_set_ctx_nodb(&v3);
+	X509V3_set_ctx(&v3, crt, crt, NULL, NULL, 0);
+	ext = X509V3_EXT_conf_nid(NULL, &v3, nid, value);
+	if (!ext)
+		return ERR_TLS;
+	ok = X509_add_ext(crt, ext, -1);
+	X509_EXTENSION_free(ext);
+	return ok ? 0 : ERR_TLS;
+}
+
+/* A go-plugin-like self-signed server certificate for key. */
+static int make_cert(EVP_PKEY *key, X509 **out)
+{
+	unsigned char serial[16];
+	X509 *crt = X509_new();
+	X509_NAME *name;
+	BIGNUM *bn = NULL;
+	ASN1_INTEGER *sn = NULL;
+	int r = ERR_TLS;
+
+	if (!crt)
+		return ERR_NOMEM;
+	if (RAND_bytes(serial, sizeof(serial)) != 1)
+		goto out;
+	serial[0] &= 0x7f; /* positive */
+	bn = BN_bin2bn(serial, sizeof(serial), NULL);
+	sn = bn ? BN_to_ASN1_INTEGER(bn, NULL) : NULL;
+	if (!sn || !X509_set_version(crt, X509_VERSION_3) || !X509_set_serialNumber(crt, sn))
+		goto out;
+	if (!X509_gmtime_adj(X509_getm_notBefore(crt), -TLS_BACKDATE_S) ||
+	    !X509_gmtime_adj(X509_getm_notAfter(crt), TLS_VALID_S))
+		goto out;
+	name = X509_get_subject_name(crt);
+	if (!X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)"HashiCorp", -1, -1, 0) ||
+	    !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"localhost", -1, -1, 0) ||
+	    !X509_set_issuer_name(crt, name) || !X509_set_pubkey(crt, key))
+		goto out;
+	if (add_ext(crt, NID_basic_constraints, "critical,CA:TRUE") < 0 ||
+	    add_ext(crt, NID_key_usage, "digitalSignature,keyEncipherment,keyAgreement,keyCertSign") < 0 ||
+	    add_ext(crt, NID_ext_key_usage, "clientAuth,serverAuth") < 0 ||
+	    add_ext(crt, NID_subject_alt_name, "DNS:localhost") < 0 ||
+	    add_ext(crt, NID_subject_key_identifier, "hash") < 0)
+		goto out;
+	if (!X509_sign(crt, key, EVP_sha256()))
+		goto out;
+	*out = crt;
+	crt = NULL;
+	r = 0;
+out:
+	ASN1_INTEGER_free(sn);
+	BN_free(bn);
+	X509_free(crt);
+	return r;
+}
+
+/* Chain verification has run (preverify_ok); at the leaf also insist on the exact certificate. */
+static int verify_cb(int preverify_ok, X509_STORE_CTX *sctx)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(sctx, SSL_get_ex_data_X509_STORE_CTX_idx());
+	const struct tls_server *t = ssl ? SSL_get_ex_data(ssl, ex_data_index) : NULL;
+	X509 *cur = X509_STORE_CTX_get_current_cert(sctx);
+
+	if (!preverify_ok)
+		return 0;
+	if (X509_STORE_CTX_get_error_depth(sctx) != 0)
+		return 1;
+	if (!t || !cur || X509_cmp(cur, t->client) != 0) {
+		X509_STORE_CTX_set_error(sctx, X509_V_ERR_CERT_REJECTED);
+		return 0;
+	}
+	return 1;
+}
+
+static int alpn_cb(SSL *ssl, const unsigned char **out, unsigned char *outlen, const unsigned char *in,
+		   unsigned int inlen, void *arg)
+{
+	unsigned char *sel = NULL;
+	unsigned char sel_len = 0;
+
+	if (SSL_select_next_proto(&sel, &sel_len, alpn_h2, sizeof(alpn_h2), in, inlen) != OPENSSL_NPN_NEGOTIATED)
+		return SSL_TLSEXT_ERR_ALERT_FATAL;
+	*out = sel;
+	*outlen = sel_len;
+	return SSL_TLSEXT_ERR_OK;
+}
+
+/* Per-SSL hook: remember which tls_server an SSL belongs to, for verify_cb. */
+static int attach_cb(SSL *ssl, int *al, void *arg)
+{
+	SSL_set_ex_data(ssl, ex_data_index, arg);
+	return SSL_CLIENT_HELLO_SUCCESS;
+}
+
+int tls_server_new(const char *client_pem, struct tls_server **out)
+{
+	struct tls_server *t = mem_calloc(1, sizeof(*t));
+	EVP_PKEY *key = NULL;
+	X509 *crt = NULL;
+	BIO *bio = NULL;
+	X509_STORE *store;
+	unsigned char *p;
+	int r = ERR_TLS, n;
+
+	*out = NULL;
+	if (!t)
+		return ERR_NOMEM;
+	if (ex_data_index < 0)
+		ex_data_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+	bio = BIO_new_mem_buf(client_pem, -1);
+	if (!bio)
+		goto out;
+	t->client = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	if (!t->client) {
+		ERR_clear_error();
+		log_error("PLUGIN_CLIENT_CERT holds no PEM certificate");
+		r = ERR_PARSE;
+		goto out;
+	}
+	key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	if (!key) {
+		log_ssl_error("server key generation");
+		goto out;
+	}
+	r = make_cert(key, &crt);
+	if (r < 0) {
+		log_ssl_error("server certificate");
+		goto out;
+	}
+	r = ERR_TLS;
+	n = i2d_X509(crt, NULL);
+	if (n <= 0)
+		goto out;
+	t->der = malloc((size_t)n);
+	if (!t->der) {
+		r = ERR_NOMEM;
+		goto out;
+	}
+	p = t->der;
+	t->der_len = (size_t)i2d_X509(crt, &p);
+
+	t->ctx = SSL_CTX_new(TLS_server_method());
+	if (!t->ctx)
+		goto out;
+	SSL_CTX_set_min_proto_version(t->ctx, TLS1_2_VERSION);
+	SSL_CTX_set_options(t->ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_TICKET |
+					    SSL_OP_CIPHER_SERVER_PREFERENCE);
+	SSL_CTX_set_mode(t->ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
+					 SSL_MODE_RELEASE_BUFFERS);
+	SSL_CTX_set_session_cache_mode(t->ctx, SSL_SESS_CACHE_OFF);
+	if (!SSL_CTX_set_cipher_list(t->ctx, "ECDHE+AESGCM:ECDHE+CHACHA20"))
+		goto out;
+	if (!SSL_CTX_use_certificate(t->ctx, crt) || !SSL_CTX_use_PrivateKey(t->ctx, key) ||
+	    !SSL_CTX_check_private_key(t->ctx)) {
+		log_ssl_error("server key/certificate");
+		goto out;
+	}
+	store = SSL_CTX_get_cert_store(t->ctx);
+	if (!store || !X509_STORE_add_cert(store, t->client)) {
+		log_ssl_error("client certificate store");
+		goto out;
+	}
+	SSL_CTX_set_verify(t->ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_cb);
+	SSL_CTX_set_verify_depth(t->ctx, 1);
+	SSL_CTX_set_alpn_select_cb(t->ctx, alpn_cb, NULL);
+	SSL_CTX_set_client_hello_cb(t->ctx, attach_cb, t);
+	*out = t;
+	t = NULL;
+	r = 0;
+out:
+	BIO_free(bio);
+	X509_free(crt);
+	EVP_PKEY_free(key); /* the context keeps its own reference; OpenSSL clears EC private keys on free */
+	tls_server_free(t);
+	return r;
+}
+
+SSL_CTX *tls_server_ctx(const struct tls_server *t)
+{
+	return t->ctx;
+}
+
+const uint8_t *tls_server_cert_der(const struct tls_server *t, size_t *len)
+{
+	*len = t->der_len;
+	return t->der;
+}
+
+void tls_server_free(struct tls_server *t)
+{
+	if (!t)
+		return;
+	SSL_CTX_free(t->ctx);
+	X509_free(t->client);
+	free(t->der);
+	free(t);
+}
+
+int tls_alpn_is_h2(const SSL *ssl)
+{
+	const unsigned char *p = NULL;
+	unsigned int n = 0;
+
+	SSL_get0_alpn_selected(ssl, &p, &n);
+	return n == 2 && p && memcmp(p, "h2", 2) == 0;
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * provider: terraform-provider-scaleway's definition. The provider block has the reference
+ * provider's attributes, all optional (credentials may come from the environment or the Scaleway
+ * config file), and each is checked at plan time when known: access key format, UUIDs, region,
+ * zone, API URL. Unknown values (from other resources) are accepted at validate time. Resources
+ * and data sources are registered by adding them to the two tables below (docs/framework.md).
+ */
+#include <string.h>
+
+#include "common/err.h"
+#include "common/mem.h"
+#include "provider/provider.h"
+
+static const struct fw_attr provider_attrs[] = {
+	{ .name = "access_key", .type = &cty_string, .flags = FW_OPTIONAL,
+	  .description = "The Scaleway access key (SCW followed by 17 characters). Defaults to SCW_ACCESS_KEY or the "
+			 "config file's profile.",
+	  .validators = (const struct fw_validator[]){
+		  FW_V_REGEX(PROVIDER_RE_ACCESS_KEY, "an access key: SCW followed by 17 uppercase letters or digits"), { 0 } } },
+	{ .name = "secret_key", .type = &cty_string, .flags = FW_OPTIONAL | FW_SENSITIVE,
+	  .description = "The Scaleway secret key (a UUID). Defaults to SCW_SECRET_KEY or the config file's profile.",
+	  .validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
+	{ .name = "profile", .type = &cty_string, .flags = FW_OPTIONAL,
+	  .description = "The profile of the Scaleway config file to use. Defaults to SCW_PROFILE, then the file's "
+			 "active_profile.",
+	  .validators = (const struct fw_validator[]){ FW_V_LEN(1, 256), { 0 } } },
+	{ .name = "project_id", .type = &cty_string, .flags = FW_OPTIONAL,
+	  .description = "The default project ID (a UUID). Defaults to SCW_DEFAULT_PROJECT_ID.",
+	  .validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
+	{ .name = "organization_id", .type = &cty_string, .flags = FW_OPTIONAL,
+	  .description = "The organization ID (a UUID). Defaults to SCW_DEFAULT_ORGANIZATION_ID.",
+	  .validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
+	{ .name = "region", .type = &cty_string, .flags = FW_OPTIONAL,
+	  .description = "The default region, such as fr-par. Defaults to SCW_DEFAULT_REGION.",
+	  .validators = (const struct fw_validator[]){
+		  FW_V_REGEX(PROVIDER_RE_REGION, "a region such as fr-par"), { 0 } } },
+	{ .name = "zone", .type = &cty_string, .flags = FW_OPTIONAL,
+	  .description = "The default zone, such as fr-par-1. Defaults to SCW_DEFAULT_ZONE.",
+	  .validators = (const struct fw_validator[]){
+		  FW_V_REGEX(PROVIDER_RE_ZONE, "a zone such as fr-par-1"), { 0 } } },
+	{ .name = "api_url", .type = &cty_string, .flags = FW_OPTIONAL,
+	  .description = "The Scaleway API URL, without a trailing slash. Defaults to SCW_API_URL, then "
+			 "https://api.scaleway.com.",
+	  .validators = (const struct fw_validator[]){ FW_V_HTTP_URL, { 0 } } },
+	{ 0 },
+};
+
+/* Registration: one line per resource and data source (see docs/framework.md). */
+static const struct fw_resource *const provider_resources[] = {
+	NULL,
+};
+
+static const struct fw_data_source *const provider_data_sources[] = {
+	NULL,
+};
+
+const struct fw_provider provider_scaleway = {
+	.name = "scaleway",
+	.description = "The Scaleway provider manages Scaleway IAM API keys, applications and users.",
+	.attrs = provider_attrs,
+	.resources = provider_resources,
+	.data_sources = provider_data_sources,
+};
