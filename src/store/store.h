@@ -152,6 +152,7 @@ struct store_app_patch {
 
 struct store_user_patch {
 	const char *email, *first_name, *last_name, *phone_number, *locale, *username;
+	const char *password_hash; /* an encoded slow hash (never a password) */
 	int set_tags;
 	struct store_tags tags;
 	struct tstamp now;

@@ -1785,6 +1785,7 @@ static int op_user_update(struct sq_conn *c, void *arg)
 				  " first_name = coalesce(?2, first_name), last_name = coalesce(?3, last_name),"
 				  " phone_number = coalesce(?4, phone_number), locale = coalesce(?5, locale),"
 				  " username = coalesce(?6, username), tags = coalesce(?7, tags),"
+				  " password_hash = coalesce(?12, password_hash),"
 				  " updated_s = ?8, updated_ns = ?9 WHERE id = ?10 AND organization_id = ?11",
 			       &st);
 	if (r == 0) {
@@ -1798,6 +1799,7 @@ static int op_user_update(struct sq_conn *c, void *arg)
 		bind_ts(st, 8, p->now);
 		bind_text(st, 10, a->id);
 		bind_text(st, 11, a->org);
+		bind_text(st, 12, p->password_hash);
 		r = step_done(c, st);
 	}
 	sqlite3_finalize(st);
