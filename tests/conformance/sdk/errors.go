@@ -302,6 +302,30 @@ func (s *suite) testQuota() {
 	})
 }
 
+// testWire: facts about every exchange the main client made during the run.
+func (s *suite) testWire() {
+	s.t.run("every answer had Content-Type application/json and its own X-Request-Id (a UUID)", func() error {
+		all := s.rec.since(0)
+		if len(all) < 100 {
+			return errorf("only %d exchanges recorded", len(all))
+		}
+		seen := map[string]bool{}
+		for _, ex := range all {
+			if ex.ContentType != "application/json" {
+				return errorf("%s %s -> %d with Content-Type %q", ex.Method, ex.URL.Path, ex.Status, ex.ContentType)
+			}
+			if err := checkUUID4("X-Request-Id of "+ex.Method+" "+ex.URL.Path, ex.RequestID); err != nil {
+				return err
+			}
+			if seen[ex.RequestID] {
+				return errorf("X-Request-Id %s answered twice", ex.RequestID)
+			}
+			seen[ex.RequestID] = true
+		}
+		return nil
+	})
+}
+
 // snapshot records what the organization holds before the run.
 func (s *suite) snapshot() {
 	s.t.run("ListAPIKeys and ListApplications answer before anything is created", func() error {
