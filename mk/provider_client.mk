@@ -1,4 +1,6 @@
 # Client layer libraries for the provider binaries (the provider layer calls src/client). This
 # fragment sorts after provider.mk and tfplugin.mk, which set PROVIDER_LIBS; libcurl and libyaml
 # stay dynamic (static libcurl would drag in its whole TLS/IDN/HTTP2 dependency tree).
-PROVIDER_LIBS += -lcurl -lyaml
+# libcurl is not linked: src/client/curl_lazy.c dlopen()s it on the first API call, so launches
+# that never call the API (schema, validate) do not load its ~30 shared libraries.
+PROVIDER_LIBS += -lyaml -ldl
