@@ -4,10 +4,7 @@
  * value helpers for callbacks, the stock validators and config validation. The plan/apply rules
  * are in fw_plan.c; the tfplugin6 mapping in tf6.c.
  */
-#include <jansson.h>
 #include <pthread.h>
-#include <stdalign.h>
-#include <stddef.h>
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,40 +125,6 @@ int fw_diag_path(struct fw_diags *d, enum fw_severity sev, const struct fw_step 
 	r = diag_vadd(d, sev, path, npath, summary, fmt, ap);
 	va_end(ap);
 	return r;
-}
-
-/* ---- jansson memory: wiped on free (states, configs and API answers hold secrets) ---- */
-
-#define JSON_HDR sizeof(max_align_t)
-
-static void *json_wipe_malloc(size_t n)
-{
-	unsigned char *p;
-
-	if (n > SIZE_MAX - JSON_HDR)
-		return NULL;
-	p = malloc(JSON_HDR + n);
-	if (!p)
-		return NULL;
-	memcpy(p, &n, sizeof(n));
-	return p + JSON_HDR;
-}
-
-static void json_wipe_free(void *ptr)
-{
-	unsigned char *p;
-	size_t n;
-
-	if (!ptr)
-		return;
-	p = (unsigned char *)ptr - JSON_HDR;
-	memcpy(&n, p, sizeof(n));
-	mem_freezero(p, JSON_HDR + n);
-}
-
-void fw_json_wipe_on_free(void)
-{
-	json_set_alloc_funcs(json_wipe_malloc, json_wipe_free);
 }
 
 /* ---- registry ---- */

@@ -263,9 +263,6 @@ int fw_set_strings(struct cty_value *obj, const char *attr, const char *const *i
  * Call once before any other fw_* engine call. ERR_INVAL with a log line on a bad schema. */
 int fw_init(const struct fw_provider *p);
 void fw_shutdown(void);
-/* Make jansson wipe every block it frees (process-wide; call once at startup, before threads and
- * before any JSON is parsed). tf6_init() does it. */
-void fw_json_wipe_on_free(void);
 const struct fw_provider *fw_provider(void);
 /* Object type of a registered schema. */
 const struct cty_type *fw_provider_type(void);

@@ -9,6 +9,5 @@
 
 int tf6_init(void)
 {
-	fw_json_wipe_on_free();
 	return fw_init(&provider_scaleway);
 }

@@ -362,7 +362,6 @@ int fwtest_register(void)
 #ifdef FWTEST_MAIN
 int tf6_init(void)
 {
-	fw_json_wipe_on_free();
 	return fwtest_register();
 }
 #endif

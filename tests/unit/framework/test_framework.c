@@ -833,7 +833,6 @@ int main(void)
 	}
 	snprintf(tmpdir, sizeof(tmpdir), "%s", tmpl);
 	setenv("FWTEST_DIR", tmpdir, 1);
-	fw_json_wipe_on_free(); /* the provider's setting: every test below runs with it */
 	setup();
 	RUN(init_rejects_invalid_schemas);
 	RUN(validate_reports_attribute_paths_and_hides_sensitive_values);
