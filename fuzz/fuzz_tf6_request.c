@@ -17,6 +17,7 @@ static const char *const methods[] = {
 	"UpgradeResourceState", "ConfigureProvider", "ReadResource", "PlanResourceChange", "ApplyResourceChange",
 	"ImportResourceState", "ReadDataSource", "GetMetadata", "GetResourceIdentitySchemas",
 	"UpgradeResourceIdentity", "CallFunction", "OpenEphemeralResource", "MoveResourceState", "GetFunctions",
+	"ValidateEphemeralResourceConfig", "RenewEphemeralResource", "CloseEphemeralResource",
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

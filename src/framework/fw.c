@@ -132,9 +132,10 @@ int fw_diag_path(struct fw_diags *d, enum fw_severity sev, const struct fw_step 
 struct fw_reg {
 	const struct fw_provider *p;
 	struct cty_type *ptype;
-	size_t nres, nds;
+	size_t nres, nds, neph;
 	struct cty_type **rtypes;
 	struct cty_type **dtypes;
+	struct cty_type **etypes;
 	pthread_mutex_t lock;
 	void *data;
 	volatile int stop;
@@ -227,12 +228,15 @@ void fw_shutdown(void)
 		cty_type_free(reg.rtypes[i]);
 	for (i = 0; i < reg.nds; i++)
 		cty_type_free(reg.dtypes[i]);
+	for (i = 0; i < reg.neph; i++)
+		cty_type_free(reg.etypes[i]);
 	free(reg.rtypes);
 	free(reg.dtypes);
+	free(reg.etypes);
 	cty_type_free(reg.ptype);
-	reg.rtypes = reg.dtypes = NULL;
+	reg.rtypes = reg.dtypes = reg.etypes = NULL;
 	reg.ptype = NULL;
-	reg.nres = reg.nds = 0;
+	reg.nres = reg.nds = reg.neph = 0;
 	reg.p = NULL;
 	reg.stop = 0;
 }
@@ -252,10 +256,14 @@ int fw_init(const struct fw_provider *p)
 	for (i = 0; r == 0 && p->data_sources && p->data_sources[i]; i++)
 		;
 	reg.nds = r == 0 ? i : 0;
+	for (i = 0; r == 0 && p->ephemerals && p->ephemerals[i]; i++)
+		;
+	reg.neph = r == 0 ? i : 0;
 	if (r == 0) {
 		reg.rtypes = mem_calloc(reg.nres + 1, sizeof(*reg.rtypes));
 		reg.dtypes = mem_calloc(reg.nds + 1, sizeof(*reg.dtypes));
-		if (!reg.rtypes || !reg.dtypes)
+		reg.etypes = mem_calloc(reg.neph + 1, sizeof(*reg.etypes));
+		if (!reg.rtypes || !reg.dtypes || !reg.etypes)
 			r = ERR_NOMEM;
 	}
 	for (i = 0; r == 0 && i < reg.nres; i++) {
@@ -280,6 +288,17 @@ int fw_init(const struct fw_provider *p)
 		r = attrs_check(ds->type_name, ds->attrs, ds->rules);
 		if (r == 0)
 			r = fw_attrs_type(ds->attrs, &reg.dtypes[i]);
+	}
+	for (i = 0; r == 0 && i < reg.neph; i++) {
+		const struct fw_ephemeral *e = p->ephemerals[i];
+
+		if (!name_valid(e->type_name) || !e->open) {
+			r = ERR_INVAL;
+			break;
+		}
+		r = attrs_check(e->type_name, e->attrs, e->rules);
+		if (r == 0)
+			r = fw_attrs_type(e->attrs, &reg.etypes[i]);
 	}
 	if (r < 0) {
 		reg.p = p; /* so that shutdown frees the partial tables */
@@ -318,6 +337,28 @@ const struct cty_type *fw_data_source_type(const struct fw_data_source *ds)
 	for (i = 0; i < reg.nds; i++) {
 		if (reg.p->data_sources[i] == ds)
 			return reg.dtypes[i];
+	}
+	return NULL;
+}
+
+const struct cty_type *fw_ephemeral_type(const struct fw_ephemeral *e)
+{
+	size_t i;
+
+	for (i = 0; i < reg.neph; i++) {
+		if (reg.p->ephemerals[i] == e)
+			return reg.etypes[i];
+	}
+	return NULL;
+}
+
+const struct fw_ephemeral *fw_find_ephemeral(const char *type_name)
+{
+	size_t i;
+
+	for (i = 0; type_name && i < reg.neph; i++) {
+		if (strcmp(reg.p->ephemerals[i]->type_name, type_name) == 0)
+			return reg.p->ephemerals[i];
 	}
 	return NULL;
 }

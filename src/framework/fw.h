@@ -204,6 +204,25 @@ struct fw_data_source {
 		    struct fw_diags *d);
 };
 
+/* An ephemeral resource (Terraform >= 1.10): opened during plan and apply, never stored. */
+struct fw_ephemeral {
+	const char *type_name;
+	const char *description;
+	const struct fw_attr *attrs;
+	const struct fw_rule *rules;
+	int (*validate)(const struct fw_ctx *ctx, const struct cty_value *config, struct fw_diags *d);
+	/* result arrives as the config with computed-only attributes null; fill them. priv (a capped,
+	 * wiped buffer) may receive opaque bytes that Terraform hands back to renew and close;
+	 * *renew_at (Unix seconds, 0 = never) asks Terraform to call renew by then. */
+	int (*open)(const struct fw_ctx *ctx, const struct cty_value *config, struct cty_value *result,
+		    struct buf *priv, int64_t *renew_at, struct fw_diags *d);
+	/* Optional: extend the lease; new_priv replaces the private bytes. */
+	int (*renew)(const struct fw_ctx *ctx, const uint8_t *priv, size_t priv_len, struct buf *new_priv,
+		     int64_t *renew_at, struct fw_diags *d);
+	/* Optional: release what open obtained. */
+	int (*close)(const struct fw_ctx *ctx, const uint8_t *priv, size_t priv_len, struct fw_diags *d);
+};
+
 struct fw_provider {
 	const char *name; /* "scaleway" */
 	const char *description;
@@ -216,6 +235,7 @@ struct fw_provider {
 	void (*release)(void *data);
 	const struct fw_resource *const *resources;       /* NULL-terminated */
 	const struct fw_data_source *const *data_sources; /* NULL-terminated */
+	const struct fw_ephemeral *const *ephemerals;     /* NULL-terminated; may be NULL */
 };
 
 /* ---- value helpers for callbacks (obj must be a known object; attr must exist) ---- */
@@ -254,6 +274,8 @@ int fw_attrs_type(const struct fw_attr *attrs, struct cty_type **out);
 struct cty_type *fw_identity_type(void);
 const struct fw_resource *fw_find_resource(const char *type_name);
 const struct fw_data_source *fw_find_data_source(const char *type_name);
+const struct fw_ephemeral *fw_find_ephemeral(const char *type_name);
+const struct cty_type *fw_ephemeral_type(const struct fw_ephemeral *e);
 /* The configured provider data and the StopProvider flag. */
 void fw_set_provider_data(void *data);
 void *fw_provider_data(void);
@@ -288,5 +310,10 @@ int fw_upgrade(const struct fw_ctx *ctx, const struct fw_resource *r, int64_t ve
 	       size_t json_len, struct cty_value *state, struct fw_diags *d);
 int fw_read_data(const struct fw_ctx *ctx, const struct fw_data_source *ds, const struct cty_value *config,
 		 struct cty_value *state, struct fw_diags *d);
+
+/* OpenEphemeralResource: result checked like a create plan (configured arguments unchanged,
+ * wholly known). A config that is not wholly known gives an unknown result without calling open. */
+int fw_open_ephemeral(const struct fw_ctx *ctx, const struct fw_ephemeral *e, const struct cty_value *config,
+		      struct cty_value *result, struct buf *priv, int64_t *renew_at, struct fw_diags *d);
 
 #endif

@@ -422,3 +422,63 @@ int fw_read_data(const struct fw_ctx *ctx, const struct fw_data_source *ds, cons
 	null_write_only(ds->attrs, state);
 	return fw_diags_has_error(d) ? ERR_INVAL : 0;
 }
+
+int fw_open_ephemeral(const struct fw_ctx *ctx, const struct fw_ephemeral *e, const struct cty_value *config,
+		      struct cty_value *result, struct buf *priv, int64_t *renew_at, struct fw_diags *d)
+{
+	const struct cty_type *t = fw_ephemeral_type(e);
+	size_t i;
+	int rc, known = cty_value_wholly_known(config);
+
+	*renew_at = 0;
+	cty_value_null(result, t);
+	if (config->st != CTY_KNOWN) {
+		fw_error(d, NULL, "Invalid configuration", "Ephemeral resource %s has no configuration.", e->type_name);
+		return ERR_INVAL;
+	}
+	rc = cty_value_copy(result, config);
+	if (rc < 0)
+		return rc;
+	for (i = 0; e->attrs[i].name; i++) {
+		struct cty_value *v = slot(result, &e->attrs[i]);
+
+		if (v && computed_only(&e->attrs[i])) {
+			if (known)
+				set_null(v);
+			else
+				set_unknown(v);
+		}
+	}
+	if (!known)
+		return 0; /* opened once the configuration is known */
+	if (fw_ctx_cancelled(ctx)) {
+		fw_error(d, NULL, "Operation cancelled", "The provider was asked to stop.");
+		rc = ERR_CANCELED;
+	} else {
+		rc = e->open(ctx, config, result, priv, renew_at, d);
+	}
+	if (rc == 0 && !fw_diags_has_error(d) && result->st != CTY_KNOWN) {
+		fw_error(d, NULL, BUG_SUMMARY, "Ephemeral resource %s returned no object.", e->type_name);
+		rc = ERR_INTERNAL;
+	}
+	if (rc < 0 || fw_diags_has_error(d)) {
+		cty_value_release(result);
+		cty_value_null(result, t);
+		return rc < 0 ? rc : ERR_INVAL;
+	}
+	for (i = 0; e->attrs[i].name; i++) {
+		const struct fw_attr *a = &e->attrs[i];
+		struct cty_value *rv = slot(result, a), *cv = slot(config, a);
+
+		if (!rv || !cv || computed_only(a) || cty_value_equal(rv, cv))
+			continue;
+		if ((a->flags & FW_COMPUTED) && cv->st == CTY_NULL)
+			continue;
+		fw_error(d, a->name, BUG_SUMMARY, "Open changed the configured argument \"%s\".", a->name);
+		rc = cty_value_assign(rv, cv);
+		if (rc < 0)
+			return rc;
+	}
+	null_unknowns(e->attrs, result, d, "Open");
+	return fw_diags_has_error(d) ? ERR_INVAL : 0;
+}

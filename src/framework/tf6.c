@@ -4,8 +4,8 @@
  * protobuf-c (through an allocator that wipes memory on free: configs and states carry secrets),
  * its DynamicValues are decoded with the schema's cty type, the framework does the work, and the
  * response (msgpack values, diagnostics with attribute paths) is built in a per-call arena and
- * packed into call->resp. RPCs for features this provider does not offer (ephemeral and list
- * resources, actions, state stores, functions, moves, config generation) answer a clear error
+ * packed into call->resp. RPCs for features this provider does not offer (list resources,
+ * actions, state stores, functions, moves, config generation) answer a clear error
  * diagnostic; streaming and client-streaming ones answer ERR_UNSUPPORTED (gRPC UNIMPLEMENTED).
  * tf6_init() lives in the provider layer, which owns the provider definition and calls fw_init().
  */
@@ -376,6 +376,18 @@ static int h_get_metadata(struct tf6_call *call, struct arena *a)
 		m->type_name = ar_strdup(a, p->data_sources[i]->type_name);
 		resp.data_sources[resp.n_data_sources++] = m;
 	}
+	for (n = 0; p->ephemerals && p->ephemerals[n]; n++)
+		;
+	resp.ephemeral_resources = ar_alloc(a, (n + 1) * sizeof(*resp.ephemeral_resources));
+	for (i = 0; resp.ephemeral_resources && i < n; i++) {
+		Tfplugin6__GetMetadata__EphemeralMetadata *m = ar_alloc(a, sizeof(*m));
+
+		if (!m)
+			break;
+		tfplugin6__get_metadata__ephemeral_metadata__init(m);
+		m->type_name = ar_strdup(a, p->ephemerals[i]->type_name);
+		resp.ephemeral_resources[resp.n_ephemeral_resources++] = m;
+	}
 	return a->oom ? ERR_NOMEM : pack(call, &resp.base);
 }
 
@@ -419,6 +431,20 @@ static int h_get_provider_schema(struct tf6_call *call, struct arena *a)
 		e->key = ar_strdup(a, ds->type_name);
 		e->value = schema_pb(a, ds->attrs, 0, ds->description);
 		resp.data_source_schemas[resp.n_data_source_schemas++] = e;
+	}
+	for (n = 0; p->ephemerals && p->ephemerals[n]; n++)
+		;
+	resp.ephemeral_resource_schemas = ar_alloc(a, (n + 1) * sizeof(*resp.ephemeral_resource_schemas));
+	for (i = 0; resp.ephemeral_resource_schemas && i < n; i++) {
+		Tfplugin6__GetProviderSchema__Response__EphemeralResourceSchemasEntry *e = ar_alloc(a, sizeof(*e));
+		const struct fw_ephemeral *eph = p->ephemerals[i];
+
+		if (!e)
+			break;
+		tfplugin6__get_provider_schema__response__ephemeral_resource_schemas_entry__init(e);
+		e->key = ar_strdup(a, eph->type_name);
+		e->value = schema_pb(a, eph->attrs, 0, eph->description);
+		resp.ephemeral_resource_schemas[resp.n_ephemeral_resource_schemas++] = e;
 	}
 	if (a->oom || !resp.provider)
 		return ERR_NOMEM;
@@ -920,6 +946,191 @@ static int h_read_data_source(struct tf6_call *call, struct arena *a)
 	return r;
 }
 
+/* ---- ephemeral resources ---- */
+
+static const struct fw_ephemeral *ephemeral_or_diag(const char *type_name, struct fw_diags *d)
+{
+	const struct fw_ephemeral *e = fw_find_ephemeral(type_name);
+
+	if (!e)
+		fw_error(d, NULL, "Unknown ephemeral resource type", "This provider has no ephemeral resource \"%s\".",
+			 type_name ? type_name : "");
+	return e;
+}
+
+static Google__Protobuf__Timestamp *timestamp_pb(struct arena *a, int64_t unix_sec)
+{
+	Google__Protobuf__Timestamp *ts = ar_alloc(a, sizeof(*ts));
+
+	if (ts) {
+		google__protobuf__timestamp__init(ts);
+		ts->seconds = unix_sec;
+	}
+	return ts;
+}
+
+/* Copy bytes into the arena (private data may be secret: the arena is wiped). */
+static ProtobufCBinaryData bytes_pb(struct arena *a, const struct buf *b)
+{
+	ProtobufCBinaryData out = { 0, NULL };
+
+	out.data = ar_alloc(a, b->len ? b->len : 1);
+	if (out.data && b->len) {
+		memcpy(out.data, b->data, b->len);
+		out.len = b->len;
+	}
+	return out;
+}
+
+static int h_validate_ephemeral_resource_config(struct tf6_call *call, struct arena *a)
+{
+	Tfplugin6__ValidateEphemeralResourceConfig__Request *req;
+	Tfplugin6__ValidateEphemeralResourceConfig__Response resp;
+	const struct fw_ephemeral *e;
+	struct cty_value config;
+	struct fw_diags d;
+	struct fw_ctx ctx;
+	int r;
+
+	req = (Tfplugin6__ValidateEphemeralResourceConfig__Request *)unpack(
+		&tfplugin6__validate_ephemeral_resource_config__request__descriptor, call);
+	if (!req)
+		return ERR_PARSE;
+	fw_diags_init(&d);
+	ctx_init(&ctx, call);
+	cty_value_null(&config, &cty_dynamic);
+	e = ephemeral_or_diag(req->type_name, &d);
+	if (e && dv_decode(req->config, fw_ephemeral_type(e), &config, "ephemeral resource configuration", &d) == 0) {
+		fw_validate_config(&ctx, e->attrs, e->rules, &config, &d);
+		if (e->validate && config.st == CTY_KNOWN)
+			e->validate(&ctx, &config, &d);
+	}
+	tfplugin6__validate_ephemeral_resource_config__response__init(&resp);
+	resp.diagnostics = diags_pb(a, &d, &resp.n_diagnostics);
+	r = pack(call, &resp.base);
+	cty_value_release(&config);
+	fw_diags_release(&d);
+	unpack_free(&req->base);
+	return r;
+}
+
+static int h_open_ephemeral_resource(struct tf6_call *call, struct arena *a)
+{
+	Tfplugin6__OpenEphemeralResource__Request *req;
+	Tfplugin6__OpenEphemeralResource__Response resp;
+	const struct fw_ephemeral *e;
+	struct cty_value config, result;
+	struct fw_diags d;
+	struct fw_ctx ctx;
+	struct buf priv;
+	int64_t renew_at = 0;
+	int r;
+
+	req = (Tfplugin6__OpenEphemeralResource__Request *)unpack(&tfplugin6__open_ephemeral_resource__request__descriptor,
+								   call);
+	if (!req)
+		return ERR_PARSE;
+	fw_diags_init(&d);
+	ctx_init(&ctx, call);
+	buf_init_secret(&priv, 1 << 20);
+	cty_value_null(&config, &cty_dynamic);
+	cty_value_null(&result, &cty_dynamic);
+	tfplugin6__open_ephemeral_resource__response__init(&resp);
+	e = ephemeral_or_diag(req->type_name, &d);
+	if (e && dv_decode(req->config, fw_ephemeral_type(e), &config, "ephemeral resource configuration", &d) == 0 &&
+	    fw_open_ephemeral(&ctx, e, &config, &result, &priv, &renew_at, &d) == 0) {
+		resp.result = dv_encode(a, &result, fw_ephemeral_type(e), &d);
+		if (priv.len) {
+			resp._private_case = TFPLUGIN6__OPEN_EPHEMERAL_RESOURCE__RESPONSE___PRIVATE_PRIVATE;
+			resp.private_ = bytes_pb(a, &priv);
+		}
+		if (renew_at > 0) {
+			resp._renew_at_case = TFPLUGIN6__OPEN_EPHEMERAL_RESOURCE__RESPONSE___RENEW_AT_RENEW_AT;
+			resp.renew_at = timestamp_pb(a, renew_at);
+		}
+	}
+	resp.diagnostics = diags_pb(a, &d, &resp.n_diagnostics);
+	r = a->oom ? ERR_NOMEM : pack(call, &resp.base);
+	buf_release(&priv);
+	cty_value_release(&config);
+	cty_value_release(&result);
+	fw_diags_release(&d);
+	unpack_free(&req->base);
+	return r;
+}
+
+static int h_renew_ephemeral_resource(struct tf6_call *call, struct arena *a)
+{
+	Tfplugin6__RenewEphemeralResource__Request *req;
+	Tfplugin6__RenewEphemeralResource__Response resp;
+	const struct fw_ephemeral *e;
+	struct fw_diags d;
+	struct fw_ctx ctx;
+	struct buf priv;
+	int64_t renew_at = 0;
+	int r;
+
+	req = (Tfplugin6__RenewEphemeralResource__Request *)unpack(
+		&tfplugin6__renew_ephemeral_resource__request__descriptor, call);
+	if (!req)
+		return ERR_PARSE;
+	fw_diags_init(&d);
+	ctx_init(&ctx, call);
+	buf_init_secret(&priv, 1 << 20);
+	tfplugin6__renew_ephemeral_resource__response__init(&resp);
+	e = ephemeral_or_diag(req->type_name, &d);
+	if (e && e->renew) {
+		const ProtobufCBinaryData *p = req->_private_case ? &req->private_ : NULL;
+
+		if (e->renew(&ctx, p ? p->data : NULL, p ? p->len : 0, &priv, &renew_at, &d) == 0 &&
+		    !fw_diags_has_error(&d)) {
+			if (priv.len) {
+				resp._private_case = TFPLUGIN6__RENEW_EPHEMERAL_RESOURCE__RESPONSE___PRIVATE_PRIVATE;
+				resp.private_ = bytes_pb(a, &priv);
+			}
+			if (renew_at > 0) {
+				resp._renew_at_case = TFPLUGIN6__RENEW_EPHEMERAL_RESOURCE__RESPONSE___RENEW_AT_RENEW_AT;
+				resp.renew_at = timestamp_pb(a, renew_at);
+			}
+		}
+	}
+	resp.diagnostics = diags_pb(a, &d, &resp.n_diagnostics);
+	r = a->oom ? ERR_NOMEM : pack(call, &resp.base);
+	buf_release(&priv);
+	fw_diags_release(&d);
+	unpack_free(&req->base);
+	return r;
+}
+
+static int h_close_ephemeral_resource(struct tf6_call *call, struct arena *a)
+{
+	Tfplugin6__CloseEphemeralResource__Request *req;
+	Tfplugin6__CloseEphemeralResource__Response resp;
+	const struct fw_ephemeral *e;
+	struct fw_diags d;
+	struct fw_ctx ctx;
+	int r;
+
+	req = (Tfplugin6__CloseEphemeralResource__Request *)unpack(
+		&tfplugin6__close_ephemeral_resource__request__descriptor, call);
+	if (!req)
+		return ERR_PARSE;
+	fw_diags_init(&d);
+	ctx_init(&ctx, call);
+	tfplugin6__close_ephemeral_resource__response__init(&resp);
+	e = ephemeral_or_diag(req->type_name, &d);
+	if (e && e->close) {
+		const ProtobufCBinaryData *p = req->_private_case ? &req->private_ : NULL;
+
+		e->close(&ctx, p ? p->data : NULL, p ? p->len : 0, &d);
+	}
+	resp.diagnostics = diags_pb(a, &d, &resp.n_diagnostics);
+	r = pack(call, &resp.base);
+	fw_diags_release(&d);
+	unpack_free(&req->base);
+	return r;
+}
+
 /* ---- features this provider does not have: a response with one error diagnostic ---- */
 
 struct unsupported {
@@ -929,11 +1140,6 @@ struct unsupported {
 };
 
 static const struct unsupported unsupported[] = {
-	{ "ValidateEphemeralResourceConfig", &tfplugin6__validate_ephemeral_resource_config__response__descriptor,
-	  "Ephemeral resources" },
-	{ "OpenEphemeralResource", &tfplugin6__open_ephemeral_resource__response__descriptor, "Ephemeral resources" },
-	{ "RenewEphemeralResource", &tfplugin6__renew_ephemeral_resource__response__descriptor, "Ephemeral resources" },
-	{ "CloseEphemeralResource", &tfplugin6__close_ephemeral_resource__response__descriptor, "Ephemeral resources" },
 	{ "ValidateListResourceConfig", &tfplugin6__validate_list_resource_config__response__descriptor,
 	  "List resources" },
 	{ "MoveResourceState", &tfplugin6__move_resource_state__response__descriptor, "Moving state across resource types" },
@@ -1022,6 +1228,10 @@ static const struct {
 	{ "ImportResourceState", h_import_resource_state, NULL },
 	{ "ReadDataSource", h_read_data_source, NULL },
 	{ "CallFunction", h_call_function, NULL },
+	{ "ValidateEphemeralResourceConfig", h_validate_ephemeral_resource_config, NULL },
+	{ "OpenEphemeralResource", h_open_ephemeral_resource, NULL },
+	{ "RenewEphemeralResource", h_renew_ephemeral_resource, NULL },
+	{ "CloseEphemeralResource", h_close_ephemeral_resource, NULL },
 };
 
 int tf6_method_is_streaming(const char *method)

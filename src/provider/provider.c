@@ -71,4 +71,22 @@ const struct fw_provider provider_scaleway = {
 	.release = provider_release,
 	.resources = provider_resources,
 	.data_sources = provider_data_sources,
+	.validate = provider_validate,
 };
+
+/* Both known: a zone of another region is almost certainly a typo. A warning, not an error:
+ * IAM is global and neither value is used by its calls. */
+int provider_validate(const struct fw_ctx *ctx, const struct cty_value *config, struct fw_diags *d)
+{
+	const char *region = fw_get_string(config, "region"), *zone = fw_get_string(config, "zone");
+	size_t n;
+
+	if (!region || !zone)
+		return 0;
+	n = strlen(region);
+	if (strncmp(zone, region, n) != 0 || zone[n] != '-')
+		fw_warning(d, "zone", "Zone outside the region",
+			   "Zone \"%s\" is not in region \"%s\"; zones of region %s are named %s-1, %s-2, ...", zone,
+			   region, region, region, region);
+	return 0;
+}

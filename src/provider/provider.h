@@ -17,4 +17,7 @@ extern const struct fw_resource provider_iam_api_key;
 #define PROVIDER_RE_REGION "^[a-z]{2}-[a-z]{3,7}$"
 #define PROVIDER_RE_ZONE "^[a-z]{2}-[a-z]{3,7}-[0-9]{1,2}$"
 
+/* Cross-attribute checks of the provider block (a zone outside the region is a warning). */
+int provider_validate(const struct fw_ctx *ctx, const struct cty_value *config, struct fw_diags *d);
+
 #endif

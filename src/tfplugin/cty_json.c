@@ -295,7 +295,7 @@ int cty_json_decode(const char *s, size_t n, const struct cty_type *t, struct ct
 		r = ERR_TOOBIG;
 		goto out;
 	}
-	buf_init(&marked, (size_t)n * 8 + 64);
+	buf_init_secret(&marked, (size_t)n * 8 + 64); /* state JSON holds secrets */
 	r = mark_numbers(s, n, &marked);
 	if (r == 0) {
 		j = json_loadb(marked.data ? marked.data : "", marked.len,

@@ -7,7 +7,7 @@
  * feature: a computed id, a sensitive computed secret kept from creation, a write-only password,
  * requires-replace, exactly-one-of, UUID / length / RFC 3339-in-future validators, semantic
  * equality of instants (the "API" stores them in UTC), updated_at unknown on every update and an
- * optional+computed attribute with a server default. Built into build/tests/terraform-provider-
+ * optional+computed attribute with a server default; and an ephemeral token, fwtest_token. Built into build/tests/terraform-provider-
  * fwtest (tests/suites/50-provider-framework) and included by tests/unit/framework/.
  */
 #include <errno.h>
@@ -279,6 +279,57 @@ const struct fw_data_source fwtest_ds = {
 	.read = fwtest_ds_read,
 };
 
+/* An ephemeral token: opened in every plan and apply, never stored. Close records the token it
+ * was handed back (through the private bytes) as $FWTEST_EPH_DIR/closed-<token>. */
+static const struct fw_attr fwtest_token_attrs[] = {
+	{ .name = "name", .type = &cty_string, .flags = FW_REQUIRED, .description = "What the token is for.",
+	  .validators = (const struct fw_validator[]){ FW_V_LEN(1, 32), { 0 } } },
+	{ .name = "token", .type = &cty_string, .flags = FW_COMPUTED | FW_SENSITIVE, .description = "The token." },
+	{ 0 },
+};
+
+static int fwtest_token_open(const struct fw_ctx *ctx, const struct cty_value *config, struct cty_value *result,
+			     struct buf *priv, int64_t *renew_at, struct fw_diags *d)
+{
+	char tok[UUID_STR_LEN + 1];
+	int r = rand_uuid_v4(tok);
+
+	if (r == 0)
+		r = fw_set_cstring(result, "token", tok);
+	if (r == 0)
+		r = buf_append(priv, tok, UUID_STR_LEN);
+	mem_wipe(tok, sizeof(tok));
+	return r;
+}
+
+static int fwtest_token_close(const struct fw_ctx *ctx, const uint8_t *priv, size_t len, struct fw_diags *d)
+{
+	const char *dir = getenv("FWTEST_EPH_DIR");
+	char path[4096];
+	FILE *f;
+
+	if (!priv || len != UUID_STR_LEN || !uuid_is_valid((const char *)priv, len)) {
+		fw_error(d, NULL, "Invalid private data", "Close did not get back the token Open produced.");
+		return ERR_INVAL;
+	}
+	if (!dir)
+		return 0;
+	if ((size_t)snprintf(path, sizeof(path), "%s/closed-%.*s", dir, (int)len, (const char *)priv) >= sizeof(path))
+		return ERR_TOOBIG;
+	f = fopen(path, "w");
+	if (f)
+		fclose(f);
+	return 0;
+}
+
+const struct fw_ephemeral fwtest_token = {
+	.type_name = "fwtest_token",
+	.description = "A random token, opened for each run and never stored.",
+	.attrs = fwtest_token_attrs,
+	.open = fwtest_token_open,
+	.close = fwtest_token_close,
+};
+
 static int fwtest_configure(const struct fw_ctx *ctx, const struct cty_value *config, void **data,
 			    struct fw_diags *d)
 {
@@ -290,6 +341,7 @@ static int fwtest_configure(const struct fw_ctx *ctx, const struct cty_value *co
 
 static const struct fw_resource *const fwtest_resources[] = { &fwtest_thing, NULL };
 static const struct fw_data_source *const fwtest_data_sources[] = { &fwtest_ds, NULL };
+static const struct fw_ephemeral *const fwtest_ephemerals[] = { &fwtest_token, NULL };
 
 struct fw_provider fwtest_provider;
 
@@ -301,6 +353,7 @@ int fwtest_register(void)
 	fwtest_provider.name = "fwtest";
 	fwtest_provider.resources = fwtest_resources;
 	fwtest_provider.data_sources = fwtest_data_sources;
+	fwtest_provider.ephemerals = fwtest_ephemerals;
 	fwtest_provider.configure = fwtest_configure;
 	fwtest_provider.release = free;
 	return fw_init(&fwtest_provider);

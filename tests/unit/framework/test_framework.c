@@ -51,6 +51,7 @@ static const struct fw_resource buggy = {
 
 static const struct fw_resource *const test_resources[] = { &fwtest_thing, &buggy, NULL };
 static const struct fw_data_source *const test_data_sources[] = { &fwtest_ds, NULL };
+static const struct fw_ephemeral *const test_ephemerals[] = { &fwtest_token, NULL };
 static struct fw_provider test_provider;
 
 static void setup(void)
@@ -59,6 +60,7 @@ static void setup(void)
 	test_provider.name = "fwtest";
 	test_provider.resources = test_resources;
 	test_provider.data_sources = test_data_sources;
+	test_provider.ephemerals = test_ephemerals;
 	if (fw_init(&test_provider) != 0) {
 		printf("Bail out! fw_init failed\n");
 		exit(1);
@@ -646,7 +648,7 @@ TEST(tf6_plan_and_apply_roundtrip)
 
 TEST(tf6_unsupported_and_malformed)
 {
-	Tfplugin6__ValidateEphemeralResourceConfig__Response *er;
+	Tfplugin6__ValidateListResourceConfig__Response *er;
 	Tfplugin6__CallFunction__Response *cf;
 	struct buf out;
 	static const volatile int no_cancel = 0;
@@ -654,8 +656,8 @@ TEST(tf6_unsupported_and_malformed)
 			      .cancel = &no_cancel };
 
 	buf_init(&out, 1 << 20);
-	ASSERT_EQ_INT(call("ValidateEphemeralResourceConfig", NULL, &out), 0);
-	er = (void *)protobuf_c_message_unpack(&tfplugin6__validate_ephemeral_resource_config__response__descriptor, NULL, out.len, (const uint8_t *)out.data);
+	ASSERT_EQ_INT(call("ValidateListResourceConfig", NULL, &out), 0);
+	er = (void *)protobuf_c_message_unpack(&tfplugin6__validate_list_resource_config__response__descriptor, NULL, out.len, (const uint8_t *)out.data);
 	ASSERT(er && er->n_diagnostics == 1 && strstr(er->diagnostics[0]->summary, "Not supported"));
 	protobuf_c_message_free_unpacked(&er->base, NULL);
 	ASSERT_EQ_INT(call("CallFunction", NULL, &out), 0);
@@ -672,6 +674,88 @@ TEST(tf6_unsupported_and_malformed)
 	c.req = (const uint8_t *)"\x0a\xff";
 	c.req_len = 2;
 	ASSERT_EQ_INT(tf6_dispatch(&c), ERR_PARSE);
+	buf_release(&out);
+}
+
+TEST(tf6_ephemeral_open_and_close_with_private_bytes)
+{
+	Tfplugin6__OpenEphemeralResource__Request oreq;
+	Tfplugin6__OpenEphemeralResource__Response *oresp;
+	Tfplugin6__CloseEphemeralResource__Request creq;
+	Tfplugin6__CloseEphemeralResource__Response *cresp;
+	Tfplugin6__DynamicValue dconf;
+	struct cty_value c, res;
+	struct buf out, b1;
+	char closed[4096];
+
+	buf_init(&out, 1 << 20);
+	buf_init(&b1, 1 << 20);
+	setenv("FWTEST_EPH_DIR", tmpdir, 1);
+	cty_value_object(&c, fw_ephemeral_type(&fwtest_token));
+	fw_set_cstring(&c, "name", "ci");
+	tfplugin6__open_ephemeral_resource__request__init(&oreq);
+	oreq.type_name = (char *)(uintptr_t)"fwtest_token";
+	dv_set(&dconf, &b1, &c);
+	oreq.config = &dconf;
+	ASSERT_EQ_INT(call("OpenEphemeralResource", &oreq.base, &out), 0);
+	oresp = (void *)protobuf_c_message_unpack(&tfplugin6__open_ephemeral_resource__response__descriptor, NULL, out.len,
+						  (const uint8_t *)out.data);
+	ASSERT(oresp && oresp->n_diagnostics == 0 && oresp->result);
+	ASSERT_EQ_INT(oresp->_private_case, TFPLUGIN6__OPEN_EPHEMERAL_RESOURCE__RESPONSE___PRIVATE_PRIVATE);
+	ASSERT_EQ_INT(oresp->private_.len, 36);
+	ASSERT_EQ_INT(oresp->_renew_at_case, TFPLUGIN6__OPEN_EPHEMERAL_RESOURCE__RESPONSE___RENEW_AT__NOT_SET);
+	ASSERT_EQ_INT(cty_msgpack_decode(oresp->result->msgpack.data, oresp->result->msgpack.len,
+					 fw_ephemeral_type(&fwtest_token), &res, NULL), 0);
+	ASSERT_EQ_INT(strlen(fw_get_string(&res, "token")), 36);
+	ASSERT_EQ_MEM(fw_get_string(&res, "token"), oresp->private_.data, 36);
+	ASSERT_EQ_STR(fw_get_string(&res, "name"), "ci");
+
+	tfplugin6__close_ephemeral_resource__request__init(&creq);
+	creq.type_name = (char *)(uintptr_t)"fwtest_token";
+	creq._private_case = TFPLUGIN6__CLOSE_EPHEMERAL_RESOURCE__REQUEST___PRIVATE_PRIVATE;
+	creq.private_ = oresp->private_;
+	{
+		struct buf out2;
+
+		buf_init(&out2, 1 << 20);
+		ASSERT_EQ_INT(call("CloseEphemeralResource", &creq.base, &out2), 0);
+		cresp = (void *)protobuf_c_message_unpack(&tfplugin6__close_ephemeral_resource__response__descriptor, NULL,
+							  out2.len, (const uint8_t *)out2.data);
+		ASSERT(cresp && cresp->n_diagnostics == 0);
+		protobuf_c_message_free_unpacked(&cresp->base, NULL);
+		buf_release(&out2);
+	}
+	snprintf(closed, sizeof(closed), "%s/closed-%s", tmpdir, fw_get_string(&res, "token"));
+	ASSERT_EQ_INT(access(closed, F_OK), 0);
+	/* without the private bytes, close reports it */
+	creq._private_case = TFPLUGIN6__CLOSE_EPHEMERAL_RESOURCE__REQUEST___PRIVATE__NOT_SET;
+	ASSERT_EQ_INT(call("CloseEphemeralResource", &creq.base, &out), 0);
+	cresp = (void *)protobuf_c_message_unpack(&tfplugin6__close_ephemeral_resource__response__descriptor, NULL, out.len,
+						  (const uint8_t *)out.data);
+	ASSERT(cresp && cresp->n_diagnostics == 1);
+	protobuf_c_message_free_unpacked(&cresp->base, NULL);
+	protobuf_c_message_free_unpacked(&oresp->base, NULL);
+	cty_value_release(&res);
+	/* unknown config: unknown result, open not called */
+	cty_value_release(cty_object_attr(&c, "name"));
+	cty_value_unknown(cty_object_attr(&c, "name"), &cty_string);
+	{
+		struct fw_diags d;
+		int64_t renew_at;
+		struct buf priv;
+
+		fw_diags_init(&d);
+		buf_init(&priv, 1024);
+		ASSERT_EQ_INT(fw_open_ephemeral(&ctx0, &fwtest_token, &c, &res, &priv, &renew_at, &d), 0);
+		ASSERT(fw_is_unknown(&res, "token"));
+		ASSERT_EQ_INT(priv.len, 0);
+		buf_release(&priv);
+		fw_diags_release(&d);
+	}
+	unsetenv("FWTEST_EPH_DIR");
+	cty_value_release(&res);
+	cty_value_release(&c);
+	buf_release(&b1);
 	buf_release(&out);
 }
 
@@ -763,6 +847,7 @@ int main(void)
 	RUN(tf6_validate_gives_diagnostics_with_paths);
 	RUN(tf6_plan_and_apply_roundtrip);
 	RUN(tf6_unsupported_and_malformed);
+	RUN(tf6_ephemeral_open_and_close_with_private_bytes);
 	RUN(concurrent_calls_are_independent);
 	fw_shutdown();
 	dir = opendir(tmpdir);
