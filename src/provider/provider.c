@@ -11,6 +11,8 @@
 #include "common/err.h"
 #include "common/mem.h"
 #include "provider/config.h"
+#include "provider/iam_application.h"
+#include "provider/iam_user.h"
 #include "provider/provider.h"
 
 static const struct fw_attr provider_attrs[] = {
@@ -50,11 +52,15 @@ static const struct fw_attr provider_attrs[] = {
 /* Registration: one line per resource and data source (see docs/framework.md). */
 static const struct fw_resource *const provider_resources[] = {
 	&provider_iam_api_key,
+	&iamapp_resource,
+	&iamuser_resource,
 	NULL,
 };
 
 static const struct fw_data_source *const provider_data_sources[] = {
 	&provider_iam_api_key_ds,
+	&iamapp_data_source,
+	&iamuser_data_source,
 	NULL,
 };
 
