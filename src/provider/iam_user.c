@@ -498,6 +498,15 @@ static int iamuser_ds_read(const struct fw_ctx *ctx, const struct cty_value *con
 		r = iamuser_fill(state, &u);
 	if (r == 0 && email) /* matched without regard to case: keep the configured spelling */
 		r = fw_set_cstring(state, "email", email);
+	/* A data source has no configuration to stay equal to: empty values are "" and []. */
+	if (r == 0)
+		r = fw_set_cstring(state, "first_name", u.first_name ? u.first_name : "");
+	if (r == 0)
+		r = fw_set_cstring(state, "last_name", u.last_name ? u.last_name : "");
+	if (r == 0)
+		r = fw_set_cstring(state, "phone_number", u.phone_number ? u.phone_number : "");
+	if (r == 0)
+		r = fw_set_strings(state, "tags", (const char *const *)u.tags, u.ntags);
 	iam_user_release(&u);
 	iam_call_release(&call);
 	return r;
