@@ -122,7 +122,9 @@ static void err_store(struct ctx *c, int r, const char *resource, const char *id
 		return;
 	case ERR_PERM:
 		done(c, 412, api_json_err_precondition(&c->resp->body, "resource_not_deletable",
-						       "the owner of an organization cannot be deleted"));
+						       !strcmp(resource, "user")
+							       ? "the owner of an organization cannot be deleted"
+							       : "this resource is managed and cannot be deleted"));
 		return;
 	case ERR_CANCELED:
 		done(c, 503, api_json_err_plain(&c->resp->body, "service_unavailable", "the server is stopping"));

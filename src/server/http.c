@@ -9,7 +9,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,11 +30,20 @@
 #define HTTP_MAX_PARAMS 256
 #define HTTP_PATH_MAX 2048
 
+struct hreq;
+
 struct http_server {
 	struct MHD_Daemon *d;
 	const struct api *api;
 	int listen_fd;
 	atomic_int inflight;
+	/* Write requests run on these workers while their connection is suspended. */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct hreq *head, *tail;
+	int stop;
+	pthread_t *workers;
+	unsigned n_workers;
 };
 
 struct hreq {
@@ -40,13 +51,20 @@ struct hreq {
 	int too_big;
 	int status;
 	uint64_t t0;
-	char request_id[UUID_STR_LEN + 1];
-	char method[16];
-	char path[HTTP_PATH_MAX];
-	char ip[64];
-	struct api_qparam q[HTTP_MAX_PARAMS];
 	size_t nq;
 	int too_many;
+	struct MHD_Connection *conn;
+	struct hreq *next;        /* in the worker queue */
+	int dispatched;           /* handed to a worker; the connection is suspended */
+	atomic_int ready;         /* the worker has filled resp */
+	struct api_req req;
+	struct api_resp resp;     /* filled by the worker */
+	/* Not zeroed (written before being read): */
+	char request_id[UUID_STR_LEN + 1];
+	char method[16];
+	char ip[64];
+	char path[HTTP_PATH_MAX];
+	struct api_qparam q[HTTP_MAX_PARAMS];
 };
 
 static void client_ip(struct MHD_Connection *conn, char *out, size_t n)
@@ -125,31 +143,89 @@ static enum MHD_Result respond(struct MHD_Connection *conn, struct hreq *h, stru
 	return ret;
 }
 
+static void build_req(struct MHD_Connection *conn, struct hreq *h)
+{
+	struct api_req *req = &h->req;
+
+	memset(req, 0, sizeof(*req));
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_param, h);
+	req->method = h->method;
+	req->path = h->path;
+	req->query = h->q;
+	req->n_query = h->nq;
+	req->too_many_params = h->too_many;
+	req->auth_token = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Auth-Token");
+	req->client_ip = h->ip;
+	req->body = h->body.data ? h->body.data : "";
+	req->body_len = h->body.len;
+	req->body_too_big = h->too_big;
+	req->now = time_now();
+	req->now.nsec -= req->now.nsec % 1000; /* the real API stores microseconds */
+}
+
+/* Answer a request on the calling (HTTP) thread. */
 static enum MHD_Result handle(struct http_server *s, struct MHD_Connection *conn, struct hreq *h)
 {
-	struct api_req req;
-	struct api_resp resp;
 	enum MHD_Result ret;
 
-	memset(&req, 0, sizeof(req));
-	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_param, h);
-	req.method = h->method;
-	req.path = h->path;
-	req.query = h->q;
-	req.n_query = h->nq;
-	req.too_many_params = h->too_many;
-	req.auth_token = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Auth-Token");
-	req.client_ip = h->ip;
-	req.body = h->body.data ? h->body.data : "";
-	req.body_len = h->body.len;
-	req.body_too_big = h->too_big;
-	req.now = time_now();
-	req.now.nsec -= req.now.nsec % 1000; /* the real API stores microseconds */
-	api_resp_init(&resp);
-	api_handle(s->api, &req, &resp);
-	ret = respond(conn, h, &resp);
-	api_resp_release(&resp);
+	build_req(conn, h);
+	api_resp_init(&h->resp);
+	api_handle(s->api, &h->req, &h->resp);
+	ret = respond(conn, h, &h->resp);
+	api_resp_release(&h->resp);
 	return ret;
+}
+
+/* Writes wait for a durable commit: run them on a worker so the HTTP thread keeps serving
+ * its other connections, and so that concurrent writes can share one commit. */
+static enum MHD_Result dispatch(struct http_server *s, struct MHD_Connection *conn, struct hreq *h)
+{
+	build_req(conn, h);
+	api_resp_init(&h->resp);
+	h->conn = conn;
+	h->dispatched = 1;
+	h->next = NULL;
+	MHD_suspend_connection(conn);
+	pthread_mutex_lock(&s->mu);
+	if (s->tail)
+		s->tail->next = h;
+	else
+		s->head = h;
+	s->tail = h;
+	pthread_cond_signal(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	return MHD_YES;
+}
+
+static void *worker_main(void *arg)
+{
+	struct http_server *s = arg;
+
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		struct hreq *h;
+
+		while (!s->head && !s->stop)
+			pthread_cond_wait(&s->cv, &s->mu);
+		if (!s->head)
+			break;
+		h = s->head;
+		s->head = h->next;
+		if (!s->head)
+			s->tail = NULL;
+		pthread_mutex_unlock(&s->mu);
+		api_handle(s->api, &h->req, &h->resp);
+		atomic_store(&h->ready, 1);
+		MHD_resume_connection(h->conn);
+		pthread_mutex_lock(&s->mu);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+static int is_write(const char *method)
+{
+	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -161,9 +237,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 	(void)version;
 	if (!h) {
-		h = mem_calloc(1, sizeof(*h));
+		h = malloc(sizeof(*h));
 		if (!h)
 			return MHD_NO;
+		memset(h, 0, offsetof(struct hreq, request_id));
+		atomic_init(&h->ready, 0);
 		h->t0 = time_mono_ns();
 		buf_init(&h->body, API_BODY_MAX);
 		if (rand_uuid_v4(h->request_id) < 0)
@@ -190,6 +268,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (h->status)
 		return MHD_YES;
+	if (h->dispatched) {
+		enum MHD_Result ret;
+
+		if (!atomic_load(&h->ready))
+			return MHD_YES; /* spurious call while the worker runs */
+		ret = respond(conn, h, &h->resp);
+		api_resp_release(&h->resp);
+		return ret;
+	}
+	if (is_write(h->method) && !h->too_big)
+		return dispatch(s, conn, h);
 	return handle(s, conn, h);
 }
 
@@ -300,6 +389,50 @@ out:
 	return r;
 }
 
+static void stop_workers(struct http_server *s)
+{
+	unsigned i;
+
+	pthread_mutex_lock(&s->mu);
+	s->stop = 1;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	for (i = 0; i < s->n_workers; i++)
+		pthread_join(s->workers[i], NULL);
+	free(s->workers);
+	s->workers = NULL;
+	s->n_workers = 0;
+}
+
+static int start_workers(struct http_server *s, unsigned n)
+{
+	pthread_attr_t attr;
+	int r = 0;
+
+	s->workers = mem_calloc(n, sizeof(pthread_t));
+	if (!s->workers)
+		return ERR_NOMEM;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 1u << 20);
+	for (s->n_workers = 0; s->n_workers < n; s->n_workers++) {
+		if (pthread_create(&s->workers[s->n_workers], &attr, worker_main, s) != 0) {
+			r = ERR_NOMEM;
+			break;
+		}
+	}
+	pthread_attr_destroy(&attr);
+	return r;
+}
+
+static void wait_idle(struct http_server *s, uint64_t deadline)
+{
+	while (atomic_load(&s->inflight) > 0 && time_mono_ns() < deadline) {
+		struct timespec ts = { 0, 5 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+	}
+}
+
 int http_start(const struct http_config *cfg, const struct api *api, struct http_server **out,
 	       char *bound, size_t bound_len, char *detail, size_t dlen)
 {
@@ -312,11 +445,18 @@ int http_start(const struct http_config *cfg, const struct api *api, struct http
 	s->api = api;
 	s->listen_fd = -1;
 	atomic_init(&s->inflight, 0);
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	r = start_workers(s, cfg->write_workers ? cfg->write_workers : 1);
+	if (r < 0) {
+		snprintf(detail, dlen, "cannot start the write workers");
+		goto out;
+	}
 	r = bind_listen(cfg->listen, &s->listen_fd, bound, bound_len, detail, dlen);
 	if (r < 0)
 		goto out;
 	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-					MHD_USE_ERROR_LOG,
+					MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
 				0, NULL, NULL, on_request, s,
 				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 				MHD_OPTION_LISTEN_SOCKET, (MHD_socket)s->listen_fd,
@@ -324,7 +464,9 @@ int http_start(const struct http_config *cfg, const struct api *api, struct http
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4096,
-				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+				/* MHD zeroes this pool between requests: keep it small (headers
+				 * and the URL live there; bodies stream through on_request). */
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
 				MHD_OPTION_END);
 	if (!s->d) {
 		snprintf(detail, dlen, "libmicrohttpd could not start");
@@ -334,6 +476,9 @@ out:
 	if (r < 0) {
 		if (s->listen_fd >= 0)
 			close(s->listen_fd);
+		stop_workers(s);
+		pthread_mutex_destroy(&s->mu);
+		pthread_cond_destroy(&s->cv);
 		free(s);
 		return r;
 	}
@@ -350,12 +495,14 @@ void http_stop(struct http_server *s, unsigned drain_ms)
 		return;
 	fd = MHD_quiesce_daemon(s->d);
 	deadline = time_mono_ns() + (uint64_t)drain_ms * 1000000u;
-	while (atomic_load(&s->inflight) > 0 && time_mono_ns() < deadline) {
-		struct timespec ts = { 0, 5 * 1000 * 1000 };
-
-		nanosleep(&ts, NULL);
-	}
+	wait_idle(s, deadline);
+	/* Workers finish what is queued and resume those connections; give the HTTP threads a
+	 * moment to send these last answers before stopping them. */
+	stop_workers(s);
+	wait_idle(s, time_mono_ns() + 1000000000u);
 	MHD_stop_daemon(s->d);
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
 	free(s);

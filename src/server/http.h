@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * http: the HTTP/1.1 front of scw-iamd on libmicrohttpd (epoll, a pool of worker threads,
- * keep-alive). It collects each request (body capped at API_BODY_MAX, query parameters,
+ * keep-alive). Reads are answered on the HTTP threads; writes (POST, PATCH, DELETE) are
+ * handed to a pool of write workers while their connection is suspended, so that an HTTP
+ * thread never sleeps on a commit and concurrent writes share one group commit. It collects each request (body capped at API_BODY_MAX, query parameters,
  * X-Auth-Token, peer address), hands it to api_handle(), sends the JSON answer with
  * Content-Type application/json and an X-Request-Id, and writes one log line per request
  * (method, path, status, latency, request id; never a header value or a body).
@@ -14,7 +16,8 @@
 
 struct http_config {
 	const char *listen;  /* "HOST:PORT", "[V6]:PORT"; port 0 picks a free one */
-	unsigned threads;    /* worker threads, >= 1 */
+	unsigned threads;       /* HTTP threads (epoll each), >= 1 */
+	unsigned write_workers; /* threads running write requests (their commits are grouped) */
 };
 
 struct http_server;

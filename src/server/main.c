@@ -58,7 +58,8 @@ static const char usage_serve[] =
 	"  --db PATH              SQLite database file (created 0600 when absent)\n"
 	"  --key-file PATH        server key hashing the secrets (default: PATH.key)\n"
 	"  --api-key-quota N      API keys per organization (default 100, 0 = unlimited)\n"
-	"  --threads N            HTTP worker threads (default 4)\n"
+	"  --threads N            HTTP threads, each running an epoll loop (default 2)\n"
+	"  --write-workers N      threads running writes; concurrent writes share a commit (default 64)\n"
 	"  --log-level LEVEL      trace, debug, info (default), warn, error, off\n"
 	"  --help, --version\n";
 
@@ -189,6 +190,7 @@ static int cmd_serve(int argc, char **argv)
 		{ "key-file", required_argument, NULL, 'k' },
 		{ "api-key-quota", required_argument, NULL, 'q' },
 		{ "threads", required_argument, NULL, 't' },
+		{ "write-workers", required_argument, NULL, 'w' },
 		{ "log-level", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -196,7 +198,7 @@ static int cmd_serve(int argc, char **argv)
 	};
 	const char *db = NULL, *key_file = NULL, *listen_addr = "127.0.0.1:8080";
 	enum log_level level = LOG_INFO;
-	uint32_t quota = 100, threads = 4;
+	uint32_t quota = 100, threads = 2, workers = 64;
 	struct http_config cfg;
 	struct http_server *http = NULL;
 	struct store *s = NULL;
@@ -219,6 +221,10 @@ static int cmd_serve(int argc, char **argv)
 		case 't':
 			if (parse_u32(optarg, &threads) < 0 || threads < 1 || threads > 256)
 				return usage_error(usage_serve, "--threads wants a number from 1 to 256", optarg);
+			break;
+		case 'w':
+			if (parse_u32(optarg, &workers) < 0 || workers < 1 || workers > 1024)
+				return usage_error(usage_serve, "--write-workers wants a number from 1 to 1024", optarg);
 			break;
 		case 'L':
 			level = log_level_parse(optarg, (enum log_level)-1);
@@ -249,18 +255,20 @@ static int cmd_serve(int argc, char **argv)
 	api_init(&api, s, &key, quota);
 	cfg.listen = listen_addr;
 	cfg.threads = threads;
+	cfg.write_workers = workers;
 	r = http_start(&cfg, &api, &http, bound, sizeof(bound), detail, sizeof(detail));
 	if (r < 0) {
 		fprintf(stderr, "scw-iamd: %s\n", detail[0] ? detail : err_str(r));
 		goto out;
 	}
 	{
-		char q[16], t[16];
+		char q[16], t[16], w[16];
 
 		snprintf(q, sizeof(q), "%u", (unsigned)quota);
 		snprintf(t, sizeof(t), "%u", (unsigned)threads);
+		snprintf(w, sizeof(w), "%u", (unsigned)workers);
 		log_kv(LOG_INFO, "listening", "address", bound, "db", db, "backend", store_backend(s),
-		       "api_key_quota", q, "threads", t, "version", VERSION, NULL);
+		       "api_key_quota", q, "threads", t, "write_workers", w, "version", VERSION, NULL);
 		/* The same on stderr even when logs are off, for scripts waiting for the port. */
 		if (!log_enabled(LOG_INFO))
 			fprintf(stderr, "scw-iamd listening on %s\n", bound);

@@ -54,6 +54,15 @@ enum sq_stmt_id {
 	SQ_USER_GET,
 	SQ_META_GET,
 	SQ_DEFAULT_PROJECT,
+	SQ_BEGIN,
+	SQ_COMMIT,
+	SQ_SAVEPOINT,
+	SQ_RELEASE,
+	SQ_ROLLBACK_TO,
+	SQ_APP_IN_ORG,
+	SQ_USER_IN_ORG,
+	SQ_KEY_COUNT,
+	SQ_KEY_INSERT,
 	SQ_NSTMT
 };
 
@@ -64,6 +73,19 @@ static const char *const sq_sql[SQ_NSTMT] = {
 	[SQ_USER_GET] = "SELECT " USER_COLS " FROM users WHERE id = ?1 AND organization_id = ?2",
 	[SQ_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[SQ_DEFAULT_PROJECT] = "SELECT id FROM projects WHERE organization_id = ?1 AND is_default = 1",
+	[SQ_BEGIN] = "BEGIN IMMEDIATE",
+	[SQ_COMMIT] = "COMMIT",
+	[SQ_SAVEPOINT] = "SAVEPOINT op",
+	[SQ_RELEASE] = "RELEASE op",
+	[SQ_ROLLBACK_TO] = "ROLLBACK TO op",
+	[SQ_APP_IN_ORG] = "SELECT 1 FROM applications WHERE id = ?1 AND organization_id = ?2",
+	[SQ_USER_IN_ORG] = "SELECT 1 FROM users WHERE id = ?1 AND organization_id = ?2",
+	[SQ_KEY_COUNT] = "SELECT api_key_count FROM organizations WHERE id = ?1",
+	[SQ_KEY_INSERT] = "INSERT INTO api_keys (access_key, secret_hash, organization_id, description,"
+			  " created_s, created_ns, updated_s, updated_ns, expires_s, expires_ns,"
+			  " default_project_id, editable, deletable, managed, creation_ip, application_id,"
+			  " user_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+			  " ?15, ?16, ?17)",
 };
 
 /* ---- schema migrations: append only; index i brings the schema to version i + 1 ---- */
@@ -142,6 +164,7 @@ struct sq_op {
 	void *arg;
 	int r;
 	int done;
+	pthread_cond_t cv; /* signalled when done */
 	struct sq_op *next;
 };
 
@@ -150,7 +173,7 @@ struct sq_store {
 	char *path;
 	pthread_key_t tls;
 	pthread_mutex_t mu;
-	pthread_cond_t work_cv, done_cv;
+	pthread_cond_t work_cv;
 	struct sq_conn *readers; /* every reader connection, closed at close */
 	struct sq_conn *writer;
 	struct sq_op *head, *tail;
@@ -500,27 +523,39 @@ static int sq_reader(struct sq_store *s, struct sq_conn **out)
 
 /* ---- the writer: group commit ---- */
 
+/* Run a cached statement that returns no row. */
+static int sq_run(struct sq_conn *c, enum sq_stmt_id id)
+{
+	sqlite3_stmt *st;
+	int r = sq_stmt(c, id, &st);
+
+	if (r == 0)
+		r = step_done(c, st);
+	sqlite3_reset(st);
+	return r;
+}
+
 static void run_batch(struct sq_store *s, struct sq_op *batch)
 {
 	struct sq_conn *c = s->writer;
 	struct sq_op *op;
-	int r = sq_exec(c, "BEGIN IMMEDIATE");
+	int r = sq_run(c, SQ_BEGIN);
 
 	for (op = batch; op; op = op->next) {
 		if (r < 0) {
 			op->r = r;
 			continue;
 		}
-		op->r = sq_exec(c, "SAVEPOINT op");
+		op->r = sq_run(c, SQ_SAVEPOINT);
 		if (op->r == 0)
 			op->r = op->fn(c, op->arg);
-		if (op->r < 0 && sq_exec(c, "ROLLBACK TO op") < 0)
+		if (op->r < 0 && sq_run(c, SQ_ROLLBACK_TO) < 0)
 			r = ERR_DB;
-		if (r == 0 && sq_exec(c, "RELEASE op") < 0)
+		if (r == 0 && sq_run(c, SQ_RELEASE) < 0)
 			r = ERR_DB;
 	}
 	if (r == 0)
-		r = sq_exec(c, "COMMIT");
+		r = sq_run(c, SQ_COMMIT);
 	if (r < 0) {
 		/* Nothing of this batch is durable: every operation fails. */
 		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
@@ -550,8 +585,8 @@ static void *writer_main(void *arg)
 		for (op = batch; op; op = next) {
 			next = op->next; /* op lives on a caller's stack: done releases it */
 			op->done = 1;
+			pthread_cond_signal(&op->cv);
 		}
-		pthread_cond_broadcast(&s->done_cv);
 	}
 	pthread_mutex_unlock(&s->mu);
 	return NULL;
@@ -560,11 +595,16 @@ static void *writer_main(void *arg)
 /* Run fn inside the next committed batch; returns its result once the batch is durable. */
 static int sq_write(struct sq_store *s, int (*fn)(struct sq_conn *, void *), void *arg)
 {
-	struct sq_op op = { fn, arg, 0, 0, NULL };
+	struct sq_op op;
 
+	memset(&op, 0, sizeof(op));
+	op.fn = fn;
+	op.arg = arg;
+	pthread_cond_init(&op.cv, NULL);
 	pthread_mutex_lock(&s->mu);
 	if (s->stop) {
 		pthread_mutex_unlock(&s->mu);
+		pthread_cond_destroy(&op.cv);
 		return ERR_CANCELED;
 	}
 	if (s->tail)
@@ -574,8 +614,9 @@ static int sq_write(struct sq_store *s, int (*fn)(struct sq_conn *, void *), voi
 	s->tail = &op;
 	pthread_cond_signal(&s->work_cv);
 	while (!op.done)
-		pthread_cond_wait(&s->done_cv, &s->mu);
+		pthread_cond_wait(&op.cv, &s->mu);
 	pthread_mutex_unlock(&s->mu);
+	pthread_cond_destroy(&op.cv);
 	return op.r;
 }
 
@@ -667,7 +708,6 @@ static void sq_close(struct store *base)
 	}
 	pthread_key_delete(s->tls);
 	pthread_cond_destroy(&s->work_cv);
-	pthread_cond_destroy(&s->done_cv);
 	pthread_mutex_destroy(&s->mu);
 	free(s->path);
 	free(s);
@@ -689,11 +729,9 @@ int store_sqlite_open(const char *path, struct store **out, char *detail, size_t
 	s->base.ops = &sq_ops;
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->work_cv, NULL);
-	pthread_cond_init(&s->done_cv, NULL);
 	if (pthread_key_create(&s->tls, NULL) != 0) {
 		pthread_mutex_destroy(&s->mu);
 		pthread_cond_destroy(&s->work_cv);
-		pthread_cond_destroy(&s->done_cv);
 		free(s);
 		return ERR_NOMEM;
 	}
@@ -1006,13 +1044,16 @@ static int op_key_create(struct sq_conn *c, void *arg)
 {
 	struct key_create_arg *a = arg;
 	struct store_key *k = a->k;
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st;
 	int app = k->bearer_type == STORE_BEARER_APPLICATION;
-	int r;
+	int r = sq_stmt(c, app ? SQ_APP_IN_ORG : SQ_USER_IN_ORG, &st);
 
-	r = query_text(c, app ? "SELECT id FROM applications WHERE id = ?1 AND organization_id = ?2"
-			      : "SELECT id FROM users WHERE id = ?1 AND organization_id = ?2",
-		       k->bearer_id, k->organization_id, NULL, 0);
+	if (r < 0)
+		return r;
+	bind_text(st, 1, k->bearer_id);
+	bind_text(st, 2, k->organization_id);
+	r = step_one(c, st);
+	sqlite3_reset(st);
 	if (r == ERR_NOTFOUND) {
 		a->d->resource = app ? "application" : "user";
 		snprintf(a->d->resource_id, sizeof(a->d->resource_id), "%s", k->bearer_id);
@@ -1020,19 +1061,18 @@ static int op_key_create(struct sq_conn *c, void *arg)
 	if (r < 0)
 		return r;
 	if (a->quota) {
-		r = sq_prepare(c, "SELECT api_key_count FROM organizations WHERE id = ?1", &st);
-		if (r == 0) {
-			bind_text(st, 1, k->organization_id);
-			r = step_one(c, st);
-		}
+		r = sq_stmt(c, SQ_KEY_COUNT, &st);
+		if (r < 0)
+			return r;
+		bind_text(st, 1, k->organization_id);
+		r = step_one(c, st);
 		if (r == 0 && sqlite3_column_int64(st, 0) >= (int64_t)a->quota) {
 			a->d->resource = "api_keys";
 			a->d->current = (uint32_t)sqlite3_column_int64(st, 0);
 			a->d->quota = a->quota;
 			r = ERR_QUOTA;
 		}
-		sqlite3_finalize(st);
-		st = NULL;
+		sqlite3_reset(st);
 		if (r < 0)
 			return r;
 	}
@@ -1041,11 +1081,7 @@ static int op_key_create(struct sq_conn *c, void *arg)
 		if (r < 0)
 			return r == ERR_NOTFOUND ? ERR_DB : r;
 	}
-	r = sq_prepare(c, "INSERT INTO api_keys (access_key, secret_hash, organization_id, description,"
-			  " created_s, created_ns, updated_s, updated_ns, expires_s, expires_ns,"
-			  " default_project_id, editable, deletable, managed, creation_ip, application_id,"
-			  " user_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-			  " ?15, ?16, ?17)", &st);
+	r = sq_stmt(c, SQ_KEY_INSERT, &st);
 	if (r < 0)
 		return r;
 	bind_text(st, 1, k->access_key);
@@ -1063,7 +1099,8 @@ static int op_key_create(struct sq_conn *c, void *arg)
 	bind_text(st, 15, k->creation_ip);
 	bind_text(st, app ? 16 : 17, k->bearer_id);
 	r = step_done(c, st);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st); /* the hash was bound SQLITE_STATIC */
 	return r;
 }
 
