@@ -268,6 +268,7 @@ const struct fw_resource iamapp_resource = {
 	.type_name = "scaleway_iam_application",
 	.description = "Manages a Scaleway IAM application, a non-human principal that can hold API keys.",
 	.attrs = iamapp_attrs,
+	.modify_plan = tfutil_plan_organization,
 	.create = iamapp_create,
 	.read = iamapp_read,
 	.update = iamapp_update,

@@ -126,9 +126,9 @@ static int iamuser_modify_plan(const struct fw_ctx *ctx, const struct cty_value 
 	static const char *const create_only[] = { "send_password_email", "send_welcome_email" };
 	size_t i;
 
-	(void)ctx;
-	(void)config;
-	if (!prior || prior->st != CTY_KNOWN || planned->st != CTY_KNOWN)
+	if (!prior)
+		return tfutil_plan_organization(ctx, prior, config, planned, d);
+	if (prior->st != CTY_KNOWN || planned->st != CTY_KNOWN)
 		return 0;
 	for (i = 0; i < sizeof(create_only) / sizeof(create_only[0]); i++) {
 		const struct cty_value *a = cty_object_attr(prior, create_only[i]);
