@@ -2,13 +2,14 @@
 /*
  * Fuzz the request-body parsers of scw-iamd. The first byte picks the parser (api-key create and
  * update, application create and update, user create and update, update-username); the rest is
- * the body. Accepted requests must respect the documented limits, rejected ones must say why.
+ * the body (update-password is 7). Accepted requests must respect the documented limits, rejected ones must say why.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/err.h"
+#include "common/mem.h"
 #include "server/api_parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -43,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	len = size - 1;
-	switch (data[0] % 7) {
+	switch (data[0] % 8) {
 	case 0: {
 		struct api_key_create k;
 
@@ -109,6 +110,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		r = api_parse_user_update(body, len, &u, &inv);
 		if (r == 0)
 			api_user_update_release(&u);
+		break;
+	}
+	case 7: {
+		char *pw = NULL;
+
+		r = api_parse_password(body, len, &pw, &inv);
+		if (r == 0 && (!pw || strlen(pw) < API_PASSWORD_MIN || strlen(pw) > API_PASSWORD_MAX))
+			abort();
+		mem_free_secret_str(pw);
 		break;
 	}
 	default: {

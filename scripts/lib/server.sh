@@ -7,6 +7,7 @@
 #   srv_start BIN DB LOG [ARGS...]   start; sets SRV_PID, SRV_PORT; false when it never answered
 #   srv_stop                 SIGTERM, wait (15 s max); sets SRV_RC (exit status); true when 0
 #   srv_stop_quiet           same, for traps; never fails
+# SRV_NICE, when set to a number, starts the server under `nice -n SRV_NICE` (benchmarks).
 SRV_PID=
 SRV_PORT=
 SRV_RC=
@@ -37,7 +38,11 @@ srv_start() {
 	shift 3
 	for try in 1 2 3 4 5; do
 		SRV_PORT=$(srv_free_port) || return 1
-		"$bin" serve --listen "127.0.0.1:$SRV_PORT" --db "$db" "$@" >>"$log" 2>&1 </dev/null &
+		if [ -n "${SRV_NICE:-}" ]; then
+			nice -n "$SRV_NICE" "$bin" serve --listen "127.0.0.1:$SRV_PORT" --db "$db" "$@" >>"$log" 2>&1 </dev/null &
+		else
+			"$bin" serve --listen "127.0.0.1:$SRV_PORT" --db "$db" "$@" >>"$log" 2>&1 </dev/null &
+		fi
 		SRV_PID=$!
 		for i in $(seq 1 200); do
 			if ! kill -0 "$SRV_PID" 2>/dev/null; then

@@ -12,6 +12,9 @@
  * The create answer fills the whole state (no follow-up read that could fail and lose the key).
  * A key deleted outside Terraform disappears from state (and is planned for creation); deleting
  * an absent key succeeds; import by access key warns that the secret is not available.
+ *
+ * The data source scaleway_iam_api_key reads one key by access key (format checked at validate
+ * time); a missing key is an error that names it, on the access_key attribute.
  */
 #include <string.h>
 
@@ -314,4 +317,83 @@ const struct fw_resource provider_iam_api_key = {
 	.update = key_update,
 	.del = key_delete,
 	.import = key_import,
+};
+
+/* ---- data source ---- */
+
+static const struct fw_attr key_ds_attrs[] = {
+	{ .name = "access_key", .type = &cty_string, .flags = FW_REQUIRED,
+	  .description = "The access key of the API key to read.",
+	  .validators = (const struct fw_validator[]){
+		  FW_V_REGEX(PROVIDER_RE_ACCESS_KEY, "an access key: SCW followed by 17 uppercase letters or digits"),
+		  { 0 } } },
+	{ .name = "id", .type = &cty_string, .flags = FW_COMPUTED, .description = "The access key." },
+	{ .name = "description", .type = &cty_string, .flags = FW_COMPUTED, .description = "The description." },
+	{ .name = "application_id", .type = &cty_string, .flags = FW_COMPUTED,
+	  .description = "The application bearing the key, or null." },
+	{ .name = "user_id", .type = &cty_string, .flags = FW_COMPUTED,
+	  .description = "The user bearing the key, or null." },
+	{ .name = "expires_at", .type = &cty_string, .flags = FW_COMPUTED,
+	  .description = "When the key expires (RFC 3339, UTC), or null." },
+	{ .name = "default_project_id", .type = &cty_string, .flags = FW_COMPUTED,
+	  .description = "The key's default project." },
+	{ .name = "created_at", .type = &cty_string, .flags = FW_COMPUTED, .description = "Creation time." },
+	{ .name = "updated_at", .type = &cty_string, .flags = FW_COMPUTED, .description = "Last update time." },
+	{ .name = "editable", .type = &cty_bool, .flags = FW_COMPUTED, .description = "Whether it can be edited." },
+	{ .name = "creation_ip", .type = &cty_string, .flags = FW_COMPUTED, .description = "Where it was created from." },
+	{ 0 },
+};
+
+static int key_ds_read(const struct fw_ctx *ctx, const struct cty_value *config, struct cty_value *state,
+		       struct fw_diags *d)
+{
+	const char *ak = fw_get_string(config, "access_key");
+	struct iam_call call;
+	struct iam_api_key k;
+	int r;
+
+	memset(&k, 0, sizeof(k));
+	r = provider_call(ctx, &call, d);
+	if (r < 0)
+		return r;
+	r = iam_api_key_get(&call, ak, &k);
+	if (r == ERR_NOTFOUND) {
+		fw_error(d, "access_key", "API key not found",
+			 "No API key with access key %s exists (or it is not visible with these credentials).", ak);
+		goto out;
+	}
+	if (r < 0) {
+		provider_api_error(d, "Cannot read the API key", r, &call, NULL);
+		goto out;
+	}
+	r = fw_set_cstring(state, "id", k.access_key);
+	if (r == 0)
+		r = fw_set_cstring(state, "description", k.description);
+	if (r == 0)
+		r = fw_set_cstring(state, "application_id", k.application_id);
+	if (r == 0)
+		r = fw_set_cstring(state, "user_id", k.user_id);
+	if (r == 0)
+		r = fw_set_cstring(state, "expires_at", k.expires_at);
+	if (r == 0)
+		r = fw_set_cstring(state, "default_project_id", k.default_project_id);
+	if (r == 0)
+		r = set_time(state, "created_at", k.created_at);
+	if (r == 0)
+		r = set_time(state, "updated_at", k.updated_at);
+	if (r == 0)
+		r = fw_set_bool(state, "editable", k.editable);
+	if (r == 0)
+		r = fw_set_cstring(state, "creation_ip", k.creation_ip);
+out:
+	iam_api_key_release(&k);
+	iam_call_release(&call);
+	return r < 0 ? r : (fw_diags_has_error(d) ? ERR_NOTFOUND : 0);
+}
+
+const struct fw_data_source provider_iam_api_key_ds = {
+	.type_name = "scaleway_iam_api_key",
+	.description = "Reads an IAM API key by its access key (the secret key is never available here).",
+	.attrs = key_ds_attrs,
+	.read = key_ds_read,
 };

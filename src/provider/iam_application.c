@@ -268,6 +268,7 @@ const struct fw_resource iamapp_resource = {
 	.type_name = "scaleway_iam_application",
 	.description = "Manages a Scaleway IAM application, a non-human principal that can hold API keys.",
 	.attrs = iamapp_attrs,
+	.modify_plan = tfutil_plan_organization,
 	.create = iamapp_create,
 	.read = iamapp_read,
 	.update = iamapp_update,
@@ -378,6 +379,11 @@ static int iamapp_ds_read(const struct fw_ctx *ctx, const struct cty_value *conf
 	}
 	if (r == 0)
 		r = iamapp_fill(state, &a);
+	/* A data source has no configuration to stay equal to: empty values are "" and []. */
+	if (r == 0)
+		r = fw_set_cstring(state, "description", a.description ? a.description : "");
+	if (r == 0)
+		r = fw_set_strings(state, "tags", (const char *const *)a.tags, a.ntags);
 	iam_application_release(&a);
 	iam_call_release(&call);
 	return r;

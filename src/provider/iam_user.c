@@ -126,9 +126,9 @@ static int iamuser_modify_plan(const struct fw_ctx *ctx, const struct cty_value 
 	static const char *const create_only[] = { "send_password_email", "send_welcome_email" };
 	size_t i;
 
-	(void)ctx;
-	(void)config;
-	if (!prior || prior->st != CTY_KNOWN || planned->st != CTY_KNOWN)
+	if (!prior)
+		return tfutil_plan_organization(ctx, prior, config, planned, d);
+	if (prior->st != CTY_KNOWN || planned->st != CTY_KNOWN)
 		return 0;
 	for (i = 0; i < sizeof(create_only) / sizeof(create_only[0]); i++) {
 		const struct cty_value *a = cty_object_attr(prior, create_only[i]);
@@ -498,6 +498,15 @@ static int iamuser_ds_read(const struct fw_ctx *ctx, const struct cty_value *con
 		r = iamuser_fill(state, &u);
 	if (r == 0 && email) /* matched without regard to case: keep the configured spelling */
 		r = fw_set_cstring(state, "email", email);
+	/* A data source has no configuration to stay equal to: empty values are "" and []. */
+	if (r == 0)
+		r = fw_set_cstring(state, "first_name", u.first_name ? u.first_name : "");
+	if (r == 0)
+		r = fw_set_cstring(state, "last_name", u.last_name ? u.last_name : "");
+	if (r == 0)
+		r = fw_set_cstring(state, "phone_number", u.phone_number ? u.phone_number : "");
+	if (r == 0)
+		r = fw_set_strings(state, "tags", (const char *const *)u.tags, u.ntags);
 	iam_user_release(&u);
 	iam_call_release(&call);
 	return r;

@@ -200,6 +200,7 @@ int main(int argc, char **argv)
 	opts.listen_fd = sock.fd;
 	opts.ssl_ctx = tls ? tls_server_ctx(tls) : NULL;
 	opts.router = transport_route;
+	opts.max_request = (size_t)256 << 20; /* terraform-plugin-go's limit: states and configs can be big */
 	opts.stop_on_last_close = !debug;
 	r = grpc_server_new(&opts, &srv);
 	if (r < 0) {

@@ -58,6 +58,7 @@ static const struct fw_resource *const provider_resources[] = {
 };
 
 static const struct fw_data_source *const provider_data_sources[] = {
+	&provider_iam_api_key_ds,
 	&iamapp_data_source,
 	&iamuser_data_source,
 	NULL,

@@ -11,6 +11,7 @@
 
 extern const struct fw_provider provider_scaleway;
 extern const struct fw_resource provider_iam_api_key;
+extern const struct fw_data_source provider_iam_api_key_ds;
 
 /* Validation patterns of the provider block (also used by the configuration loader). */
 #define PROVIDER_RE_ACCESS_KEY "^SCW[A-Z0-9]{17}$"

@@ -108,3 +108,16 @@ const char *tfutil_organization(const struct fw_ctx *ctx, const struct cty_value
 			 "or default_organization_id in the Scaleway config file).");
 	return org;
 }
+
+int tfutil_plan_organization(const struct fw_ctx *ctx, const struct cty_value *prior,
+			     const struct cty_value *config, struct cty_value *planned, struct fw_diags *d)
+{
+	const char *org;
+
+	if (prior || planned->st != CTY_KNOWN || !fw_is_null(config, "organization_id"))
+		return 0;
+	org = tfutil_organization(ctx, config, d);
+	if (!org)
+		return ERR_INVAL;
+	return fw_set_cstring(planned, "organization_id", org);
+}

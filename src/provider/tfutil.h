@@ -35,4 +35,10 @@ int tfutil_v_tags(const struct fw_validator *self, const struct cty_value *v, st
  * provider's. NULL (with an error diagnostic on organization_id) when neither is set. */
 const char *tfutil_organization(const struct fw_ctx *ctx, const struct cty_value *config, struct fw_diags *d);
 
+/* Plan-time default of organization_id on create (prior NULL): the configuration's value, else
+ * the provider's, shown in the plan; an error on organization_id when neither exists, so the
+ * mistake is caught before any API call. Nothing to do on update. */
+int tfutil_plan_organization(const struct fw_ctx *ctx, const struct cty_value *prior,
+			     const struct cty_value *config, struct cty_value *planned, struct fw_diags *d);
+
 #endif

@@ -184,41 +184,47 @@ static int same_org(struct ctx *c, const char *given, const char *action, const 
 
 /* ---- API keys ---- */
 
+/* Give k (every field but the identifiers set) a new access key and secret, and insert it.
+ * secret receives the secret key; it is wiped on failure. */
+static int insert_new_key(const struct api *a, struct store_key *k, char secret[UUID_STR_LEN + 1],
+			  struct store_detail *d)
+{
+	uint8_t h[SECRET_HASH_LEN];
+	int r = rand_access_key(k->access_key);
+
+	if (r == 0)
+		r = rand_uuid_v4(secret);
+	if (r == 0)
+		r = secret_hash(a->key, secret, UUID_STR_LEN, h);
+	if (r == 0)
+		r = store_key_create(a->store, k, h, a->key_quota, d);
+	mem_wipe(h, sizeof(h));
+	if (r < 0)
+		mem_wipe(secret, UUID_STR_LEN + 1);
+	return r;
+}
+
 int api_mint_key(const struct api *a, const char *org, enum store_bearer bearer_type, const char *bearer_id,
 		 const char *description, const char *creation_ip, struct store_key *k,
 		 char secret[UUID_STR_LEN + 1], struct store_detail *d)
 {
-	uint8_t h[SECRET_HASH_LEN];
 	struct tstamp now = time_now();
 	int r;
 
 	now.nsec -= now.nsec % 1000;
 	memset(k, 0, sizeof(*k));
-	r = rand_access_key(k->access_key);
-	if (r == 0)
-		r = rand_uuid_v4(secret);
-	if (r == 0)
-		r = secret_hash(a->key, secret, UUID_STR_LEN, h);
-	if (r < 0)
-		goto out;
 	snprintf(k->organization_id, sizeof(k->organization_id), "%s", org);
 	k->description = mem_strndup(description, strlen(description));
-	if (!k->description) {
-		r = ERR_NOMEM;
-		goto out;
-	}
+	if (!k->description)
+		return ERR_NOMEM;
 	k->created_at = k->updated_at = now;
 	k->editable = k->deletable = 1;
 	snprintf(k->creation_ip, sizeof(k->creation_ip), "%s", creation_ip);
 	k->bearer_type = bearer_type;
 	snprintf(k->bearer_id, sizeof(k->bearer_id), "%s", bearer_id);
-	r = store_key_create(a->store, k, h, a->key_quota, d);
-out:
-	mem_wipe(h, sizeof(h));
-	if (r < 0) {
+	r = insert_new_key(a, k, secret, d);
+	if (r < 0)
 		store_key_release(k);
-		mem_wipe(secret, UUID_STR_LEN + 1);
-	}
 	return r;
 }
 
@@ -229,7 +235,6 @@ static void keys_create(struct ctx *c)
 	struct store_detail d = { 0 };
 	struct store_key k = { 0 };
 	char secret[UUID_STR_LEN + 1];
-	uint8_t h[SECRET_HASH_LEN];
 	int r = api_parse_key_create(c->req->body, c->req->body_len, c->req->now, &in, &inv);
 
 	if (r == ERR_INVAL) {
@@ -239,15 +244,6 @@ static void keys_create(struct ctx *c)
 	if (r < 0) {
 		internal_error(c);
 		return;
-	}
-	r = rand_access_key(k.access_key);
-	if (r == 0)
-		r = rand_uuid_v4(secret);
-	if (r == 0)
-		r = secret_hash(c->a->key, secret, UUID_STR_LEN, h);
-	if (r < 0) {
-		internal_error(c);
-		goto out;
 	}
 	memcpy(k.organization_id, c->org, sizeof(k.organization_id));
 	k.description = in.description;
@@ -259,15 +255,12 @@ static void keys_create(struct ctx *c)
 	snprintf(k.creation_ip, sizeof(k.creation_ip), "%s", c->req->client_ip ? c->req->client_ip : "");
 	k.bearer_type = in.bearer_type;
 	memcpy(k.bearer_id, in.bearer_id, sizeof(k.bearer_id));
-	r = store_key_create(c->a->store, &k, h, c->a->key_quota, &d);
-	if (r < 0) {
+	r = insert_new_key(c->a, &k, secret, &d);
+	if (r < 0)
 		err_store(c, r, "api_key", k.access_key, &d);
-		goto out;
-	}
-	done(c, 200, api_json_key(&c->resp->body, &k, secret));
-out:
+	else
+		done(c, 200, api_json_key(&c->resp->body, &k, secret));
 	mem_wipe(secret, sizeof(secret));
-	mem_wipe(h, sizeof(h));
 	api_key_create_release(&in);
 }
 
@@ -643,6 +636,33 @@ static void users_update_username(struct ctx *c, const char *id)
 	free(username);
 }
 
+static void users_update_password(struct ctx *c, const char *id)
+{
+	struct api_invalid inv = { 0 };
+	struct store_user_patch p = { 0 };
+	char *pw = NULL, *hash = NULL;
+	int r;
+
+	if (check_uuid(c, "user_id", id) < 0)
+		return;
+	r = api_parse_password(c->req->body, c->req->body_len, &pw, &inv);
+	if (r == ERR_INVAL) {
+		err_invalid(c, 400, &inv);
+		return;
+	}
+	if (r == 0)
+		r = secret_password_hash(pw, strlen(pw), &hash);
+	mem_free_secret_str(pw);
+	if (r < 0) {
+		internal_error(c);
+		return;
+	}
+	p.password_hash = hash;
+	p.now = c->req->now;
+	users_patch(c, id, &p);
+	mem_free_secret_str(hash);
+}
+
 static void users_delete(struct ctx *c, const char *id)
 {
 	int r;
@@ -736,6 +756,7 @@ void api_handle(const struct api *a, const struct api_req *req, struct api_resp 
 	char id[80];
 	size_t i, n;
 	enum method m = method_of(req->method);
+	int snapshot = 0;
 
 	memset(&c, 0, sizeof(c));
 	c.a = a;
@@ -763,8 +784,9 @@ void api_handle(const struct api *a, const struct api_req *req, struct api_resp 
 			memcpy(id, ids, idn);
 			id[idn] = '\0';
 			action = s2 ? s2 + 1 : NULL;
-			/* The only sub-resource we serve: users/{id}/update-username. */
-			if (action && (strcmp(res->name, "users") != 0 || strcmp(action, "update-username") != 0))
+			/* The only sub-resources we serve: users/{id}/update-username|update-password. */
+			if (action && (strcmp(res->name, "users") != 0 ||
+				       (strcmp(action, "update-username") != 0 && strcmp(action, "update-password") != 0)))
 				res = NULL;
 		}
 	}
@@ -778,6 +800,10 @@ void api_handle(const struct api *a, const struct api_req *req, struct api_resp 
 		not_allowed(&c);
 		return;
 	}
+	/* A read request sees one snapshot and pays for one transaction; writes authenticate on
+	 * their own and commit through the store's writer. */
+	if (m == M_GET && store_read_begin(a->store) == 0)
+		snapshot = 1;
 	if (authenticate(&c) < 0)
 		goto out;
 	if (req->body_too_big) {
@@ -791,7 +817,9 @@ void api_handle(const struct api *a, const struct api_req *req, struct api_resp 
 		err_invalid1(&c, "query", "constraint", "too many query parameters");
 		goto out;
 	}
-	if (action)
+	if (action && !strcmp(action, "update-password"))
+		users_update_password(&c, id);
+	else if (action)
 		users_update_username(&c, id);
 	else if (!id[0] && m == M_GET)
 		res->list(&c);
@@ -804,5 +832,7 @@ void api_handle(const struct api *a, const struct api_req *req, struct api_resp 
 	else
 		res->del(&c, id);
 out:
+	if (snapshot)
+		store_read_end(a->store);
 	store_key_release(&c.caller);
 }

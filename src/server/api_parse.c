@@ -557,6 +557,24 @@ int api_parse_username(const char *body, size_t len, char **out, struct api_inva
 	return r;
 }
 
+int api_parse_password(const char *body, size_t len, char **out, struct api_invalid *inv)
+{
+	json_t *o = NULL;
+	int r;
+
+	*out = NULL;
+	r = load_object(body, len, &o, inv);
+	if (r < 0)
+		return r;
+	r = secret_field(o, "password", out, inv);
+	if (r == 0 && !*out) {
+		api_invalid_add(inv, "password", "required", "password is required");
+		r = ERR_INVAL;
+	}
+	json_decref(o);
+	return r;
+}
+
 void api_user_create_release(struct api_user_create *r)
 {
 	free(r->email);

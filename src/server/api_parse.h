@@ -104,6 +104,8 @@ int api_parse_app_create(const char *body, size_t len, struct api_app_create *ou
 int api_parse_app_update(const char *body, size_t len, struct api_app_update *out, struct api_invalid *inv);
 int api_parse_user_create(const char *body, size_t len, struct api_user_create *out, struct api_invalid *inv);
 int api_parse_user_update(const char *body, size_t len, struct api_user_update *out, struct api_invalid *inv);
+/* {"password": "..."}: *out is the new password (a secret: free with mem_free_secret_str). */
+int api_parse_password(const char *body, size_t len, char **out, struct api_invalid *inv);
 /* {"username": "..."}: *out is the new username (caller frees). */
 int api_parse_username(const char *body, size_t len, char **out, struct api_invalid *inv);
 

@@ -26,6 +26,7 @@
 #include "common/mem.h"
 #include "common/rand.h"
 #include "server/http.h"
+#include "server/reqlog.h"
 
 #define HTTP_MAX_PARAMS 256
 #define HTTP_PATH_MAX 2048
@@ -37,6 +38,7 @@ struct http_server {
 	const struct api *api;
 	int listen_fd;
 	atomic_int inflight;
+	struct reqlog *log;       /* NULL when request lines are not wanted */
 	/* Write requests run on these workers while their connection is suspended. */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -88,6 +90,40 @@ static void client_ip(struct MHD_Connection *conn, char *out, size_t n)
 		memcpy(out, v, vn);
 		out[vn] = 0;
 	}
+}
+
+/* Request ids only correlate a response with its log line: a UUID v4 drawn from a per-thread
+ * xorshift generator seeded from the CSPRNG, which spares a CSPRNG call (and OpenSSL's fork
+ * check) per request. Object ids and secrets still come from rand_uuid_v4(). */
+static void request_id(char out[UUID_STR_LEN + 1])
+{
+	static _Thread_local uint64_t state;
+	static const char hex[] = "0123456789abcdef";
+	uint8_t b[16];
+	size_t i, o = 0;
+
+	while (!state) {
+		if (rand_bytes(&state, sizeof(state)) < 0)
+			state = time_mono_ns() | 1;
+	}
+	for (i = 0; i < 16; i += 8) {
+		uint64_t x;
+
+		state ^= state << 13;
+		state ^= state >> 7;
+		state ^= state << 17;
+		x = state * 0x2545f4914f6cdd1dull;
+		memcpy(b + i, &x, 8);
+	}
+	b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
+	b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[o++] = '-';
+		out[o++] = hex[b[i] >> 4];
+		out[o++] = hex[b[i] & 15];
+	}
+	out[o] = '\0';
 }
 
 static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind, const char *k, const char *v)
@@ -244,8 +280,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		atomic_init(&h->ready, 0);
 		h->t0 = time_mono_ns();
 		buf_init(&h->body, API_BODY_MAX);
-		if (rand_uuid_v4(h->request_id) < 0)
-			memcpy(h->request_id, "00000000-0000-4000-8000-000000000000", UUID_STR_LEN + 1);
+		request_id(h->request_id);
 		snprintf(h->method, sizeof(h->method), "%s", method);
 		snprintf(h->path, sizeof(h->path), "%s", url);
 		client_ip(conn, h->ip, sizeof(h->ip));
@@ -286,20 +321,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 {
 	struct http_server *s = cls;
 	struct hreq *h = *req_cls;
-	char status[16], latency[32];
-	uint64_t ns;
 
 	(void)conn;
 	(void)toe;
 	if (!h)
 		return;
-	if (log_enabled(LOG_INFO)) {
-		ns = time_mono_ns() - h->t0;
-		snprintf(status, sizeof(status), "%d", h->status);
-		snprintf(latency, sizeof(latency), "%.3f", (double)ns / 1e6);
-		log_kv(LOG_INFO, "request", "method", h->method, "path", h->path, "status", status, "latency_ms",
-		       latency, "request_id", h->request_id, "remote", h->ip, NULL);
-	}
+	if (s->log)
+		reqlog_request(s->log, h->method, h->path, h->status, time_mono_ns() - h->t0, h->request_id, h->ip);
 	buf_release(&h->body);
 	free(h);
 	*req_cls = NULL;
@@ -447,6 +475,11 @@ int http_start(const struct http_config *cfg, const struct api *api, struct http
 	atomic_init(&s->inflight, 0);
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
+	if (log_enabled(LOG_INFO) && reqlog_start(cfg->log_fd, &s->log) < 0) {
+		snprintf(detail, dlen, "cannot start the request logger");
+		r = ERR_NOMEM;
+		goto out;
+	}
 	r = start_workers(s, cfg->write_workers ? cfg->write_workers : 1);
 	if (r < 0) {
 		snprintf(detail, dlen, "cannot start the write workers");
@@ -477,6 +510,7 @@ out:
 		if (s->listen_fd >= 0)
 			close(s->listen_fd);
 		stop_workers(s);
+		reqlog_stop(s->log);
 		pthread_mutex_destroy(&s->mu);
 		pthread_cond_destroy(&s->cv);
 		free(s);
@@ -501,6 +535,7 @@ void http_stop(struct http_server *s, unsigned drain_ms)
 	stop_workers(s);
 	wait_idle(s, time_mono_ns() + 1000000000u);
 	MHD_stop_daemon(s->d);
+	reqlog_stop(s->log); /* after the daemon: every completed request is in the queue */
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
 	if (fd != MHD_INVALID_SOCKET)

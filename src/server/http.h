@@ -6,7 +6,8 @@
  * thread never sleeps on a commit and concurrent writes share one group commit. It collects each request (body capped at API_BODY_MAX, query parameters,
  * X-Auth-Token, peer address), hands it to api_handle(), sends the JSON answer with
  * Content-Type application/json and an X-Request-Id, and writes one log line per request
- * (method, path, status, latency, request id; never a header value or a body).
+ * (method, path, status, latency, request id; never a header value or a body) through the
+ * batched request logger.
  */
 #ifndef SERVER_HTTP_H
 #define SERVER_HTTP_H
@@ -18,6 +19,7 @@ struct http_config {
 	const char *listen;  /* "HOST:PORT", "[V6]:PORT"; port 0 picks a free one */
 	unsigned threads;       /* HTTP threads (epoll each), >= 1 */
 	unsigned write_workers; /* threads running write requests (their commits are grouped) */
+	int log_fd;             /* where request lines go (batched, see reqlog.h) when info is on */
 };
 
 struct http_server;

@@ -256,6 +256,7 @@ static int cmd_serve(int argc, char **argv)
 	cfg.listen = listen_addr;
 	cfg.threads = threads;
 	cfg.write_workers = workers;
+	cfg.log_fd = 2;
 	r = http_start(&cfg, &api, &http, bound, sizeof(bound), detail, sizeof(detail));
 	if (r < 0) {
 		fprintf(stderr, "scw-iamd: %s\n", detail[0] ? detail : err_str(r));

@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
+#include <pthread.h>
 
 #include "common/err.h"
 #include "common/mem.h"
@@ -113,12 +115,74 @@ void secret_key_release(struct secret_key *k)
 	mem_wipe(k->k, sizeof(k->k));
 }
 
+/* A keyed HMAC context per thread: keying (the ipad/opad blocks) and algorithm fetching happen
+ * once per thread and key instead of once per request. */
+struct hmac_tls {
+	EVP_MAC_CTX *ctx;
+	uint8_t key[SECRET_KEY_LEN]; /* the key ctx was set up with */
+};
+
+static pthread_once_t hmac_once = PTHREAD_ONCE_INIT;
+static pthread_key_t hmac_key;
+static EVP_MAC *hmac_alg;
+
+static void hmac_tls_free(void *p)
+{
+	struct hmac_tls *t = p;
+
+	EVP_MAC_CTX_free(t->ctx);
+	mem_freezero(t, sizeof(*t));
+}
+
+static void hmac_setup(void)
+{
+	hmac_alg = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	if (pthread_key_create(&hmac_key, hmac_tls_free) != 0) {
+		EVP_MAC_free(hmac_alg);
+		hmac_alg = NULL;
+	}
+}
+
+static EVP_MAC_CTX *hmac_ctx(const struct secret_key *k)
+{
+	OSSL_PARAM params[2];
+	char digest[] = "SHA256";
+	struct hmac_tls *t;
+
+	pthread_once(&hmac_once, hmac_setup);
+	if (!hmac_alg)
+		return NULL;
+	t = pthread_getspecific(hmac_key);
+	if (t && mem_ct_eq(t->key, k->k, SECRET_KEY_LEN)) {
+		if (EVP_MAC_init(t->ctx, NULL, 0, NULL) == 1) /* same key: reuse its schedule */
+			return t->ctx;
+	}
+	if (!t) {
+		t = mem_calloc(1, sizeof(*t));
+		if (!t)
+			return NULL;
+		pthread_setspecific(hmac_key, t);
+	}
+	EVP_MAC_CTX_free(t->ctx);
+	t->ctx = EVP_MAC_CTX_new(hmac_alg);
+	params[0] = OSSL_PARAM_construct_utf8_string("digest", digest, 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if (!t->ctx || EVP_MAC_init(t->ctx, k->k, SECRET_KEY_LEN, params) != 1) {
+		EVP_MAC_CTX_free(t->ctx);
+		t->ctx = NULL;
+		return NULL;
+	}
+	memcpy(t->key, k->k, SECRET_KEY_LEN);
+	return t->ctx;
+}
+
 int secret_hash(const struct secret_key *k, const char *secret, size_t n, uint8_t out[SECRET_HASH_LEN])
 {
-	unsigned int len = SECRET_HASH_LEN;
+	EVP_MAC_CTX *ctx = hmac_ctx(k);
+	size_t len = 0;
 
-	if (!HMAC(EVP_sha256(), k->k, (int)sizeof(k->k), (const unsigned char *)secret, n, out, &len) ||
-	    len != SECRET_HASH_LEN)
+	if (!ctx || EVP_MAC_update(ctx, (const unsigned char *)secret, n) != 1 ||
+	    EVP_MAC_final(ctx, out, &len, SECRET_HASH_LEN) != 1 || len != SECRET_HASH_LEN)
 		return ERR_INTERNAL;
 	return 0;
 }

@@ -36,6 +36,17 @@ const char *store_backend(const struct store *s)
 	return s->ops->name;
 }
 
+int store_read_begin(struct store *s)
+{
+	return s->ops->read_begin ? s->ops->read_begin(s) : 0;
+}
+
+void store_read_end(struct store *s)
+{
+	if (s->ops->read_end)
+		s->ops->read_end(s);
+}
+
 int store_meta_get(struct store *s, const char *key, char *out, size_t out_len)
 {
 	return s->ops->meta_get(s, key, out, out_len);

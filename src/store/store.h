@@ -152,6 +152,7 @@ struct store_app_patch {
 
 struct store_user_patch {
 	const char *email, *first_name, *last_name, *phone_number, *locale, *username;
+	const char *password_hash; /* an encoded slow hash (never a password) */
 	int set_tags;
 	struct store_tags tags;
 	struct tstamp now;
@@ -178,6 +179,12 @@ int store_open(const char *url, struct store **out, char *detail, size_t detail_
 void store_close(struct store *s);
 /* Backend name ("sqlite"). */
 const char *store_backend(const struct store *s);
+
+/* Optional read snapshot: the calling thread's reads until store_read_end() see one consistent
+ * state and share one transaction (cheaper than a transaction per read). Writes are not
+ * affected. Calls do not nest. A backend without the notion may do nothing. */
+int store_read_begin(struct store *s);
+void store_read_end(struct store *s);
 
 /* Small key/value metadata (e.g. the fingerprint of the server's secret-hashing key).
  * get: ERR_NOTFOUND when absent, ERR_TOOBIG when out is too small. */

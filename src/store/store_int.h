@@ -11,6 +11,8 @@
 struct store_ops {
 	const char *name;
 	void (*close)(struct store *s);
+	int (*read_begin)(struct store *s); /* optional */
+	void (*read_end)(struct store *s);  /* optional */
 	int (*meta_get)(struct store *s, const char *key, char *out, size_t out_len);
 	int (*meta_set)(struct store *s, const char *key, const char *value);
 	int (*bootstrap)(struct store *s, struct store_bootstrap *out);

@@ -56,6 +56,7 @@ enum sq_stmt_id {
 	SQ_DEFAULT_PROJECT,
 	SQ_BEGIN,
 	SQ_COMMIT,
+	SQ_BEGIN_READ,
 	SQ_SAVEPOINT,
 	SQ_RELEASE,
 	SQ_ROLLBACK_TO,
@@ -75,6 +76,7 @@ static const char *const sq_sql[SQ_NSTMT] = {
 	[SQ_DEFAULT_PROJECT] = "SELECT id FROM projects WHERE organization_id = ?1 AND is_default = 1",
 	[SQ_BEGIN] = "BEGIN IMMEDIATE",
 	[SQ_COMMIT] = "COMMIT",
+	[SQ_BEGIN_READ] = "BEGIN",
 	[SQ_SAVEPOINT] = "SAVEPOINT op",
 	[SQ_RELEASE] = "RELEASE op",
 	[SQ_ROLLBACK_TO] = "ROLLBACK TO op",
@@ -713,11 +715,20 @@ static void sq_close(struct store *base)
 	free(s);
 }
 
+static void sq_global_setup(void)
+{
+	/* Memory statistics take a process-wide mutex on every SQLite allocation: off. Only
+	 * possible before SQLite initialises; harmless (SQLITE_MISUSE) afterwards. */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int store_sqlite_open(const char *path, struct store **out, char *detail, size_t dlen)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct sq_store *s;
 	int r;
 
+	pthread_once(&once, sq_global_setup);
 	*out = NULL;
 	if (detail && dlen)
 		detail[0] = '\0';
@@ -753,6 +764,26 @@ int store_sqlite_open(const char *path, struct store **out, char *detail, size_t
 	}
 	*out = &s->base;
 	return 0;
+}
+
+/* ---- read snapshots ---- */
+
+static int sq_read_begin(struct store *base)
+{
+	struct sq_conn *c;
+	int r = sq_reader((struct sq_store *)base, &c);
+
+	if (r == 0 && sqlite3_get_autocommit(c->db))
+		r = sq_run(c, SQ_BEGIN_READ);
+	return r;
+}
+
+static void sq_read_end(struct store *base)
+{
+	struct sq_conn *c = pthread_getspecific(((struct sq_store *)base)->tls);
+
+	if (c && !sqlite3_get_autocommit(c->db))
+		sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
 }
 
 /* ---- meta ---- */
@@ -1310,10 +1341,11 @@ static int run_list(struct sq_conn *c, const char *cols, const char *from, struc
 
 	buf_init(&sql, 1 << 17);
 	r = q->err;
-	if (r == 0)
+	if (r == 0 && sqlite3_get_autocommit(c->db)) {
 		r = sq_exec(c, "BEGIN");
-	if (r == 0)
-		began = 1;
+		if (r == 0)
+			began = 1;
+	}
 	if (r == 0)
 		r = buf_printf(&sql, "SELECT count(*) FROM %s WHERE 1%s", from, q->where.data ? q->where.data : "");
 	if (r == 0)
@@ -1762,6 +1794,7 @@ static int op_user_update(struct sq_conn *c, void *arg)
 				  " first_name = coalesce(?2, first_name), last_name = coalesce(?3, last_name),"
 				  " phone_number = coalesce(?4, phone_number), locale = coalesce(?5, locale),"
 				  " username = coalesce(?6, username), tags = coalesce(?7, tags),"
+				  " password_hash = coalesce(?12, password_hash),"
 				  " updated_s = ?8, updated_ns = ?9 WHERE id = ?10 AND organization_id = ?11",
 			       &st);
 	if (r == 0) {
@@ -1775,6 +1808,7 @@ static int op_user_update(struct sq_conn *c, void *arg)
 		bind_ts(st, 8, p->now);
 		bind_text(st, 10, a->id);
 		bind_text(st, 11, a->org);
+		bind_text(st, 12, p->password_hash);
 		r = step_done(c, st);
 	}
 	sqlite3_finalize(st);
@@ -1855,6 +1889,8 @@ static int sq_user_list(struct store *base, const struct store_user_filter *f, s
 static const struct store_ops sq_ops = {
 	.name = "sqlite",
 	.close = sq_close,
+	.read_begin = sq_read_begin,
+	.read_end = sq_read_end,
 	.meta_get = sq_meta_get,
 	.meta_set = sq_meta_set,
 	.bootstrap = sq_bootstrap,

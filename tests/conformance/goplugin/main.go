@@ -724,6 +724,21 @@ func launchSuite(bin string) {
 			return nil
 		}())
 	}
+	check("[launch] libcurl is not loaded by a launch that makes no API call", func() error {
+		p, err := start(bin, nil, baseEnv("TF_PLUGIN_MAGIC_COOKIE="+cookie, "PLUGIN_PROTOCOL_VERSIONS=6"))
+		if err != nil {
+			return err
+		}
+		defer p.kill()
+		maps, err := ioutil.ReadFile(fmt.Sprintf("/proc/%d/maps", p.cmd.Process.Pid))
+		if err != nil {
+			return err
+		}
+		if strings.Contains(string(maps), "libcurl") {
+			return errors.New("libcurl is mapped at startup")
+		}
+		return nil
+	}())
 	check("[launch] SIGINT is ignored; SIGTERM stops and cleans up", func() error {
 		p, err := start(bin, nil, baseEnv("TF_PLUGIN_MAGIC_COOKIE="+cookie, "PLUGIN_PROTOCOL_VERSIONS=6"))
 		if err != nil {

@@ -32,7 +32,7 @@ func (s *suite) testBootstrapKey() {
 		if k.DefaultProjectID != s.projectID {
 			return errorf("default_project_id %q, want %q", k.DefaultProjectID, s.projectID)
 		}
-		return checkRecent("created_at", k.CreatedAt)
+		return checkPast("created_at", k.CreatedAt)
 	})
 	s.t.run("responses carry Content-Type application/json and an X-Request-Id", func() error {
 		ex := s.rec.last()
@@ -338,7 +338,7 @@ func (s *suite) testUserKeys() {
 		if u.ID != s.userID || u.OrganizationID != s.orgID || u.Type != iam.UserTypeOwner || u.Deletable {
 			return errorf("owner: id %q org %q type %q deletable %v", u.ID, u.OrganizationID, u.Type, u.Deletable)
 		}
-		return checkRecent("created_at", u.CreatedAt)
+		return checkPast("created_at", u.CreatedAt)
 	})
 
 	s.t.run("DeleteUser on the owner is refused with a typed error; the owner and its keys stay", func() error {

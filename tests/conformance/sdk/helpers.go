@@ -90,6 +90,20 @@ func checkRecent(what string, ts *time.Time) error {
 	return nil
 }
 
+// checkPast: a timestamp of an object made before the run: set, UTC, not in the future.
+func checkPast(what string, ts *time.Time) error {
+	if ts == nil {
+		return errorf("%s is null", what)
+	}
+	if ts.Location() != time.UTC {
+		return errorf("%s %s is not UTC (Z)", what, ts.Format(time.RFC3339Nano))
+	}
+	if time.Until(*ts) > 2*time.Minute {
+		return errorf("%s %s is in the future", what, ts.Format(time.RFC3339Nano))
+	}
+	return nil
+}
+
 func describe(err error) string {
 	if err == nil {
 		return "no error"

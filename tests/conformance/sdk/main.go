@@ -116,5 +116,6 @@ func main() {
 	s.testPermissions()
 	s.testQuota()
 	s.cleanup()
+	s.testWire()
 	os.Exit(t.done())
 }

@@ -128,7 +128,7 @@ static void rig_pump(struct rig *g)
 		ssize_t n;
 		uint8_t buf[1 << 16];
 
-		while ((n = nghttp2_session_mem_send(g->cl, &out)) > 0)
+		for (n = nghttp2_session_mem_send(g->cl, &out); n > 0; n = nghttp2_session_mem_send(g->cl, &out))
 			ASSERT_EQ_INT(write(g->peer, out, (size_t)n), n);
 		if (!g->c->dead)
 			conn_service(g->c);

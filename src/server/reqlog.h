@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * reqlog: the per-request log lines of scw-iamd, in the same hclog JSON shape as common/log
+ * ({"@level":"info","@message":"request","@module":"scw-iamd","@timestamp":...,"method":...}),
+ * written in batches: request threads append to a capped buffer and a logger thread writes it
+ * out every 50 ms (or sooner when it fills up), so a request costs no write(2). When the
+ * buffer is full the request thread writes its line itself: lines are never dropped. Only the
+ * fields given here are logged: never header values, bodies or secrets.
+ */
+#ifndef SERVER_REQLOG_H
+#define SERVER_REQLOG_H
+#include <stdint.h>
+
+struct reqlog;
+
+/* Start the logger writing to fd. ERR_NOMEM. */
+int reqlog_start(int fd, struct reqlog **out);
+/* Queue one line. latency_ns: time spent on the request. Thread-safe. */
+void reqlog_request(struct reqlog *l, const char *method, const char *path, int status, uint64_t latency_ns,
+		    const char *request_id, const char *remote);
+/* Write what is queued, stop the thread, free. NULL is fine. */
+void reqlog_stop(struct reqlog *l);
+
+#endif

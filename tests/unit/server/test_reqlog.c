@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests of server/reqlog: batched request lines reach the file, complete and in order. */
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "server/reqlog.h"
+#include "test.h"
+
+static char path[64];
+
+static char *slurp(size_t *n)
+{
+	static char data[1 << 24];
+	int fd = open(path, O_RDONLY);
+	ssize_t r;
+
+	*n = 0;
+	if (fd < 0)
+		return NULL;
+	while ((r = read(fd, data + *n, sizeof(data) - 1 - *n)) > 0)
+		*n += (size_t)r;
+	close(fd);
+	data[*n] = '\0';
+	return data;
+}
+
+TEST(lines_are_flushed_at_stop_with_escaping)
+{
+	struct reqlog *l;
+	size_t n;
+	char *d;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	ASSERT(fd >= 0);
+	ASSERT_EQ_INT(reqlog_start(fd, &l), 0);
+	reqlog_request(l, "GET", "/iam/v1alpha1/api-keys", 200, 1500000, "11111111-1111-4111-8111-111111111111", "127.0.0.1");
+	reqlog_request(l, "POST", "/a\"b\n", 400, 20, "22222222-2222-4222-8222-222222222222", "::1");
+	reqlog_stop(l);
+	close(fd);
+	d = slurp(&n);
+	ASSERT(d != NULL);
+	{
+		static const char head[] = "{\"@level\":\"info\",\"@message\":\"request\",\"@module\":\"scw-iamd\",\"@timestamp\":\"";
+
+		ASSERT(strncmp(d, head, sizeof(head) - 1) == 0);
+	}
+	ASSERT(strstr(d, "\"method\":\"GET\",\"path\":\"/iam/v1alpha1/api-keys\",\"status\":\"200\",\"latency_ms\":\"1.500\","
+			 "\"request_id\":\"11111111-1111-4111-8111-111111111111\",\"remote\":\"127.0.0.1\"}\n") != NULL);
+	ASSERT(strstr(d, "\"path\":\"/a\\\"b\\n\",\"status\":\"400\"") != NULL);
+	ASSERT(strstr(d, "GET") < strstr(d, "POST"));
+}
+
+struct many {
+	struct reqlog *l;
+	int id;
+};
+
+static void *many_main(void *arg)
+{
+	struct many *m = arg;
+	char rid[40];
+	int i;
+
+	for (i = 0; i < 5000; i++) {
+		snprintf(rid, sizeof(rid), "t%d-%d", m->id, i);
+		reqlog_request(m->l, "GET", "/x", 200, 1, rid, "127.0.0.1");
+	}
+	return NULL;
+}
+
+TEST(no_line_lost_or_torn_under_concurrency)
+{
+	struct reqlog *l;
+	pthread_t th[4];
+	struct many m[4];
+	size_t n, lines = 0, i;
+	char *d;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	ASSERT(fd >= 0);
+	ASSERT_EQ_INT(reqlog_start(fd, &l), 0);
+	for (i = 0; i < 4; i++) {
+		m[i].l = l;
+		m[i].id = (int)i;
+		pthread_create(&th[i], NULL, many_main, &m[i]);
+	}
+	for (i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+	reqlog_stop(l);
+	close(fd);
+	d = slurp(&n);
+	for (i = 0; i < n; i++) {
+		if (d[i] == '\n') {
+			lines++;
+			if (i + 1 < n && d[i + 1] != '{')
+				TEST_FAIL_("torn line after byte %zu", i);
+		}
+	}
+	ASSERT_EQ_UINT(lines, 20000);
+	ASSERT(strstr(d, "\"request_id\":\"t3-4999\"") != NULL);
+}
+
+int main(void)
+{
+	snprintf(path, sizeof(path), "/tmp/scw-reqlog-%d.log", (int)getpid());
+	RUN(lines_are_flushed_at_stop_with_escaping);
+	RUN(no_line_lost_or_torn_under_concurrency);
+	unlink(path);
+	return test_done();
+}
