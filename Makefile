@@ -123,6 +123,23 @@ bench: deps-check
 	$(Q)$(MAKE) --no-print-directory $(BINS)
 	$(Q)scripts/run-bench
 
+# make fuzz: real coverage-guided fuzzing with clang's libFuzzer (FUZZ_SECONDS per driver, default 30),
+# seeded from fuzz/corpus/<name>/; new inputs go to build-fuzz/corpus/<name>/ (merge the useful ones into
+# fuzz/corpus with -merge=1 so make check replays them). The whole tree is rebuilt with clang in build-fuzz/.
+FUZZ_SECONDS ?= 30
+fuzz: deps-check
+	$(Q)$(MAKE) --no-print-directory CC=clang BUILD=build-fuzz SANITIZE=fuzzer-no-link,address,undefined \
+		$(foreach l,$(LAYERS),build-fuzz/lib$(l).a)
+	$(Q)set -e; for src in $(FUZZ_SRCS); do \
+		name=$$(basename $$src .c); \
+		echo "  FUZZ    $$name ($(FUZZ_SECONDS)s)"; \
+		clang $(filter-out -fsanitize=% -fno-sanitize-recover=all,$(CFLAGS)) -Ibuild-fuzz/gen \
+			-fsanitize=fuzzer,address,undefined -o build-fuzz/$$name $$src \
+			-Wl,--start-group $(foreach l,$(LAYERS),build-fuzz/lib$(l).a) -Wl,--end-group $(EXT_LIBS_ALL); \
+		mkdir -p build-fuzz/corpus/$${name#fuzz_}; \
+		build-fuzz/$$name -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus/$${name#fuzz_} fuzz/corpus/$${name#fuzz_}; \
+	done
+
 clean:
 	rm -rf build build-san build-fuzz
 

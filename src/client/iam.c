@@ -262,7 +262,7 @@ void iam_user_list_release(struct iam_user_list *l)
 static int call_do(struct iam_call *call, const char *method, const char *path, const json_t *body,
 		   enum scwclient_retry retry, json_t **out, int *ambiguous)
 {
-	struct scwclient_request req = { method, path, body, retry, call->cancel };
+	struct scwclient_request req = { method, path, body, retry, call->cancel, call->stop };
 	struct scwclient_response resp;
 	int r;
 

@@ -38,6 +38,7 @@ struct iam_call {
 	struct scwclient_error err; /* the last API error (status 0 when none); owned */
 	int ambiguous_creates;      /* creates whose answer was lost and that were reconciled */
 	int orphans_deleted;        /* API keys deleted by reconciliation */
+	const volatile int *stop;   /* may be NULL: a second cancel flag (StopProvider) */
 };
 
 /* Release call->err (the call struct itself is the caller's). */

@@ -54,7 +54,7 @@ struct scwclient {
 struct attempt {
 	struct buf body; /* response body (secret: create answers carry secret keys) */
 	int toobig;
-	const volatile int *cancel;
+	const volatile int *cancel, *stop;
 };
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -260,7 +260,7 @@ static int on_progress(void *ud, curl_off_t dlt, curl_off_t dln, curl_off_t ult,
 	(void)dln;
 	(void)ult;
 	(void)uln;
-	return cancelled(a->cancel) ? 1 : 0;
+	return (cancelled(a->cancel) || cancelled(a->stop)) ? 1 : 0;
 }
 
 /* ---- create journal ---- */
@@ -728,13 +728,13 @@ static long backoff_ms(struct scwclient *c, int retry)
 }
 
 /* Sleep ms milliseconds in short slices; ERR_CANCELED as soon as the flag is set. */
-static int sleep_cancellable(long ms, const volatile int *cancel)
+static int sleep_cancellable(long ms, const volatile int *cancel, const volatile int *stop)
 {
 	uint64_t end = time_mono_ns() + (uint64_t)ms * 1000000u, now;
 	struct timespec ts;
 
 	for (;;) {
-		if (cancelled(cancel))
+		if (cancelled(cancel) || cancelled(stop))
 			return ERR_CANCELED;
 		now = time_mono_ns();
 		if (now >= end)
@@ -932,6 +932,7 @@ int scwclient_do(struct scwclient *c, const struct scwclient_request *req,
 	buf_init_secret(&a.body, SCWCLIENT_RESP_MAX);
 	a.toobig = 0;
 	a.cancel = req->cancel;
+	a.stop = req->stop;
 	r = buf_printf(&url, "%s%s", c->base, req->path);
 	if (r < 0)
 		goto out;
@@ -952,7 +953,7 @@ int scwclient_do(struct scwclient *c, const struct scwclient_request *req,
 		goto out;
 	}
 	for (retry = 0;; retry++) {
-		if (cancelled(req->cancel)) {
+		if (cancelled(req->cancel) || cancelled(req->stop)) {
 			r = ERR_CANCELED;
 			goto out;
 		}
@@ -989,7 +990,7 @@ int scwclient_do(struct scwclient *c, const struct scwclient_request *req,
 		snprintf(status_s, sizeof(status_s), "%ld", wait);
 		log_kv(LOG_DEBUG, "scaleway api retry", "method", req->method, "path", req->path,
 		       "wait_ms", status_s, NULL);
-		r = sleep_cancellable(wait, req->cancel);
+		r = sleep_cancellable(wait, req->cancel, req->stop);
 		if (r < 0)
 			goto out;
 	}

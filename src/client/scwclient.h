@@ -56,6 +56,7 @@ struct scwclient_request {
 	const json_t *body; /* NULL: no body; borrowed */
 	enum scwclient_retry retry;
 	const volatile int *cancel; /* may be NULL; non-zero stops the call with ERR_CANCELED */
+	const volatile int *stop;   /* a second such flag (e.g. the provider-wide StopProvider) */
 };
 
 struct scwclient_error_detail {

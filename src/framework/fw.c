@@ -753,6 +753,21 @@ static void check_rule(const struct fw_rule *rule, const struct cty_value *confi
 			fw_error(d, NULL, "Missing required argument", "At least one of %s must be set.",
 				 b.data ? b.data : "");
 		break;
+	case FW_REQUIRED_WITH: {
+		struct cty_value *first = cty_object_attr(config, rule->attrs[0]);
+		size_t i;
+
+		if (!first || first->st != CTY_KNOWN)
+			break;
+		for (i = 1; rule->attrs[i]; i++) {
+			struct cty_value *v = cty_object_attr(config, rule->attrs[i]);
+
+			if (v && v->st == CTY_NULL)
+				fw_error(d, rule->attrs[0], "Missing required argument",
+					 "\"%s\" must be set when \"%s\" is set.", rule->attrs[i], rule->attrs[0]);
+		}
+		break;
+	}
 	}
 	buf_release(&b);
 }

@@ -140,6 +140,7 @@ enum fw_rule_kind {
 	FW_EXACTLY_ONE_OF, /* exactly one of attrs set (unknowns tolerated at validate time) */
 	FW_AT_MOST_ONE_OF, /* conflicts-with: at most one set */
 	FW_AT_LEAST_ONE_OF,
+	FW_REQUIRED_WITH, /* when attrs[0] is set, every other attribute of attrs must be set too */
 };
 
 struct fw_rule {
@@ -151,7 +152,10 @@ struct fw_rule {
 
 struct fw_ctx {
 	const volatile int *cancel; /* the call was cancelled (client went away) */
-	const volatile int *stop;   /* StopProvider was received */
+	/* StopProvider was received: process-wide, never reset. A lower layer that polls one flag
+	 * (the API client's retry loop and transfers) should be given this one; a call cancelled by
+	 * the transport alone (its connection gone) ends with the process anyway. */
+	const volatile int *stop;
 	void *provider_data;        /* what the provider's configure callback stored, or NULL */
 	const char *terraform_version;
 };

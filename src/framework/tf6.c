@@ -997,63 +997,37 @@ static int h_call_function(struct tf6_call *call, struct arena *a)
 
 typedef int (*handler_fn)(struct tf6_call *call, struct arena *a);
 
+/* check: the request descriptor of handlers that otherwise ignore their (empty) request, so that
+ * a malformed one is still ERR_PARSE. */
 static const struct {
 	const char *method;
 	handler_fn fn;
+	const ProtobufCMessageDescriptor *check;
 } handlers[] = {
-	{ "GetMetadata", h_get_metadata },
-	{ "GetProviderSchema", h_get_provider_schema },
-	{ "GetResourceIdentitySchemas", h_get_resource_identity_schemas },
-	{ "GetFunctions", h_get_functions },
-	{ "StopProvider", h_stop_provider },
-	{ "ValidateProviderConfig", h_validate_provider_config },
-	{ "ConfigureProvider", h_configure_provider },
-	{ "ValidateResourceConfig", h_validate_resource_config },
-	{ "ValidateDataResourceConfig", h_validate_data_resource_config },
-	{ "UpgradeResourceState", h_upgrade_resource_state },
-	{ "UpgradeResourceIdentity", h_upgrade_resource_identity },
-	{ "ReadResource", h_read_resource },
-	{ "PlanResourceChange", h_plan_resource_change },
-	{ "ApplyResourceChange", h_apply_resource_change },
-	{ "ImportResourceState", h_import_resource_state },
-	{ "ReadDataSource", h_read_data_source },
-	{ "CallFunction", h_call_function },
+	{ "GetMetadata", h_get_metadata, &tfplugin6__get_metadata__request__descriptor },
+	{ "GetProviderSchema", h_get_provider_schema, &tfplugin6__get_provider_schema__request__descriptor },
+	{ "GetResourceIdentitySchemas", h_get_resource_identity_schemas,
+	  &tfplugin6__get_resource_identity_schemas__request__descriptor },
+	{ "GetFunctions", h_get_functions, &tfplugin6__get_functions__request__descriptor },
+	{ "StopProvider", h_stop_provider, &tfplugin6__stop_provider__request__descriptor },
+	{ "ValidateProviderConfig", h_validate_provider_config, NULL },
+	{ "ConfigureProvider", h_configure_provider, NULL },
+	{ "ValidateResourceConfig", h_validate_resource_config, NULL },
+	{ "ValidateDataResourceConfig", h_validate_data_resource_config, NULL },
+	{ "UpgradeResourceState", h_upgrade_resource_state, NULL },
+	{ "UpgradeResourceIdentity", h_upgrade_resource_identity, NULL },
+	{ "ReadResource", h_read_resource, NULL },
+	{ "PlanResourceChange", h_plan_resource_change, NULL },
+	{ "ApplyResourceChange", h_apply_resource_change, NULL },
+	{ "ImportResourceState", h_import_resource_state, NULL },
+	{ "ReadDataSource", h_read_data_source, NULL },
+	{ "CallFunction", h_call_function, NULL },
 };
 
 int tf6_method_is_streaming(const char *method)
 {
 	return strcmp(method, "ListResource") == 0 || strcmp(method, "ReadStateBytes") == 0 ||
 	       strcmp(method, "InvokeAction") == 0;
-}
-
-/* Requests whose handlers take no argument still have to be well-formed messages: a body that does
- * not decode is the caller's error (INVALID_ARGUMENT), whatever the method. */
-static const struct {
-	const char *method;
-	const ProtobufCMessageDescriptor *desc;
-} argless[] = {
-	{ "GetMetadata", &tfplugin6__get_metadata__request__descriptor },
-	{ "GetProviderSchema", &tfplugin6__get_provider_schema__request__descriptor },
-	{ "GetResourceIdentitySchemas", &tfplugin6__get_resource_identity_schemas__request__descriptor },
-	{ "GetFunctions", &tfplugin6__get_functions__request__descriptor },
-	{ "StopProvider", &tfplugin6__stop_provider__request__descriptor },
-};
-
-static int check_argless_request(const struct tf6_call *call)
-{
-	ProtobufCMessage *m;
-	size_t i;
-
-	for (i = 0; i < sizeof(argless) / sizeof(argless[0]); i++) {
-		if (strcmp(argless[i].method, call->method) != 0)
-			continue;
-		m = protobuf_c_message_unpack(argless[i].desc, NULL, call->req_len, call->req);
-		if (!m)
-			return ERR_PARSE;
-		protobuf_c_message_free_unpacked(m, NULL);
-		return 0;
-	}
-	return 0;
 }
 
 int tf6_dispatch(struct tf6_call *call)
@@ -1069,9 +1043,16 @@ int tf6_dispatch(struct tf6_call *call)
 	for (i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++) {
 		if (strcmp(handlers[i].method, call->method) == 0) {
 			log_debug("tf6: %s", call->method);
-			r = check_argless_request(call);
-			if (r == 0)
-				r = handlers[i].fn(call, &a);
+			if (handlers[i].check) {
+				ProtobufCMessage *m = unpack(handlers[i].check, call);
+
+				if (!m) {
+					r = ERR_PARSE;
+					goto out;
+				}
+				unpack_free(m);
+			}
+			r = handlers[i].fn(call, &a);
 			goto out;
 		}
 	}

@@ -28,6 +28,10 @@ SSL_CTX *tls_server_ctx(const struct tls_server *t);
 const uint8_t *tls_server_cert_der(const struct tls_server *t, size_t *len);
 /* Free the context, the key (wiped) and the certificate. NULL is fine. */
 void tls_server_free(struct tls_server *t);
+/* Optional, after the handshake line is out: run OpenSSL's one-time setup of the paths the TLS
+ * handshake will take (certificate decoding, digests, key exchange) while the client is still
+ * connecting, so that it is off the critical path. No effect on behaviour. */
+void tls_server_warm(const struct tls_server *t);
 /* 1 when the handshake of ssl negotiated ALPN "h2", else 0. */
 int tls_alpn_is_h2(const SSL *ssl);
 

@@ -226,6 +226,8 @@ int main(int argc, char **argv)
 				dup2(devnull, 1);
 				close(devnull);
 			}
+			if (tls)
+				tls_server_warm(tls); /* while Terraform connects */
 		}
 	}
 	if (r < 0)

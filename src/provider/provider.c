@@ -10,6 +10,9 @@
 
 #include "common/err.h"
 #include "common/mem.h"
+#include "provider/config.h"
+#include "provider/iam_application.h"
+#include "provider/iam_user.h"
 #include "provider/provider.h"
 
 static const struct fw_attr provider_attrs[] = {
@@ -48,10 +51,15 @@ static const struct fw_attr provider_attrs[] = {
 
 /* Registration: one line per resource and data source (see docs/framework.md). */
 static const struct fw_resource *const provider_resources[] = {
+	&provider_iam_api_key,
+	&iamapp_resource,
+	&iamuser_resource,
 	NULL,
 };
 
 static const struct fw_data_source *const provider_data_sources[] = {
+	&iamapp_data_source,
+	&iamuser_data_source,
 	NULL,
 };
 
@@ -59,6 +67,8 @@ const struct fw_provider provider_scaleway = {
 	.name = "scaleway",
 	.description = "The Scaleway provider manages Scaleway IAM API keys, applications and users.",
 	.attrs = provider_attrs,
+	.configure = provider_configure,
+	.release = provider_release,
 	.resources = provider_resources,
 	.data_sources = provider_data_sources,
 };

@@ -10,6 +10,7 @@
 #include "framework/fw.h"
 
 extern const struct fw_provider provider_scaleway;
+extern const struct fw_resource provider_iam_api_key;
 
 /* Validation patterns of the provider block (also used by the configuration loader). */
 #define PROVIDER_RE_ACCESS_KEY "^SCW[A-Z0-9]{17}$"

@@ -715,11 +715,20 @@ static void sq_close(struct store *base)
 	free(s);
 }
 
+static void sq_global_setup(void)
+{
+	/* Memory statistics take a process-wide mutex on every SQLite allocation: off. Only
+	 * possible before SQLite initialises; harmless (SQLITE_MISUSE) afterwards. */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int store_sqlite_open(const char *path, struct store **out, char *detail, size_t dlen)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct sq_store *s;
 	int r;
 
+	pthread_once(&once, sq_global_setup);
 	*out = NULL;
 	if (detail && dlen)
 		detail[0] = '\0';

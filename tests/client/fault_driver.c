@@ -126,7 +126,7 @@ static double secs_since(uint64_t t0)
 /* Create one key directly (no fault) and return its access key in out[21]. */
 static void make_key(struct scwclient *c, const char *desc, char out[21])
 {
-	struct iam_call call = { c, NULL, { 0 }, 0, 0 };
+	struct iam_call call = { c, NULL, { 0 }, 0, 0, NULL };
 	struct iam_api_key_create in = { APP, NULL, NULL, NULL, desc };
 	struct iam_api_key k;
 
@@ -140,7 +140,7 @@ static void make_key(struct scwclient *c, const char *desc, char out[21])
 TEST(plain_calls_send_token_user_agent_and_reuse_one_connection)
 {
 	struct scwclient *c = mk(5000, 3, 50, 5000);
-	struct iam_call call = { c, NULL, { 0 }, 0, 0 };
+	struct iam_call call = { c, NULL, { 0 }, 0, 0, NULL };
 	struct iam_api_key k;
 	json_t *log, *e;
 	char ak[21];
@@ -177,7 +177,7 @@ TEST(plain_calls_send_token_user_agent_and_reuse_one_connection)
 TEST(retry_after_seconds_is_honoured_on_429)
 {
 	struct scwclient *c = mk(5000, 3, 10, 5000);
-	struct iam_call call = { c, NULL, { 0 }, 0, 0 };
+	struct iam_call call = { c, NULL, { 0 }, 0, 0, NULL };
 	struct iam_api_key k;
 	char ak[21];
 	uint64_t t0;
@@ -200,7 +200,7 @@ TEST(retry_after_seconds_is_honoured_on_429)
 TEST(retry_after_http_date_and_cap)
 {
 	struct scwclient *c = mk(5000, 3, 10, 700);
-	struct iam_call call = { c, NULL, { 0 }, 0, 0 };
+	struct iam_call call = { c, NULL, { 0 }, 0, 0, NULL };
 	struct iam_api_key k;
 	char ak[21], date[64], faults[512];
 	time_t when = time(NULL) + 3;
@@ -247,7 +247,7 @@ TEST(retry_after_http_date_and_cap)
 TEST(server_errors_are_retried_with_bounded_backoff_then_reported)
 {
 	struct scwclient *c = mk(5000, 3, 100, 5000);
-	struct iam_call call = { c, NULL, { 0 }, 0, 0 };
+	struct iam_call call = { c, NULL, { 0 }, 0, 0, NULL };
 	struct iam_api_key k;
 	char ak[21];
 	uint64_t t0;
@@ -284,7 +284,7 @@ TEST(server_errors_are_retried_with_bounded_backoff_then_reported)
 TEST(not_implemented_is_not_retried)
 {
 	struct scwclient *c = mk(5000, 3, 10, 5000);
-	struct iam_call call = { c, NULL, { 0 }, 0, 0 };
+	struct iam_call call = { c, NULL, { 0 }, 0, 0, NULL };
 	struct iam_api_key k;
 	char ak[21];
 
@@ -301,7 +301,7 @@ TEST(not_implemented_is_not_retried)
 TEST(connection_reset_is_retried)
 {
 	struct scwclient *c = mk(5000, 3, 10, 5000);
-	struct iam_call call = { c, NULL, { 0 }, 0, 0 };
+	struct iam_call call = { c, NULL, { 0 }, 0, 0, NULL };
 	struct iam_api_key k;
 	char ak[21];
 
@@ -319,7 +319,7 @@ TEST(connection_reset_is_retried)
 TEST(slow_answers_time_out_and_are_bounded)
 {
 	struct scwclient *c = mk(400, 2, 10, 5000);
-	struct iam_call call = { c, NULL, { 0 }, 0, 0 };
+	struct iam_call call = { c, NULL, { 0 }, 0, 0, NULL };
 	struct iam_api_key k;
 	char ak[21];
 	uint64_t t0;
@@ -366,7 +366,7 @@ TEST(cancel_flag_stops_waiting_and_retrying)
 {
 	struct scwclient *c = mk(5000, 5, 10, 60000);
 	struct canceller cc = { 0, 300 };
-	struct iam_call call = { c, &cc.flag, { 0 }, 0, 0 };
+	struct iam_call call = { c, &cc.flag, { 0 }, 0, 0, NULL };
 	struct iam_api_key k;
 	pthread_t th;
 	char ak[21];
@@ -407,7 +407,7 @@ TEST(cancel_flag_stops_waiting_and_retrying)
 
 static size_t keys_with(struct scwclient *c, const char *desc)
 {
-	struct iam_call call = { c, NULL, { 0 }, 0, 0 };
+	struct iam_call call = { c, NULL, { 0 }, 0, 0, NULL };
 	struct iam_api_key_filter f = { NULL, APP, "application", desc, -1, -1 };
 	struct iam_api_key_list l = { NULL, 0 };
 	size_t n;
@@ -423,7 +423,7 @@ static size_t keys_with(struct scwclient *c, const char *desc)
 TEST(lost_create_answer_leaves_no_duplicate_key)
 {
 	struct scwclient *c = mk(5000, 3, 10, 5000);
-	struct iam_call call = { c, NULL, { 0 }, 0, 0 };
+	struct iam_call call = { c, NULL, { 0 }, 0, 0, NULL };
 	struct iam_api_key_create in = { APP, NULL, NULL, NULL, "lost" };
 	struct iam_api_key k;
 
@@ -480,7 +480,7 @@ struct twin {
 static void *twin_create(void *ud)
 {
 	struct twin *t = ud;
-	struct iam_call call = { t->c, NULL, { 0 }, 0, 0 };
+	struct iam_call call = { t->c, NULL, { 0 }, 0, 0, NULL };
 	struct iam_api_key_create in = { APP, NULL, NULL, NULL, "twin" };
 	struct iam_api_key k;
 
@@ -496,7 +496,7 @@ static void *twin_create(void *ud)
 TEST(parallel_identical_creates_keep_each_others_keys_when_one_answer_is_lost)
 {
 	struct scwclient *c = mk(5000, 3, 10, 5000);
-	struct iam_call call = { c, NULL, { 0 }, 0, 0 };
+	struct iam_call call = { c, NULL, { 0 }, 0, 0, NULL };
 	struct twin t[4];
 	pthread_t th[4];
 	struct iam_api_key k;
@@ -527,7 +527,7 @@ TEST(parallel_identical_creates_keep_each_others_keys_when_one_answer_is_lost)
 TEST(create_rejected_with_429_is_retried_without_reconciling)
 {
 	struct scwclient *c = mk(5000, 3, 10, 5000);
-	struct iam_call call = { c, NULL, { 0 }, 0, 0 };
+	struct iam_call call = { c, NULL, { 0 }, 0, 0, NULL };
 	struct iam_api_key_create in = { APP, NULL, NULL, NULL, "rl" };
 	struct iam_api_key k;
 
@@ -551,7 +551,7 @@ TEST(create_rejected_with_429_is_retried_without_reconciling)
 TEST(lost_application_create_answer_adopts_the_created_one)
 {
 	struct scwclient *c = mk(5000, 3, 10, 5000);
-	struct iam_call call = { c, NULL, { 0 }, 0, 0 };
+	struct iam_call call = { c, NULL, { 0 }, 0, 0, NULL };
 	const char *tags[] = { "a", "b" };
 	struct iam_application_create in = { "ci-app", NULL, "d", tags, 2 };
 	struct iam_application a;
@@ -573,7 +573,7 @@ TEST(lost_application_create_answer_adopts_the_created_one)
 TEST(api_errors_are_parsed_and_mapped)
 {
 	struct scwclient *c = mk(5000, 3, 10, 5000);
-	struct iam_call call = { c, NULL, { 0 }, 0, 0 };
+	struct iam_call call = { c, NULL, { 0 }, 0, 0, NULL };
 	char desc[260], attr[64];
 	struct iam_api_key_create in = { APP, NULL, NULL, NULL, desc };
 	struct iam_api_key k;
@@ -609,7 +609,7 @@ TEST(api_errors_are_parsed_and_mapped)
 TEST(lists_read_every_page)
 {
 	struct scwclient *c = mk(5000, 3, 10, 5000);
-	struct iam_call call = { c, NULL, { 0 }, 0, 0 };
+	struct iam_call call = { c, NULL, { 0 }, 0, 0, NULL };
 	struct iam_api_key_filter f = { NULL, APP, "application", NULL, -1, -1 };
 	struct iam_api_key_list l = { NULL, 0 };
 	char ak[21];
@@ -631,7 +631,7 @@ TEST(lists_read_every_page)
 TEST(trace_log_never_shows_the_token_or_a_secret)
 {
 	struct scwclient *c = mk(5000, 3, 10, 5000);
-	struct iam_call call = { c, NULL, { 0 }, 0, 0 };
+	struct iam_call call = { c, NULL, { 0 }, 0, 0, NULL };
 	struct iam_api_key_create in = { APP, NULL, NULL, NULL, "logged" };
 	struct iam_user_create uin = { 0 };
 	struct iam_api_key k;

@@ -27,6 +27,7 @@
 static struct cty_type fwtest_tags_type = CTY_LIST_OF(&cty_string);
 
 static const char *const fwtest_one_of[] = { "owner_id", "group_id", NULL };
+static const char *const fwtest_pw_with[] = { "password_wo", "password_version", NULL };
 
 static const struct fw_attr fwtest_attrs[] = {
 	{ .name = "id", .type = &cty_string, .flags = FW_COMPUTED, .plan = FW_PLAN_USE_STATE,
@@ -61,6 +62,7 @@ static const struct fw_attr fwtest_attrs[] = {
 
 static const struct fw_rule fwtest_rules[] = {
 	{ .kind = FW_EXACTLY_ONE_OF, .attrs = fwtest_one_of },
+	{ .kind = FW_REQUIRED_WITH, .attrs = fwtest_pw_with },
 	{ 0 },
 };
 

@@ -278,7 +278,8 @@ func providerSuite(bin string, tlsOn bool) {
 	check(fmt.Sprintf("[%s] a malformed request is INVALID_ARGUMENT", mode), func() error {
 		ctx, cancel := ctxT(5 * time.Second)
 		defer cancel()
-		_, err := invoke(ctx, l.conn, "/tfplugin6.Provider/GetProviderSchema", []byte{0x0a, 0xff})
+		// field 1 (config) claims 255 bytes and has none
+		_, err := invoke(ctx, l.conn, "/tfplugin6.Provider/ValidateProviderConfig", []byte{0x0a, 0xff})
 		if status.Code(err) != codes.InvalidArgument {
 			return errorf("got %v", err)
 		}
@@ -760,6 +761,75 @@ func launchSuite(bin string) {
 		return sanitizerClean(p.stderr.String())
 	}())
 	check("[launch] -debug: TF_REATTACH_PROVIDERS JSON, survives its clients, SIGTERM ends it", debugCheck(bin))
+	check("[launch] a crash writes a 'fatal error:' line on stderr and dies of the signal", func() error {
+		p, err := start(bin, nil, baseEnv("TF_PLUGIN_MAGIC_COOKIE="+cookie, "PLUGIN_PROTOCOL_VERSIONS=6"))
+		if err != nil {
+			return err
+		}
+		defer p.kill()
+		p.cmd.Process.Signal(syscall.SIGSEGV)
+		select {
+		case <-p.done:
+		case <-time.After(5 * time.Second):
+			return errors.New("still running after SIGSEGV")
+		}
+		st, ok := p.cmd.ProcessState.Sys().(syscall.WaitStatus)
+		if !ok || !st.Signaled() || st.Signal() != syscall.SIGSEGV {
+			return fmt.Errorf("exit state %v", p.cmd.ProcessState)
+		}
+		if !strings.Contains(p.stderr.String(), "fatal error: terraform-provider-scaleway crashed: SIGSEGV") {
+			return fmt.Errorf("stderr %q", p.stderr.String())
+		}
+		return nil
+	}())
+	check("[launch] logs: hclog JSON on stderr, TF_LOG_PROVIDER over TF_LOG", func() error {
+		for _, c := range []struct {
+			env       []string
+			wantDebug bool
+		}{
+			{[]string{"TF_LOG_PROVIDER=debug", "TF_LOG=off"}, true},
+			{[]string{"TF_LOG=trace"}, true},
+			{[]string{"TF_LOG_PROVIDER=error", "TF_LOG=trace"}, false},
+			{nil, false},
+		} {
+			env := []string{}
+			for _, e := range baseEnv("TF_PLUGIN_MAGIC_COOKIE="+cookie, "PLUGIN_PROTOCOL_VERSIONS=6") {
+				if !strings.HasPrefix(e, "TF_LOG") {
+					env = append(env, e)
+				}
+			}
+			p, err := start(bin, nil, append(env, c.env...))
+			if err != nil {
+				return err
+			}
+			p.cmd.Process.Signal(syscall.SIGTERM)
+			p.wait(3 * time.Second)
+			se := p.stderr.String()
+			got := false
+			for _, l := range strings.Split(se, "\n") {
+				if l == "" {
+					continue
+				}
+				var m map[string]interface{}
+				if err := json.Unmarshal([]byte(l), &m); err != nil {
+					return fmt.Errorf("%v: non-JSON stderr line %q", c.env, l)
+				}
+				lv, _ := m["@level"].(string)
+				msg, _ := m["@message"].(string)
+				ts, _ := m["@timestamp"].(string)
+				if lv == "" || msg == "" || len(ts) != len("2006-01-02T15:04:05.000000Z") {
+					return fmt.Errorf("%v: not an hclog line %q", c.env, l)
+				}
+				if lv == "debug" && strings.Contains(msg, "plugin server listening") {
+					got = true
+				}
+			}
+			if got != c.wantDebug {
+				return fmt.Errorf("%v: debug line present=%v, want %v; stderr %q", c.env, got, c.wantDebug, se)
+			}
+		}
+		return nil
+	}())
 }
 
 func debugCheck(bin string) error {

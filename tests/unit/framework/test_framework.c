@@ -6,6 +6,7 @@
  * protobuf-c messages.
  */
 #include <dirent.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -161,6 +162,7 @@ TEST(validate_reports_attribute_paths_and_hides_sensitive_values)
 	ASSERT(diag_has(&d, "password_wo", "between 8 and 128"));
 	ASSERT(!diag_mentions(&d, "short")); /* the write-only value is never echoed */
 	ASSERT(diag_has(&d, "expires_at", "in the future"));
+	ASSERT(diag_has(&d, "password_wo", "\"password_version\" must be set")); /* required-with */
 	fw_diags_release(&d);
 	cty_value_release(&c);
 
@@ -427,6 +429,29 @@ TEST(import_and_upgrade)
 	fw_diags_release(&d);
 }
 
+TEST(data_source_reads_and_reports_missing_objects)
+{
+	const struct cty_type *t = fw_data_source_type(&fwtest_ds);
+	struct cty_value thing, c, out;
+	struct fw_diags d;
+
+	fw_diags_init(&d);
+	create_thing(&thing, "seen-by-ds", NULL);
+	cty_value_object(&c, t);
+	fw_set_cstring(&c, "id", fw_get_string(&thing, "id"));
+	ASSERT_EQ_INT(fw_read_data(&ctx0, &fwtest_ds, &c, &out, &d), 0);
+	ASSERT_EQ_STR(fw_get_string(&out, "name"), "seen-by-ds");
+	ASSERT_EQ_STR(fw_get_string(&out, "id"), fw_get_string(&thing, "id"));
+	cty_value_release(&out);
+	fw_set_cstring(&c, "id", "00000000-0000-4000-8000-000000000000");
+	ASSERT(fw_read_data(&ctx0, &fwtest_ds, &c, &out, &d) < 0);
+	ASSERT(diag_has(&d, "id", "No fwtest_thing"));
+	ASSERT_EQ_INT(out.st, CTY_NULL);
+	cty_value_release(&c);
+	cty_value_release(&thing);
+	fw_diags_release(&d);
+}
+
 /* ---- through tf6_dispatch with protobuf ---- */
 
 static int call(const char *method, const ProtobufCMessage *req, struct buf *resp)
@@ -643,7 +668,73 @@ TEST(tf6_unsupported_and_malformed)
 	ASSERT_EQ_INT(tf6_method_is_streaming("PlanResourceChange"), 0);
 	c.resp = &out;
 	ASSERT_EQ_INT(tf6_dispatch(&c), ERR_PARSE);
+	c.method = "GetProviderSchema"; /* ignores its empty request, but not a malformed one */
+	c.req = (const uint8_t *)"\x0a\xff";
+	c.req_len = 2;
+	ASSERT_EQ_INT(tf6_dispatch(&c), ERR_PARSE);
 	buf_release(&out);
+}
+
+struct worker {
+	int failures;
+};
+
+/* Validate and plan the same resource from several threads at once: no shared mutable state. */
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	Tfplugin6__PlanResourceChange__Request preq;
+	Tfplugin6__DynamicValue dprior, dprop;
+	struct cty_value c, prior;
+	struct buf out, b1, b2;
+	int i;
+
+	buf_init(&out, 1 << 20);
+	buf_init(&b1, 1 << 20);
+	buf_init(&b2, 1 << 20);
+	thing_config(&c, "threaded");
+	cty_value_null(&prior, thing_t());
+	tfplugin6__plan_resource_change__request__init(&preq);
+	preq.type_name = (char *)(uintptr_t)"fwtest_thing";
+	dv_set(&dprior, &b1, &prior);
+	dv_set(&dprop, &b2, &c);
+	preq.prior_state = &dprior;
+	preq.proposed_new_state = &dprop;
+	preq.config = &dprop;
+	for (i = 0; i < 200; i++) {
+		Tfplugin6__PlanResourceChange__Response *resp;
+
+		if (call("PlanResourceChange", &preq.base, &out) != 0) {
+			w->failures++;
+			continue;
+		}
+		resp = (void *)protobuf_c_message_unpack(&tfplugin6__plan_resource_change__response__descriptor, NULL,
+							 out.len, (const uint8_t *)out.data);
+		if (!resp || resp->n_diagnostics || !resp->planned_state)
+			w->failures++;
+		if (resp)
+			protobuf_c_message_free_unpacked(&resp->base, NULL);
+	}
+	cty_value_release(&c);
+	buf_release(&out);
+	buf_release(&b1);
+	buf_release(&b2);
+	return NULL;
+}
+
+TEST(concurrent_calls_are_independent)
+{
+	pthread_t th[6];
+	struct worker w[6];
+	int i;
+
+	memset(w, 0, sizeof(w));
+	for (i = 0; i < 6; i++)
+		ASSERT_EQ_INT(pthread_create(&th[i], NULL, worker_main, &w[i]), 0);
+	for (i = 0; i < 6; i++) {
+		pthread_join(th[i], NULL);
+		ASSERT_EQ_INT(w[i].failures, 0);
+	}
 }
 
 int main(void)
@@ -667,10 +758,12 @@ int main(void)
 	RUN(apply_update_read_drift_delete);
 	RUN(apply_never_changes_a_known_planned_value);
 	RUN(import_and_upgrade);
+	RUN(data_source_reads_and_reports_missing_objects);
 	RUN(tf6_schema_and_metadata);
 	RUN(tf6_validate_gives_diagnostics_with_paths);
 	RUN(tf6_plan_and_apply_roundtrip);
 	RUN(tf6_unsupported_and_malformed);
+	RUN(concurrent_calls_are_independent);
 	fw_shutdown();
 	dir = opendir(tmpdir);
 	for (e = dir ? readdir(dir) : NULL; e; e = readdir(dir)) {

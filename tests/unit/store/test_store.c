@@ -441,6 +441,30 @@ TEST(concurrent_writers_group_commit_and_durable_after_reopen)
 	store_close(s);
 }
 
+TEST(read_snapshot_is_consistent_until_ended)
+{
+	struct store_bootstrap b;
+	struct store_key k, got;
+	struct store_detail d;
+	struct store *s;
+
+	fresh_db();
+	s = open_store();
+	ASSERT(s != NULL);
+	ASSERT_EQ_INT(store_bootstrap(s, &b), 0);
+	ASSERT_EQ_INT(store_read_begin(s), 0);
+	ASSERT_EQ_INT(store_org_default_project(s, b.organization_id, got.default_project_id), 0);
+	/* A write committed after the snapshot started (the writer is another connection)... */
+	ASSERT_EQ_INT(add_key(s, b.organization_id, STORE_BEARER_USER, b.user_id, 1, 1, 0, &k, &d), 0);
+	/* ...is not visible inside it, and is once it ends. */
+	ASSERT_EQ_INT(store_key_get(s, b.organization_id, k.access_key, &got), ERR_NOTFOUND);
+	store_read_end(s);
+	ASSERT_EQ_INT(store_key_get(s, b.organization_id, k.access_key, &got), 0);
+	store_key_release(&got);
+	store_read_end(s); /* ending twice is harmless */
+	store_close(s);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/scw-store-test-XXXXXX");
@@ -457,6 +481,7 @@ int main(void)
 	RUN(users_unique_names_and_owner_not_deletable);
 	RUN(lists_page_order_filters_and_total);
 	RUN(concurrent_writers_group_commit_and_durable_after_reopen);
+	RUN(read_snapshot_is_consistent_until_ended);
 	{
 		char cmd[600];
 

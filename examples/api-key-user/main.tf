@@ -1,0 +1,18 @@
+# A member user and an API key borne by that user.
+terraform {
+  required_providers {
+    scaleway = {
+      source = "scaleway/scaleway"
+    }
+  }
+}
+
+resource "scaleway_iam_user" "main" {
+  email    = "test@test.com"
+  username = "test"
+}
+
+resource "scaleway_iam_api_key" "for_user" {
+  user_id     = scaleway_iam_user.main.id
+  description = "a description"
+}

@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * iam_api_key: the scaleway_iam_api_key resource on the framework (framework/fw.h) and the typed
+ * IAM calls (client/iam.h). Differences from the reference provider, on purpose (see
+ * docs/scaleway-iam-api.md section 7.5): exactly one of application_id / user_id is required at
+ * validate time, and changing either replaces the key (the bearer cannot change); description,
+ * default_project_id and expires_at are updated in place (the API PATCHes them); expires_at is
+ * checked as RFC 3339 at validate time and as a future instant when it is set or changed, and
+ * equal instants written with different offsets never produce a diff; removing expires_at is
+ * refused at plan time (the API cannot clear an expiry) instead of being ignored.
+ * secret_key is set once, from the create answer, and kept; it is sensitive and never logged.
+ * The create answer fills the whole state (no follow-up read that could fail and lose the key).
+ * A key deleted outside Terraform disappears from state (and is planned for creation); deleting
+ * an absent key succeeds; import by access key warns that the secret is not available.
+ */
+#include <string.h>
+
+#include "common/err.h"
+#include "common/mem.h"
+#include "common/rand.h"
+#include "common/timeutil.h"
+#include "provider/config.h"
+#include "provider/provider.h"
+
+static const char *const key_bearers[] = { "application_id", "user_id", NULL };
+
+/* Attributes an API error may name (argument names map onto these). */
+static const char *const key_api_attrs[] = { "description", "application_id", "user_id", "expires_at",
+					     "default_project_id", NULL };
+
+static const struct fw_attr key_attrs[] = {
+	{ .name = "id", .type = &cty_string, .flags = FW_COMPUTED, .plan = FW_PLAN_USE_STATE,
+	  .description = "The access key of the API key (SCW followed by 17 characters); the same as access_key." },
+	{ .name = "description", .type = &cty_string, .flags = FW_OPTIONAL,
+	  .description = "A description of the key (at most 200 characters). Updated in place.",
+	  .validators = (const struct fw_validator[]){ FW_V_LEN(0, 200), { 0 } } },
+	{ .name = "application_id", .type = &cty_string, .flags = FW_OPTIONAL, .plan = FW_PLAN_REPLACE,
+	  .description = "The application bearing the key. Exactly one of application_id and user_id must be set; "
+			 "changing it creates a new key.",
+	  .validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
+	{ .name = "user_id", .type = &cty_string, .flags = FW_OPTIONAL, .plan = FW_PLAN_REPLACE,
+	  .description = "The user bearing the key. Exactly one of application_id and user_id must be set; changing "
+			 "it creates a new key.",
+	  .validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
+	{ .name = "expires_at", .type = &cty_string, .flags = FW_OPTIONAL, .semeq = fw_semeq_rfc3339,
+	  .description = "When the key expires (RFC 3339, in the future when set or changed). Updated in place; "
+			 "the same instant written with another offset is not a change. Leave unset for a key that "
+			 "never expires.",
+	  .validators = (const struct fw_validator[]){ FW_V_RFC3339, { 0 } } },
+	{ .name = "default_project_id", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED,
+	  .description = "The project used by default with this key (Object Storage). Defaults to the "
+			 "organization's default project. Updated in place.",
+	  .validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
+	{ .name = "access_key", .type = &cty_string, .flags = FW_COMPUTED, .plan = FW_PLAN_USE_STATE,
+	  .description = "The access key." },
+	{ .name = "secret_key", .type = &cty_string, .flags = FW_COMPUTED | FW_SENSITIVE, .plan = FW_PLAN_USE_STATE,
+	  .description = "The secret key. Only known after creation (null after an import)." },
+	{ .name = "created_at", .type = &cty_string, .flags = FW_COMPUTED, .plan = FW_PLAN_USE_STATE,
+	  .description = "When the key was created (RFC 3339)." },
+	{ .name = "updated_at", .type = &cty_string, .flags = FW_COMPUTED, .plan = FW_PLAN_UNKNOWN_ON_UPDATE,
+	  .description = "When the key was last updated (RFC 3339)." },
+	{ .name = "editable", .type = &cty_bool, .flags = FW_COMPUTED, .plan = FW_PLAN_USE_STATE,
+	  .description = "Whether the key can be edited." },
+	{ .name = "creation_ip", .type = &cty_string, .flags = FW_COMPUTED, .plan = FW_PLAN_USE_STATE,
+	  .description = "The IP address the key was created from." },
+	{ 0 },
+};
+
+static const struct fw_rule key_rules[] = {
+	{ .kind = FW_EXACTLY_ONE_OF, .attrs = key_bearers },
+	{ 0 },
+};
+
+static int same_instant(const char *a, const char *b)
+{
+	struct tstamp ta, tb;
+
+	if (!a || !b)
+		return a == b;
+	if (time_rfc3339_parse(a, strlen(a), &ta) < 0 || time_rfc3339_parse(b, strlen(b), &tb) < 0)
+		return !strcmp(a, b);
+	return time_cmp(ta, tb) == 0;
+}
+
+/* An API timestamp as whole seconds in UTC (the reference provider's format). */
+static int set_time(struct cty_value *state, const char *attr, const char *api)
+{
+	char out[TIME_RFC3339_MAX];
+	struct tstamp t;
+
+	if (!api || time_rfc3339_parse(api, strlen(api), &t) < 0)
+		return fw_set_cstring(state, attr, api);
+	time_rfc3339_format_sec(t, out);
+	return fw_set_cstring(state, attr, out);
+}
+
+/* Fill state from the API's view of the key, keeping the configured spelling of equal values. */
+static int key_fill(struct cty_value *state, const struct iam_api_key *k)
+{
+	const char *desc = fw_get_string(state, "description");
+	const char *exp = fw_get_string(state, "expires_at");
+	int r;
+
+	r = fw_set_cstring(state, "id", k->access_key);
+	if (r == 0)
+		r = fw_set_cstring(state, "access_key", k->access_key);
+	if (r == 0 && k->secret_key)
+		r = fw_set_cstring(state, "secret_key", k->secret_key);
+	/* An unset description is sent as "": keep null in state when the API has "". */
+	if (r == 0 && !(k->description && !k->description[0] && !desc && !fw_is_unknown(state, "description")))
+		r = fw_set_cstring(state, "description", k->description);
+	if (r == 0)
+		r = fw_set_cstring(state, "application_id", k->application_id);
+	if (r == 0)
+		r = fw_set_cstring(state, "user_id", k->user_id);
+	if (r == 0 && !(exp && same_instant(exp, k->expires_at)))
+		r = fw_set_cstring(state, "expires_at", k->expires_at);
+	if (r == 0)
+		r = fw_set_cstring(state, "default_project_id", k->default_project_id);
+	if (r == 0)
+		r = set_time(state, "created_at", k->created_at);
+	if (r == 0)
+		r = set_time(state, "updated_at", k->updated_at);
+	if (r == 0)
+		r = fw_set_bool(state, "editable", k->editable);
+	if (r == 0)
+		r = fw_set_cstring(state, "creation_ip", k->creation_ip);
+	return r;
+}
+
+static void set_state_null(struct cty_value *state)
+{
+	const struct cty_type *t = state->type;
+
+	cty_value_release(state);
+	cty_value_null(state, t);
+}
+
+static int future(const char *s)
+{
+	struct tstamp t;
+
+	return s && time_rfc3339_parse(s, strlen(s), &t) == 0 && time_cmp(t, time_now()) > 0;
+}
+
+static int key_modify_plan(const struct fw_ctx *ctx, const struct cty_value *prior, const struct cty_value *config,
+			   struct cty_value *planned, struct fw_diags *d)
+{
+	const char *want = fw_get_string(config, "expires_at");
+	const char *had = prior ? fw_get_string(prior, "expires_at") : NULL;
+
+	if (planned->st != CTY_KNOWN)
+		return 0;
+	/* Future check only when the instant is set or changed: a key that expired since its
+	 * creation must not make every later plan fail. */
+	if (want && !(had && same_instant(want, had)) && !future(want))
+		fw_error(d, "expires_at", "Invalid expires_at",
+			 "expires_at must be in the future when it is set or changed.");
+	if (had && !want && fw_is_null(config, "expires_at") && fw_get_string(prior, "access_key"))
+		fw_error(d, "expires_at", "Cannot remove expires_at",
+			 "The API cannot clear the expiry of an existing key. Keep expires_at, or replace the key "
+			 "(terraform apply -replace=<address>).");
+	return 0;
+}
+
+static int key_create(const struct fw_ctx *ctx, const struct cty_value *config, struct cty_value *state,
+		      struct fw_diags *d)
+{
+	struct iam_api_key_create in;
+	struct iam_call call;
+	struct iam_api_key k;
+	int r;
+
+	memset(&k, 0, sizeof(k));
+	r = provider_call(ctx, &call, d);
+	if (r < 0)
+		return r;
+	memset(&in, 0, sizeof(in));
+	in.application_id = fw_get_string(config, "application_id");
+	in.user_id = fw_get_string(config, "user_id");
+	in.expires_at = fw_get_string(config, "expires_at");
+	in.default_project_id = fw_get_string(config, "default_project_id");
+	in.description = fw_get_string(config, "description");
+	r = iam_api_key_create(&call, &in, &k);
+	if (r < 0) {
+		provider_api_error(d, "Cannot create the API key", r, &call, key_api_attrs);
+		set_state_null(state);
+		goto out;
+	}
+	r = key_fill(state, &k);
+	if (r < 0)
+		fw_error(d, NULL, "Cannot store the API key", "%s.", err_str(r));
+out:
+	iam_api_key_release(&k);
+	iam_call_release(&call);
+	return r;
+}
+
+static int key_read(const struct fw_ctx *ctx, struct cty_value *state, struct fw_diags *d)
+{
+	const char *ak = fw_get_string(state, "access_key");
+	struct iam_call call;
+	struct iam_api_key k;
+	int r;
+
+	memset(&k, 0, sizeof(k));
+	if (!ak)
+		ak = fw_get_string(state, "id");
+	r = provider_call(ctx, &call, d);
+	if (r < 0)
+		return r;
+	r = iam_api_key_get(&call, ak, &k);
+	if (r == ERR_NOTFOUND) {
+		set_state_null(state); /* deleted outside Terraform: planned for creation */
+		r = 0;
+		goto out;
+	}
+	if (r < 0) {
+		provider_api_error(d, "Cannot read the API key", r, &call, NULL);
+		goto out;
+	}
+	r = key_fill(state, &k);
+out:
+	iam_api_key_release(&k);
+	iam_call_release(&call);
+	return r;
+}
+
+static int key_update(const struct fw_ctx *ctx, const struct cty_value *prior, const struct cty_value *config,
+		      struct cty_value *state, struct fw_diags *d)
+{
+	const char *ak = fw_get_string(prior, "access_key");
+	const char *desc = fw_get_string(config, "description"), *odesc = fw_get_string(prior, "description");
+	const char *proj = fw_get_string(state, "default_project_id");
+	const char *oproj = fw_get_string(prior, "default_project_id");
+	const char *exp = fw_get_string(config, "expires_at"), *oexp = fw_get_string(prior, "expires_at");
+	struct iam_api_key_update up;
+	struct iam_call call;
+	struct iam_api_key k;
+	int r;
+
+	memset(&k, 0, sizeof(k));
+	memset(&up, 0, sizeof(up));
+	r = provider_call(ctx, &call, d);
+	if (r < 0)
+		return r;
+	if (strcmp(desc ? desc : "", odesc ? odesc : "") != 0)
+		up.description = desc ? desc : "";
+	if (proj && (!oproj || strcmp(proj, oproj) != 0))
+		up.default_project_id = proj;
+	if (exp && !same_instant(exp, oexp))
+		up.expires_at = exp;
+	if (up.description || up.default_project_id || up.expires_at)
+		r = iam_api_key_update(&call, ak, &up, &k);
+	else
+		r = iam_api_key_get(&call, ak, &k);
+	if (r < 0) {
+		provider_api_error(d, "Cannot update the API key", r, &call, key_api_attrs);
+		goto out;
+	}
+	r = key_fill(state, &k);
+out:
+	iam_api_key_release(&k);
+	iam_call_release(&call);
+	return r;
+}
+
+static int key_delete(const struct fw_ctx *ctx, const struct cty_value *prior, struct fw_diags *d)
+{
+	struct iam_call call;
+	int r;
+
+	r = provider_call(ctx, &call, d);
+	if (r < 0)
+		return r;
+	r = iam_api_key_delete(&call, fw_get_string(prior, "access_key") ? fw_get_string(prior, "access_key")
+									  : fw_get_string(prior, "id"));
+	if (r == ERR_NOTFOUND)
+		r = 0; /* already gone */
+	if (r < 0)
+		provider_api_error(d, "Cannot delete the API key", r, &call, NULL);
+	iam_call_release(&call);
+	return r;
+}
+
+static int key_import(const struct fw_ctx *ctx, const char *id, struct cty_value *state, struct fw_diags *d)
+{
+	int r;
+
+	if (!id || !access_key_is_valid(id, strlen(id))) {
+		fw_error(d, NULL, "Invalid import ID",
+			 "Import a scaleway_iam_api_key by its access key: SCW followed by 17 uppercase letters or "
+			 "digits (SCWXXXXXXXXXXXXXXXXX).");
+		return ERR_INVAL;
+	}
+	r = fw_set_cstring(state, "id", id);
+	if (r == 0)
+		r = fw_set_cstring(state, "access_key", id);
+	if (r == 0)
+		fw_warning(d, "secret_key", "Secret key not imported",
+			   "The API returns a key's secret only when the key is created: after this import, "
+			   "secret_key is null in the state of %s.", id);
+	return r;
+}
+
+const struct fw_resource provider_iam_api_key = {
+	.type_name = "scaleway_iam_api_key",
+	.description = "An IAM API key of an application or a user. The secret key is returned once, at creation.",
+	.attrs = key_attrs,
+	.rules = key_rules,
+	.modify_plan = key_modify_plan,
+	.create = key_create,
+	.read = key_read,
+	.update = key_update,
+	.del = key_delete,
+	.import = key_import,
+};

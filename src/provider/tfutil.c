@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tfutil: helpers shared by the IAM application and user resources and data sources (see
+ * tfutil.h): list attributes to C arrays, API answers to state without spurious diffs, the tags
+ * validator and the default organization.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "common/mem.h"
+#include "provider/config.h"
+#include "provider/tfutil.h"
+
+int tfutil_strings(const struct cty_value *obj, const char *attr, const char ***out, size_t *n)
+{
+	const struct cty_value *v = cty_object_attr(obj, attr);
+	const char **a;
+	size_t i;
+
+	*out = NULL;
+	*n = 0;
+	if (!v || v->st == CTY_NULL)
+		return 0;
+	if (v->st != CTY_KNOWN)
+		return ERR_INVAL;
+	a = mem_calloc(v->n + 1, sizeof(*a));
+	if (!a)
+		return ERR_NOMEM;
+	for (i = 0; i < v->n; i++) {
+		if (v->items[i].st != CTY_KNOWN) {
+			free(a);
+			return ERR_INVAL;
+		}
+		a[i] = v->items[i].s;
+	}
+	*out = a;
+	*n = v->n;
+	return 0;
+}
+
+int tfutil_set_api_string(struct cty_value *state, const char *attr, const char *api)
+{
+	if ((!api || !*api) && fw_is_null(state, attr))
+		return 0;
+	return fw_set_cstring(state, attr, api ? api : "");
+}
+
+int tfutil_set_api_strings(struct cty_value *state, const char *attr, char *const *items, size_t n)
+{
+	if (n == 0 && fw_is_null(state, attr))
+		return 0;
+	return fw_set_strings(state, attr, (const char *const *)items, n);
+}
+
+/* Characters (UTF-8 code points) in s[0..n). */
+static size_t tfutil_utf8_len(const char *s, size_t n)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < n; i++) {
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			c++;
+	}
+	return c;
+}
+
+int tfutil_v_tags(const struct fw_validator *self, const struct cty_value *v, struct buf *why)
+{
+	int64_t max = self->max > 0 ? self->max : TFUTIL_TAGS_MAX;
+	size_t i;
+
+	if (v->st != CTY_KNOWN)
+		return 0;
+	if ((int64_t)v->n > max) {
+		buf_printf(why, "must hold at most %lld tags (got %zu)", (long long)max, v->n);
+		return ERR_INVAL;
+	}
+	for (i = 0; i < v->n; i++) {
+		const struct cty_value *e = &v->items[i];
+		size_t len;
+
+		if (e->st == CTY_NULL) {
+			buf_printf(why, "element %zu must not be null", i);
+			return ERR_INVAL;
+		}
+		if (e->st != CTY_KNOWN)
+			continue;
+		len = tfutil_utf8_len(e->s, e->len);
+		if (len == 0 || len > TFUTIL_TAG_LEN_MAX) {
+			buf_printf(why, "element %zu must be 1 to %d characters long (got %zu)", i, TFUTIL_TAG_LEN_MAX,
+				   len);
+			return ERR_INVAL;
+		}
+	}
+	return 0;
+}
+
+const char *tfutil_organization(const struct fw_ctx *ctx, const struct cty_value *config, struct fw_diags *d)
+{
+	const char *org = fw_get_string(config, "organization_id");
+
+	if (!org)
+		org = provider_setting(ctx, SCWCONFIG_ORGANIZATION_ID);
+	if (!org)
+		fw_error(d, "organization_id", "Missing organization",
+			 "Set organization_id here, or the provider's organization_id (or SCW_DEFAULT_ORGANIZATION_ID, "
+			 "or default_organization_id in the Scaleway config file).");
+	return org;
+}
