@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/buf.h"
@@ -15,6 +16,11 @@
 
 #define REQLOG_MAX (1u << 20)   /* queued bytes before request threads write themselves */
 #define REQLOG_LINE_MAX 8192
+/* After writing a batch the logger sleeps this long before it looks again, without being
+ * woken: under load the lines of that interval form one write and request threads never signal
+ * it (a signal per request cost a futex wake and a context switch each). Only when a look finds
+ * nothing does it go idle; then the next line wakes it and is written at once. */
+#define REQLOG_LINGER_NS (1000 * 1000)
 
 struct reqlog {
 	int fd;
@@ -59,13 +65,20 @@ static void *reqlog_main(void *arg)
 		 * meanwhile form the next batch. */
 		{
 			struct buf tmp = l->q;
+			int linger = !l->stop;
 
 			l->q = out;
 			out = tmp;
+			pthread_mutex_unlock(&l->mu);
+			write_all(l->fd, out.data, out.len);
+			buf_reset(&out);
+			if (linger) {
+				/* idle stays 0 meanwhile: request threads do not signal us. */
+				struct timespec ts = { 0, REQLOG_LINGER_NS };
+
+				nanosleep(&ts, NULL);
+			}
 		}
-		pthread_mutex_unlock(&l->mu);
-		write_all(l->fd, out.data, out.len);
-		buf_reset(&out);
 		pthread_mutex_lock(&l->mu);
 	}
 	pthread_mutex_unlock(&l->mu);
