@@ -782,8 +782,9 @@ static void sq_read_end(struct store *base)
 {
 	struct sq_conn *c = pthread_getspecific(((struct sq_store *)base)->tls);
 
-	if (c && !sqlite3_get_autocommit(c->db))
-		sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
+	/* The cached COMMIT: sqlite3_exec() would parse and prepare it on every request. */
+	if (c && !sqlite3_get_autocommit(c->db) && sq_run(c, SQ_COMMIT) < 0)
+		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL); /* a read snapshot: nothing to lose */
 }
 
 /* ---- meta ---- */
