@@ -126,6 +126,16 @@ static void request_id(char out[UUID_STR_LEN + 1])
 	out[o] = '\0';
 }
 
+/* Copy s into out (n bytes), truncated and NUL-terminated, like snprintf("%s") without
+ * the format machinery (this runs twice per request). */
+static void copy_trunc(char *out, size_t n, const char *s)
+{
+	size_t len = strnlen(s, n - 1);
+
+	memcpy(out, s, len);
+	out[len] = '\0';
+}
+
 static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind, const char *k, const char *v)
 {
 	struct hreq *h = cls;
@@ -281,8 +291,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		h->t0 = time_mono_ns();
 		buf_init(&h->body, API_BODY_MAX);
 		request_id(h->request_id);
-		snprintf(h->method, sizeof(h->method), "%s", method);
-		snprintf(h->path, sizeof(h->path), "%s", url);
+		copy_trunc(h->method, sizeof(h->method), method);
+		copy_trunc(h->path, sizeof(h->path), url);
 		client_ip(conn, h->ip, sizeof(h->ip));
 		*req_cls = h;
 		atomic_fetch_add(&s->inflight, 1);

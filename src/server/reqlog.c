@@ -2,6 +2,7 @@
 /* reqlog: batched request log lines (see reqlog.h). */
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -107,24 +108,62 @@ int reqlog_start(int fd, struct reqlog **out)
 	return 0;
 }
 
+/* Append v in decimal, zero-padded to at least width digits. */
+static int put_uint(struct buf *b, uint64_t v, int width)
+{
+	char d[24];
+	int n = 0;
+
+	do {
+		d[sizeof(d) - 1 - n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v && n < (int)sizeof(d));
+	while (n < width && n < (int)sizeof(d))
+		d[sizeof(d) - 1 - n++] = '0';
+	return buf_append(b, d + sizeof(d) - n, (size_t)n);
+}
+
+/* The "YYYY-MM-DDTHH:MM:SS" part of now, formatted once per second and thread (this is
+ * the hot path of every request; the formatter is printf-based). */
+static const char *ts_seconds(struct tstamp now)
+{
+	static _Thread_local int64_t sec = INT64_MIN;
+	static _Thread_local char ts[TIME_RFC3339_MAX];
+
+	if (now.sec != sec) {
+		time_rfc3339_format_sec(now, ts);
+		ts[19] = '\0';
+		sec = now.sec;
+	}
+	return ts;
+}
+
 void reqlog_request(struct reqlog *l, const char *method, const char *path, int status, uint64_t latency_ns,
 		    const char *request_id, const char *remote)
 {
-	char line[REQLOG_LINE_MAX], ts[TIME_RFC3339_MAX];
+	char line[REQLOG_LINE_MAX];
 	struct tstamp now = time_now();
 	struct buf b;
 	int r;
 
-	/* The line is built in a fixed stack buffer: no allocation per request. */
+	/* The line is built in a fixed stack buffer, without printf: no allocation and little
+	 * work per request. */
 	b.data = line;
 	b.len = 0;
 	b.cap = sizeof(line);
 	b.max = sizeof(line) - 1;
 	b.secret = 0;
 	line[0] = '\0';
-	time_rfc3339_format_sec(now, ts);
-	r = buf_printf(&b, "{\"@level\":\"info\",\"@message\":\"request\",\"@module\":\"scw-iamd\","
-			   "\"@timestamp\":\"%.19s.%06dZ\",\"method\":", ts, (int)(now.nsec / 1000));
+	r = buf_append_str(&b, "{\"@level\":\"info\",\"@message\":\"request\",\"@module\":\"scw-iamd\","
+			   "\"@timestamp\":\"");
+	if (r == 0)
+		r = buf_append_str(&b, ts_seconds(now));
+	if (r == 0)
+		r = buf_append_str(&b, ".");
+	if (r == 0)
+		r = put_uint(&b, (uint64_t)(now.nsec / 1000), 6);
+	if (r == 0)
+		r = buf_append_str(&b, "Z\",\"method\":");
 	if (r == 0)
 		r = json_esc_append(&b, method, strlen(method));
 	if (r == 0)
@@ -132,8 +171,21 @@ void reqlog_request(struct reqlog *l, const char *method, const char *path, int 
 	if (r == 0)
 		r = json_esc_append(&b, path, strlen(path));
 	if (r == 0)
-		r = buf_printf(&b, ",\"status\":\"%d\",\"latency_ms\":\"%llu.%03llu\",\"request_id\":", status,
-			       (unsigned long long)(latency_ns / 1000000), (unsigned long long)(latency_ns / 1000 % 1000));
+		r = buf_append_str(&b, ",\"status\":\"");
+	if (r == 0 && status < 0)
+		r = buf_append_str(&b, "-");
+	if (r == 0)
+		r = put_uint(&b, (uint64_t)(status < 0 ? -(int64_t)status : status), 1);
+	if (r == 0)
+		r = buf_append_str(&b, "\",\"latency_ms\":\"");
+	if (r == 0)
+		r = put_uint(&b, latency_ns / 1000000, 1);
+	if (r == 0)
+		r = buf_append_str(&b, ".");
+	if (r == 0)
+		r = put_uint(&b, latency_ns / 1000 % 1000, 3);
+	if (r == 0)
+		r = buf_append_str(&b, "\",\"request_id\":");
 	if (r == 0)
 		r = json_esc_append(&b, request_id, strlen(request_id));
 	if (r == 0)

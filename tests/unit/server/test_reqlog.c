@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "common/timeutil.h"
 #include "server/reqlog.h"
 #include "test.h"
 
@@ -102,11 +103,80 @@ TEST(no_line_lost_or_torn_under_concurrency)
 	ASSERT(strstr(d, "\"request_id\":\"t3-4999\"") != NULL);
 }
 
+TEST(timestamp_and_numbers_are_formatted)
+{
+	struct reqlog *l;
+	struct tstamp before = time_now(), after, ts;
+	size_t n;
+	char *d, *p, *q;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	ASSERT(fd >= 0);
+	ASSERT_EQ_INT(reqlog_start(fd, &l), 0);
+	reqlog_request(l, "GET", "/a", 0, 20, "r1", "");
+	reqlog_request(l, "DELETE", "/b", 204, 12003004005ull, "r2", "10.0.0.1");
+	reqlog_request(l, "GET", "/c", 503, 999999, "r3", "::1");
+	reqlog_stop(l);
+	close(fd);
+	after = time_now();
+	d = slurp(&n);
+	ASSERT(d != NULL);
+	ASSERT(strstr(d, "\"path\":\"/a\",\"status\":\"0\",\"latency_ms\":\"0.000\",\"request_id\":\"r1\",\"remote\":\"\"}\n") != NULL);
+	ASSERT(strstr(d, "\"status\":\"204\",\"latency_ms\":\"12003.004\",\"request_id\":\"r2\"") != NULL);
+	ASSERT(strstr(d, "\"status\":\"503\",\"latency_ms\":\"0.999\",") != NULL);
+	/* Every line's timestamp: YYYY-MM-DDTHH:MM:SS.uuuuuuZ, between before and after. */
+	for (p = strstr(d, "\"@timestamp\":\""); p; p = strstr(q, "\"@timestamp\":\"")) {
+		p += strlen("\"@timestamp\":\"");
+		q = strchr(p, '"');
+		ASSERT(q != NULL);
+		ASSERT_EQ_UINT((size_t)(q - p), 27);
+		ASSERT(p[19] == '.' && p[26] == 'Z' && strspn(p + 20, "0123456789") == 6);
+		ASSERT_EQ_INT(time_rfc3339_parse(p, (size_t)(q - p), &ts), 0);
+		ASSERT(time_cmp(ts, before) >= 0 || ts.sec == before.sec);
+		ASSERT(time_cmp(ts, after) <= 0);
+	}
+}
+
+/* An idle logger writes a line without waiting for more (or for stop), also after it lingered
+ * and went back to sleep. */
+static int wait_for(const char *needle)
+{
+	int i;
+	size_t n;
+
+	for (i = 0; i < 200; i++) {
+		char *d = slurp(&n);
+
+		if (d && strstr(d, needle))
+			return 1;
+		usleep(5000);
+	}
+	return 0;
+}
+
+TEST(idle_logger_writes_each_line_promptly)
+{
+	struct reqlog *l;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	ASSERT(fd >= 0);
+	ASSERT_EQ_INT(reqlog_start(fd, &l), 0);
+	reqlog_request(l, "GET", "/first", 200, 1, "p1", "127.0.0.1");
+	ASSERT(wait_for("\"request_id\":\"p1\""));
+	usleep(50000); /* well past the linger: the logger sleeps until signalled */
+	reqlog_request(l, "GET", "/second", 200, 1, "p2", "127.0.0.1");
+	ASSERT(wait_for("\"request_id\":\"p2\""));
+	reqlog_stop(l);
+	close(fd);
+}
+
 int main(void)
 {
 	snprintf(path, sizeof(path), "/tmp/scw-reqlog-%d.log", (int)getpid());
 	RUN(lines_are_flushed_at_stop_with_escaping);
 	RUN(no_line_lost_or_torn_under_concurrency);
+	RUN(timestamp_and_numbers_are_formatted);
+	RUN(idle_logger_writes_each_line_promptly);
 	unlink(path);
 	return test_done();
 }
