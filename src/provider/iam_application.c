@@ -209,15 +209,10 @@ static int iamapp_update(const struct fw_ctx *ctx, const struct cty_value *prior
 		desc = fw_get_string(state, "description");
 		in.description = desc ? desc : "";
 	}
-	if (!cty_value_equal(cty_object_attr(prior, "tags"), cty_object_attr(state, "tags"))) {
-		r = tfutil_strings(state, "tags", &tags, &in.ntags);
-		if (r < 0) {
-			fw_error(d, "tags", "Cannot update the application", "The tags are not all known.");
-			goto out;
-		}
-		in.set_tags = 1;
-		in.tags = tags;
-	}
+	r = tfutil_changed_tags(prior, state, &tags, &in.ntags, &in.set_tags, "Cannot update the application", d);
+	if (r < 0)
+		goto out;
+	in.tags = tags;
 	if (in.name || in.description || in.set_tags)
 		r = iam_application_update(&call, id, &in, &a);
 	else

@@ -297,15 +297,10 @@ static int iamuser_update(const struct fw_ctx *ctx, const struct cty_value *prio
 	in.last_name = iamuser_changed(prior, state, "last_name");
 	in.phone_number = iamuser_changed(prior, state, "phone_number");
 	in.locale = iamuser_changed(prior, state, "locale");
-	if (!cty_value_equal(cty_object_attr(prior, "tags"), cty_object_attr(state, "tags"))) {
-		r = tfutil_strings(state, "tags", &tags, &in.ntags);
-		if (r < 0) {
-			fw_error(d, "tags", "Cannot update the user", "The tags are not all known.");
-			goto out;
-		}
-		in.set_tags = 1;
-		in.tags = tags;
-	}
+	r = tfutil_changed_tags(prior, state, &tags, &in.ntags, &in.set_tags, "Cannot update the user", d);
+	if (r < 0)
+		goto out;
+	in.tags = tags;
 	if (in.email || in.first_name || in.last_name || in.phone_number || in.locale || in.set_tags) {
 		r = iam_user_update(&call, id, &in, &u);
 		if (r < 0) {

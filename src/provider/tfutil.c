@@ -40,6 +40,25 @@ int tfutil_strings(const struct cty_value *obj, const char *attr, const char ***
 	return 0;
 }
 
+int tfutil_changed_tags(const struct cty_value *prior, const struct cty_value *planned, const char ***out, size_t *n,
+			int *set, const char *summary, struct fw_diags *d)
+{
+	int r;
+
+	*out = NULL;
+	*n = 0;
+	*set = 0;
+	if (cty_value_equal(cty_object_attr(prior, "tags"), cty_object_attr(planned, "tags")))
+		return 0;
+	r = tfutil_strings(planned, "tags", out, n);
+	if (r < 0) {
+		fw_error(d, "tags", summary, "The tags are not all known.");
+		return r;
+	}
+	*set = 1;
+	return 0;
+}
+
 int tfutil_set_api_string(struct cty_value *state, const char *attr, const char *api)
 {
 	if ((!api || !*api) && fw_is_null(state, attr))

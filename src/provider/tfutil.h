@@ -23,6 +23,12 @@
  * ERR_INVAL when the list or an element is unknown or null, ERR_NOMEM. */
 int tfutil_strings(const struct cty_value *obj, const char *attr, const char ***out, size_t *n);
 
+/* For an update: when the tags differ between prior and planned, *set = 1 and the planned ones as
+ * tfutil_strings() gives them; else *set = 0, *out NULL and *n 0. ERR_INVAL with an error
+ * diagnostic on tags (under summary) when they are not all known. */
+int tfutil_changed_tags(const struct cty_value *prior, const struct cty_value *planned, const char ***out, size_t *n,
+			int *set, const char *summary, struct fw_diags *d);
+
 /* Set string attribute attr from an API value, except that an empty (or NULL) API value leaves a
  * null attribute null: the API writes "" for "unset". */
 int tfutil_set_api_string(struct cty_value *state, const char *attr, const char *api);
