@@ -290,18 +290,10 @@ static const struct fw_attr iamapp_ds_attrs[] = {
 };
 
 static const struct tfutil_lookup iamapp_lookup = {
-	.attr = "name",
-	.id_attr = "application_id",
-	.noun = "application",
-	.nouns = "applications",
-	.is = "is named",
-	.are = "are named",
-	.not_found = "Application not found",
-	.several = "Several applications match",
-	.read_summary = "Cannot read the application",
-	.list_summary = "Cannot list the applications",
-	.key_off = offsetof(struct iam_application, name),
-	.nocase = 0,
+	.attr = "name", .id_attr = "application_id", .noun = "application", .nouns = "applications",
+	.is = "is named", .are = "are named", .not_found = "Application not found",
+	.several = "Several applications match", .read_summary = "Cannot read the application",
+	.key_off = offsetof(struct iam_application, name), .nocase = 0,
 };
 
 static int iamapp_ds_by_name(const struct fw_ctx *ctx, struct iam_call *call, const struct cty_value *config,
@@ -321,7 +313,7 @@ static int iamapp_ds_by_name(const struct fw_ctx *ctx, struct iam_call *call, co
 		return ERR_INVAL;
 	r = iam_application_list(call, &f, &l); /* every page */
 	if (r < 0) {
-		provider_api_error(d, iamapp_lookup.list_summary, r, call, NULL);
+		provider_api_error(d, "Cannot list the applications", r, call, NULL);
 		goto out;
 	}
 	r = tfutil_pick(&iamapp_lookup, l.items, l.n, sizeof(l.items[0]), f.organization_id, name, &at, d);
@@ -354,7 +346,8 @@ static int iamapp_ds_read(const struct fw_ctx *ctx, const struct cty_value *conf
 	} else if (name) {
 		r = iamapp_ds_by_name(ctx, &call, config, name, &a, d);
 	} else {
-		r = tfutil_ds_missing(&iamapp_lookup, d);
+		fw_error(d, NULL, "Missing argument", "Set application_id or name.");
+		r = ERR_INVAL;
 	}
 	if (r == 0)
 		r = iamapp_fill(state, &a);

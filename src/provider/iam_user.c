@@ -407,18 +407,9 @@ static const struct fw_attr iamuser_ds_attrs[] = {
 };
 
 static const struct tfutil_lookup iamuser_lookup = {
-	.attr = "email",
-	.id_attr = "user_id",
-	.noun = "user",
-	.nouns = "users",
-	.is = "has the email",
-	.are = "have the email",
-	.not_found = "User not found",
-	.several = "Several users match",
-	.read_summary = "Cannot read the user",
-	.list_summary = "Cannot list the users",
-	.key_off = offsetof(struct iam_user, email),
-	.nocase = 1,
+	.attr = "email", .id_attr = "user_id", .noun = "user", .nouns = "users", .is = "has the email",
+	.are = "have the email", .not_found = "User not found", .several = "Several users match",
+	.read_summary = "Cannot read the user", .key_off = offsetof(struct iam_user, email), .nocase = 1,
 };
 
 static int iamuser_ds_by_email(const struct fw_ctx *ctx, struct iam_call *call, const struct cty_value *config,
@@ -437,7 +428,7 @@ static int iamuser_ds_by_email(const struct fw_ctx *ctx, struct iam_call *call, 
 		return ERR_INVAL;
 	r = iam_user_list(call, &f, &l); /* every page: the API has no email filter */
 	if (r < 0) {
-		provider_api_error(d, iamuser_lookup.list_summary, r, call, NULL);
+		provider_api_error(d, "Cannot list the users", r, call, NULL);
 		goto out;
 	}
 	r = tfutil_pick(&iamuser_lookup, l.items, l.n, sizeof(l.items[0]), f.organization_id, email, &at, d);
@@ -470,7 +461,8 @@ static int iamuser_ds_read(const struct fw_ctx *ctx, const struct cty_value *con
 	} else if (email) {
 		r = iamuser_ds_by_email(ctx, &call, config, email, &u, d);
 	} else {
-		r = tfutil_ds_missing(&iamuser_lookup, d);
+		fw_error(d, NULL, "Missing argument", "Set user_id or email.");
+		r = ERR_INVAL;
 	}
 	if (r == 0)
 		r = iamuser_fill(state, &u);

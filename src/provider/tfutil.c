@@ -184,9 +184,3 @@ void tfutil_ds_get_error(const struct tfutil_lookup *lk, int r, const struct iam
 	else
 		provider_api_error(d, lk->read_summary, r, call, NULL);
 }
-
-int tfutil_ds_missing(const struct tfutil_lookup *lk, struct fw_diags *d)
-{
-	fw_error(d, NULL, "Missing argument", "Set %s or %s.", lk->id_attr, lk->attr);
-	return ERR_INVAL;
-}

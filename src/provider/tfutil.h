@@ -67,7 +67,6 @@ struct tfutil_lookup {
 	const char *not_found;    /* summary: "Application not found" */
 	const char *several;      /* summary: "Several applications match" */
 	const char *read_summary; /* summary of a failed read: "Cannot read the application" */
-	const char *list_summary; /* summary of a failed list: "Cannot list the applications" */
 	size_t key_off;           /* offset of the char * member of an item compared with the key */
 	int nocase;               /* 1: compared without regard to case */
 };
@@ -82,8 +81,5 @@ int tfutil_pick(const struct tfutil_lookup *lk, const void *items, size_t n, siz
  * lk->id_attr for ERR_NOTFOUND, else the API error under lk->read_summary. */
 void tfutil_ds_get_error(const struct tfutil_lookup *lk, int r, const struct iam_call *call, const char *id,
 			 struct fw_diags *d);
-
-/* Neither the ID nor the key is set: ERR_INVAL with an error diagnostic. */
-int tfutil_ds_missing(const struct tfutil_lookup *lk, struct fw_diags *d);
 
 #endif
