@@ -15,11 +15,7 @@
 #include "framework/fw.h"
 
 #ifndef PROVIDER_VERSION
-#define PROVIDER_VERSION "0.1.0"/* The common part of a resource's Delete: del(call, id) through a call set up from ctx; an
- * object already gone counts as deleted. Other failures become diagnostics under summary. */
-int provider_delete(const struct fw_ctx *ctx, int (*del)(struct iam_call *call, const char *id), const char *id,
-		    const char *summary, struct fw_diags *d);
-
+#define PROVIDER_VERSION "0.1.0"
 #endif
 
 /* What ConfigureProvider leaves for the resources (ctx->provider_data). */
