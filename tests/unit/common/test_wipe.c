@@ -66,7 +66,7 @@ TEST(wiping_malloc_keeps_alignment_and_refuses_huge_sizes)
 	void *p = mem_wiping_malloc(1);
 
 	ASSERT(p != NULL);
-	ASSERT_EQ_UINT((uintptr_t)p % sizeof(max_align_t), 0);
+	ASSERT_EQ_UINT((uintptr_t)p % _Alignof(max_align_t), 0);
 	mem_wiping_free(p);
 	ASSERT(mem_wiping_malloc(SIZE_MAX - 4) == NULL);
 }
