@@ -70,6 +70,22 @@ void mem_free_secret_str(char *s)
 	mem_freezero(s, strlen(s));
 }
 
+void *mem_wiping_realloc(void *ptr, size_t n)
+{
+	unsigned char *q;
+	size_t old;
+
+	if (!ptr)
+		return mem_wiping_malloc(n);
+	q = mem_wiping_malloc(n);
+	if (!q)
+		return NULL;
+	memcpy(&old, (unsigned char *)ptr - WIPING_HDR, sizeof(old));
+	memcpy(q, ptr, old < n ? old : n);
+	mem_wiping_free(ptr);
+	return q;
+}
+
 int mem_ct_eq(const void *a, const void *b, size_t n)
 {
 	return CRYPTO_memcmp(a, b, n) == 0;

@@ -24,6 +24,9 @@ int mem_ct_eq(const void *a, const void *b, size_t n);
 void *mem_wiping_malloc(size_t n);
 /* Wipe and free a block from mem_wiping_malloc(). NULL is fine. */
 void mem_wiping_free(void *p);
+/* realloc() for mem_wiping_malloc() blocks: always moves, wiping the old block. p NULL is
+ * malloc; on failure p is left untouched and NULL is returned. */
+void *mem_wiping_realloc(void *p, size_t n);
 
 /* Test hook: when set, fn is called by every mem_wipe() just before it clears the n bytes at p
  * (still allocated, contents intact), so unit tests can prove that a release path wipes the

@@ -706,6 +706,41 @@ static nghttp2_session_callbacks *session_callbacks(void)
 	return cbs;
 }
 
+/* nghttp2's memory goes through the wiping allocator: its frame buffers hold copies of the
+ * DATA it sends (responses carry states with secrets) until the session is deleted. */
+static void *h2_malloc(size_t n, void *ud)
+{
+	(void)ud;
+	return mem_wiping_malloc(n);
+}
+
+static void h2_free(void *p, void *ud)
+{
+	(void)ud;
+	mem_wiping_free(p);
+}
+
+static void *h2_calloc(size_t n, size_t size, void *ud)
+{
+	void *p;
+
+	(void)ud;
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	p = mem_wiping_malloc(n * size);
+	if (p)
+		memset(p, 0, n * size);
+	return p;
+}
+
+static void *h2_realloc(void *p, size_t n, void *ud)
+{
+	(void)ud;
+	return mem_wiping_realloc(p, n);
+}
+
+static nghttp2_mem h2_mem = { NULL, h2_malloc, h2_free, h2_calloc, h2_realloc };
+
 /* Create the HTTP/2 session and queue our SETTINGS (sent at once: grpc-go waits for it). */
 static int conn_start_h2(struct gconn *c)
 {
@@ -718,7 +753,7 @@ static int conn_start_h2(struct gconn *c)
 
 	if (!cbs)
 		return ERR_NOMEM;
-	if (nghttp2_session_server_new(&c->h2, cbs, c) != 0)
+	if (nghttp2_session_server_new3(&c->h2, cbs, c, NULL, &h2_mem) != 0)
 		goto out;
 	r = ERR_PROTO;
 	if (nghttp2_submit_settings(c->h2, NGHTTP2_FLAG_NONE, iv, sizeof(iv) / sizeof(iv[0])) != 0 ||

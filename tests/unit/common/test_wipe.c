@@ -71,6 +71,30 @@ TEST(wiping_malloc_keeps_alignment_and_refuses_huge_sizes)
 	ASSERT(mem_wiping_malloc(SIZE_MAX - 4) == NULL);
 }
 
+TEST(wiping_realloc_moves_keeps_content_and_wipes_the_old_block)
+{
+	char *p = mem_wiping_malloc(strlen(MARK)), *q;
+
+	ASSERT(p != NULL);
+	memcpy(p, MARK, strlen(MARK));
+	watch();
+	q = mem_wiping_realloc(p, 4096);
+	unwatch();
+	ASSERT(q != NULL);
+	ASSERT_EQ_INT(seen.with_mark, 1);
+	ASSERT(memcmp(q, MARK, strlen(MARK)) == 0);
+	watch();
+	p = mem_wiping_realloc(q, 8); /* shrinking keeps the head */
+	unwatch();
+	ASSERT(p != NULL);
+	ASSERT_EQ_INT(seen.with_mark, 1);
+	ASSERT(memcmp(p, MARK, 8) == 0);
+	mem_wiping_free(p);
+	p = mem_wiping_realloc(NULL, 16); /* NULL: a fresh block */
+	ASSERT(p != NULL);
+	mem_wiping_free(p);
+}
+
 TEST(free_secret_str_wipes)
 {
 	char *s = mem_strndup(MARK, strlen(MARK));
@@ -142,6 +166,7 @@ int main(void)
 {
 	RUN(wiping_free_wipes_the_whole_block);
 	RUN(wiping_malloc_keeps_alignment_and_refuses_huge_sizes);
+	RUN(wiping_realloc_moves_keeps_content_and_wipes_the_old_block);
 	RUN(free_secret_str_wipes);
 	RUN(secret_buf_release_wipes);
 	RUN(secret_buf_growth_wipes_the_old_block);
