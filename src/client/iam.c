@@ -848,6 +848,32 @@ int iam_user_update_username(struct iam_call *call, const char *id, const char *
 	return r;
 }
 
+int iam_user_update_password(struct iam_call *call, const char *id, const char *password, struct iam_user *out)
+{
+	json_t *body = json_object();
+	struct buf p;
+	int r = body ? 0 : ERR_NOMEM;
+
+	memset(out, 0, sizeof(*out));
+	buf_init(&p, IAM_PATH_MAX);
+	if (r == 0)
+		r = set_str(body, "password", password);
+	if (r == 0)
+		r = path_of(&p, "users", id, "update-password");
+	/* Setting the same password twice gives the same result: safe to retry. */
+	if (r == 0)
+		r = get_one(call, &T_USER, "POST", p.data, body, SCWCLIENT_RETRY_SAFE, out, NULL);
+	/* The body holds the password: wipe its string before freeing. */
+	if (body && json_is_string(json_object_get(body, "password"))) {
+		json_t *pw = json_object_get(body, "password");
+
+		mem_wipe((char *)(uintptr_t)json_string_value(pw), json_string_length(pw));
+	}
+	json_decref(body);
+	buf_release(&p);
+	return r;
+}
+
 int iam_user_list(struct iam_call *call, const struct iam_user_filter *f, struct iam_user_list *out)
 {
 	struct buf p;

@@ -226,6 +226,9 @@ int iam_user_create(struct iam_call *call, const struct iam_user_create *in, str
 int iam_user_get(struct iam_call *call, const char *id, struct iam_user *out);
 int iam_user_update(struct iam_call *call, const char *id, const struct iam_user_update *in, struct iam_user *out);
 int iam_user_update_username(struct iam_call *call, const char *id, const char *username, struct iam_user *out);
+/* POST /users/{id}/update-password {"password"}: set a new password (never logged; the request body
+ * is wiped). Returns the User like update-username. */
+int iam_user_update_password(struct iam_call *call, const char *id, const char *password, struct iam_user *out);
 int iam_user_delete(struct iam_call *call, const char *id);
 int iam_user_list(struct iam_call *call, const struct iam_user_filter *f, struct iam_user_list *out);
 

@@ -622,6 +622,16 @@ int fw_v_len(const struct fw_validator *self, const struct cty_value *v, struct 
 {
 	size_t n;
 
+	if (v->st == CTY_KNOWN && (v->type->kind == CTY_LIST || v->type->kind == CTY_SET || v->type->kind == CTY_MAP)) {
+		if ((int64_t)v->n >= self->min && (self->max <= 0 || (int64_t)v->n <= self->max))
+			return 0;
+		if (self->max > 0)
+			buf_printf(why, "must have between %lld and %lld elements (got %zu)", (long long)self->min,
+				   (long long)self->max, v->n);
+		else
+			buf_printf(why, "must have at least %lld elements (got %zu)", (long long)self->min, v->n);
+		return ERR_INVAL;
+	}
 	if (!is_str(v))
 		return 0;
 	n = utf8_len(v->s, v->len);
@@ -813,6 +823,41 @@ static void check_rule(const struct fw_rule *rule, const struct cty_value *confi
 	buf_release(&b);
 }
 
+/* Run a validator list on one known value; path NULL: the attribute itself, else [attr, element].
+ * The value is echoed only for a short non-sensitive string. */
+static void run_validators(const struct fw_attr *a, const struct fw_validator *vs, const struct cty_value *v,
+			   const struct fw_step *elem_path, struct fw_diags *d)
+{
+	struct fw_step top = { .kind = FW_STEP_ATTR, .name = (char *)(uintptr_t)a->name };
+	const struct fw_step *path = elem_path ? elem_path : &top;
+	size_t npath = elem_path ? 2 : 1, k;
+	char where[96];
+
+	if (elem_path && elem_path[1].kind == FW_STEP_INDEX)
+		snprintf(where, sizeof(where), " element %lld", (long long)elem_path[1].index);
+	else if (elem_path)
+		snprintf(where, sizeof(where), " element \"%.60s\"", elem_path[1].name);
+	else if (v->type->kind != a->type->kind)
+		snprintf(where, sizeof(where), " element");
+	else
+		where[0] = '\0';
+	for (k = 0; vs && vs[k].fn; k++) {
+		struct buf why;
+
+		buf_init(&why, 2048);
+		if (vs[k].fn(&vs[k], v, &why) < 0) {
+			if ((a->flags & (FW_SENSITIVE | FW_WRITE_ONLY)) || v->type->kind != CTY_STRING || v->len > 256)
+				fw_diag_path(d, FW_ERROR, path, npath, "Invalid attribute value", "Attribute \"%s\"%s %s.",
+					     a->name, where, why.data ? why.data : "is invalid");
+			else
+				fw_diag_path(d, FW_ERROR, path, npath, "Invalid attribute value",
+					     "Attribute \"%s\"%s value \"%s\" %s.", a->name, where, v->s,
+					     why.data ? why.data : "is invalid");
+		}
+		buf_release(&why);
+	}
+}
+
 int fw_validate_config(const struct fw_ctx *ctx, const struct fw_attr *attrs, const struct fw_rule *rules,
 		       const struct cty_value *config, struct fw_diags *d)
 {
@@ -831,19 +876,23 @@ int fw_validate_config(const struct fw_ctx *ctx, const struct fw_attr *attrs, co
 				 "and cannot be set.", a->name);
 			continue;
 		}
-		for (k = 0; a->validators && a->validators[k].fn; k++) {
-			struct buf why;
+		run_validators(a, a->validators, v, NULL, d);
+		if (a->elem_validators && (v->type->kind == CTY_LIST || v->type->kind == CTY_SET ||
+					   v->type->kind == CTY_MAP)) {
+			for (k = 0; k < v->n; k++) {
+				struct fw_step st[2] = { { .kind = FW_STEP_ATTR, .name = (char *)(uintptr_t)a->name } };
 
-			buf_init(&why, 2048);
-			if (a->validators[k].fn(&a->validators[k], v, &why) < 0) {
-				if ((a->flags & (FW_SENSITIVE | FW_WRITE_ONLY)) || v->type->kind != CTY_STRING || v->len > 256)
-					fw_error(d, a->name, "Invalid attribute value", "Attribute \"%s\" %s.", a->name,
-						 why.data ? why.data : "is invalid");
-				else
-					fw_error(d, a->name, "Invalid attribute value", "Attribute \"%s\" value \"%s\" %s.",
-						 a->name, v->s, why.data ? why.data : "is invalid");
+				if (v->items[k].st != CTY_KNOWN)
+					continue;
+				if (v->type->kind == CTY_LIST) {
+					st[1].kind = FW_STEP_INDEX;
+					st[1].index = (int64_t)k;
+				} else if (v->type->kind == CTY_MAP) {
+					st[1].kind = FW_STEP_KEY;
+					st[1].name = v->keys[k];
+				}
+				run_validators(a, a->elem_validators, &v->items[k], v->type->kind == CTY_SET ? NULL : st, d);
 			}
-			buf_release(&why);
 		}
 	}
 	for (i = 0; rules && rules[i].attrs; i++)

@@ -106,6 +106,8 @@ struct fw_validator {
 };
 
 int fw_v_uuid(const struct fw_validator *self, const struct cty_value *v, struct buf *why);
+/* Strings: length in characters; lists, sets and maps: number of elements (unknown collections
+ * pass). max <= 0: no upper bound. */
 int fw_v_len(const struct fw_validator *self, const struct cty_value *v, struct buf *why);
 int fw_v_regex(const struct fw_validator *self, const struct cty_value *v, struct buf *why);
 int fw_v_one_of(const struct fw_validator *self, const struct cty_value *v, struct buf *why);
@@ -133,6 +135,9 @@ struct fw_attr {
 	unsigned flags;            /* enum fw_attr_flags */
 	unsigned plan;             /* enum fw_plan_flags */
 	const struct fw_validator *validators; /* ends with { 0 }; NULL: none */
+	/* List, set or map attributes: validators run on every known, non-null element; errors carry
+	 * the element's path (list index, map key; a set stops at the attribute). */
+	const struct fw_validator *elem_validators;
 	fw_semeq_fn semeq;         /* keep the prior (or planned) form of an equal value */
 };
 

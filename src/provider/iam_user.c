@@ -5,9 +5,9 @@
  * place and the username goes through update-username. Nothing is a silent no-op, unlike the
  * reference provider:
  *   - organization_id forces a replacement (the API cannot move a user);
- *   - password and password_wo_version force a replacement: scw-iamd serves no update-password
- *     route, so a new password can only be given to a new user (the plan says so, and the
- *     documentation warns that the user's API keys go with it);
+ *   - a new password (or a bumped password_wo_version, with password_wo) is set in place through
+ *     POST /users/{id}/update-password; removing password from the configuration keeps the
+ *     current one (the API cannot unset a password);
  *   - send_password_email and send_welcome_email only matter at creation: changing them later
  *     is stored with a plan-time warning saying it sends nothing.
  * The password is sensitive and never logged; password_wo is write-only (never in plan or state)
@@ -68,17 +68,18 @@ static const struct fw_attr iamuser_attrs[] = {
 	  .description = "The organization of the user (a UUID). Defaults to the provider's organization. Changing "
 			 "it replaces the user.",
 	  .validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
-	{ .name = "password", .type = &cty_string, .flags = FW_OPTIONAL | FW_SENSITIVE, .plan = FW_PLAN_REPLACE,
-	  .description = "The password given at creation (8 to 128 characters; kept in state, sensitive). The API "
-			 "offers no password change here: changing it replaces the user. Conflicts with password_wo.",
+	{ .name = "password", .type = &cty_string, .flags = FW_OPTIONAL | FW_SENSITIVE,
+	  .description = "The user's password (8 to 128 characters; kept in state, sensitive). Changing it sets the "
+			 "new password in place (update-password); removing it keeps the current one. Conflicts with "
+			 "password_wo.",
 	  .validators = (const struct fw_validator[]){ FW_V_LEN(8, 128), { 0 } } },
 	{ .name = "password_wo", .type = &cty_string, .flags = FW_OPTIONAL | FW_SENSITIVE | FW_WRITE_ONLY,
-	  .description = "Write-only password given at creation (never stored). Requires password_wo_version; "
-			 "conflicts with password.",
+	  .description = "Write-only password (never stored), sent at creation and whenever password_wo_version "
+			 "changes. Requires password_wo_version; conflicts with password.",
 	  .validators = (const struct fw_validator[]){ FW_V_LEN(8, 128), { 0 } } },
-	{ .name = "password_wo_version", .type = &cty_number, .flags = FW_OPTIONAL, .plan = FW_PLAN_REPLACE,
-	  .description = "Version of password_wo; changing it replaces the user with one created with the current "
-			 "password_wo." },
+	{ .name = "password_wo_version", .type = &cty_number, .flags = FW_OPTIONAL,
+	  .description = "Version of password_wo; changing it sets the current password_wo as the user's new "
+			 "password, in place." },
 	{ .name = "send_password_email", .type = &cty_bool, .flags = FW_OPTIONAL,
 	  .description = "Whether the API emails the password at creation. Has no effect later." },
 	{ .name = "send_welcome_email", .type = &cty_bool, .flags = FW_OPTIONAL,
@@ -278,6 +279,32 @@ static const char *iamuser_changed(const struct cty_value *prior, const struct c
 	return y ? y : "";
 }
 
+/* A new password, or a new password_wo_version with password_wo set, goes through update-password.
+ * A password removed from the configuration is left as it is: the API cannot unset one. */
+static int iamuser_update_password(struct iam_call *call, const char *id, const struct cty_value *prior,
+				   const struct cty_value *config, const struct cty_value *state, struct fw_diags *d)
+{
+	const char *pw = fw_get_string(state, "password");
+	const char *old = fw_get_string(prior, "password");
+	struct iam_user u;
+	int r;
+
+	if (!pw || (old && strcmp(old, pw) == 0)) {
+		pw = NULL;
+		if (!cty_value_equal(cty_object_attr(prior, "password_wo_version"),
+				     cty_object_attr(state, "password_wo_version")))
+			pw = fw_get_string(config, "password_wo");
+	}
+	if (!pw)
+		return 0;
+	memset(&u, 0, sizeof(u));
+	r = iam_user_update_password(call, id, pw, &u);
+	if (r < 0)
+		provider_api_error(d, "Cannot change the password", r, call, iamuser_api_attrs);
+	iam_user_release(&u);
+	return r;
+}
+
 static int iamuser_update(const struct fw_ctx *ctx, const struct cty_value *prior, const struct cty_value *config,
 			  struct cty_value *state, struct fw_diags *d)
 {
@@ -289,7 +316,6 @@ static int iamuser_update(const struct fw_ctx *ctx, const struct cty_value *prio
 	const char *username;
 	int r;
 
-	(void)config;
 	memset(&u, 0, sizeof(u));
 	memset(&in, 0, sizeof(in));
 	r = provider_call(ctx, &call, d);
@@ -318,6 +344,9 @@ static int iamuser_update(const struct fw_ctx *ctx, const struct cty_value *prio
 		iam_user_release(&u);
 		memset(&u, 0, sizeof(u));
 	}
+	r = iamuser_update_password(&call, id, prior, config, state, d);
+	if (r < 0)
+		goto out;
 	username = iamuser_changed(prior, state, "username");
 	if (username) {
 		r = iam_user_update_username(&call, id, username, &u);

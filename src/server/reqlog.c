@@ -4,7 +4,6 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "common/buf.h"
@@ -15,7 +14,6 @@
 #include "server/reqlog.h"
 
 #define REQLOG_MAX (1u << 20)   /* queued bytes before request threads write themselves */
-#define REQLOG_EARLY (1u << 16) /* wake the logger early past this */
 #define REQLOG_LINE_MAX 8192
 
 struct reqlog {
@@ -24,6 +22,7 @@ struct reqlog {
 	pthread_cond_t cv;
 	struct buf q;
 	int stop;
+	int idle; /* the logger sleeps: the next line must wake it */
 	pthread_t thread;
 };
 
@@ -49,22 +48,15 @@ static void *reqlog_main(void *arg)
 	buf_init(&out, REQLOG_MAX);
 	pthread_mutex_lock(&l->mu);
 	for (;;) {
-		struct timespec until;
-
-		if (!l->q.len && l->stop)
-			break;
-		if (!l->q.len || (l->q.len < REQLOG_EARLY && !l->stop)) {
-			clock_gettime(CLOCK_REALTIME, &until);
-			until.tv_nsec += 50 * 1000 * 1000;
-			if (until.tv_nsec >= 1000000000) {
-				until.tv_sec++;
-				until.tv_nsec -= 1000000000;
-			}
-			pthread_cond_timedwait(&l->cv, &l->mu, &until);
+		while (!l->q.len && !l->stop) {
+			l->idle = 1;
+			pthread_cond_wait(&l->cv, &l->mu);
 		}
+		l->idle = 0;
 		if (!l->q.len)
-			continue;
-		/* Swap the queue out and write it without holding the lock. */
+			break;
+		/* Swap the queue out and write it without holding the lock: lines queued
+		 * meanwhile form the next batch. */
 		{
 			struct buf tmp = l->q;
 
@@ -146,8 +138,10 @@ void reqlog_request(struct reqlog *l, const char *method, const char *path, int 
 		write_all(l->fd, line, b.len);
 		return;
 	}
-	if (l->q.len >= REQLOG_EARLY)
+	if (l->idle) {
+		l->idle = 0;
 		pthread_cond_signal(&l->cv);
+	}
 	pthread_mutex_unlock(&l->mu);
 }
 

@@ -3,8 +3,9 @@
  * reqlog: the per-request log lines of scw-iamd, in the same hclog JSON shape as common/log
  * ({"@level":"info","@message":"request","@module":"scw-iamd","@timestamp":...,"method":...}),
  * written in batches: request threads append to a capped buffer and a logger thread writes it
- * out every 50 ms (or sooner when it fills up), so a request costs no write(2). When the
- * buffer is full the request thread writes its line itself: lines are never dropped. Only the
+ * out as soon as it is not empty; the lines queued while it writes form its next batch, so
+ * under load a request costs no write(2) while an idle server still logs each request at once.
+ * When the buffer is full the request thread writes its line itself: lines are never dropped. Only the
  * fields given here are logged: never header values, bodies or secrets.
  */
 #ifndef SERVER_REQLOG_H

@@ -184,6 +184,36 @@ TEST(validate_reports_attribute_paths_and_hides_sensitive_values)
 	cty_value_release(&c);
 }
 
+TEST(element_validators_report_element_paths)
+{
+	static const char *const tags[] = { "ok", "", "much-too-long-for-a-tag" };
+	static const char *const six[] = { "a", "b", "c", "d", "e", "f" };
+	struct cty_value c;
+	struct fw_diags d;
+	size_t i, hits = 0;
+
+	fw_diags_init(&d);
+	thing_config(&c, "ok");
+	fw_set_strings(&c, "tags", tags, 3);
+	ASSERT_EQ_INT(fw_validate_config(&ctx0, fwtest_attrs, fwtest_rules, &c, &d), ERR_INVAL);
+	ASSERT_EQ_INT(d.n, 2);
+	for (i = 0; i < d.n; i++) {
+		ASSERT_EQ_INT(d.v[i].npath, 2);
+		ASSERT_EQ_STR(d.v[i].path[0].name, "tags");
+		ASSERT_EQ_INT(d.v[i].path[1].kind, FW_STEP_INDEX);
+		hits += (size_t)d.v[i].path[1].index;
+		ASSERT(strstr(d.v[i].detail, "between 1 and 16 characters"));
+	}
+	ASSERT_EQ_INT(hits, 3); /* elements 1 and 2 */
+	fw_diags_release(&d);
+	fw_diags_init(&d);
+	fw_set_strings(&c, "tags", six, 6);
+	ASSERT_EQ_INT(fw_validate_config(&ctx0, fwtest_attrs, fwtest_rules, &c, &d), ERR_INVAL);
+	ASSERT(diag_has(&d, "tags", "between 0 and 5 elements (got 6)"));
+	fw_diags_release(&d);
+	cty_value_release(&c);
+}
+
 TEST(plan_create_marks_computed_unknown_and_nulls_write_only)
 {
 	struct cty_value c, prior, prop, planned;
@@ -836,6 +866,7 @@ int main(void)
 	setup();
 	RUN(init_rejects_invalid_schemas);
 	RUN(validate_reports_attribute_paths_and_hides_sensitive_values);
+	RUN(element_validators_report_element_paths);
 	RUN(plan_create_marks_computed_unknown_and_nulls_write_only);
 	RUN(apply_create_keeps_planned_spelling_and_fills_computed);
 	RUN(plan_update_keeps_prior_computed_and_unknowns_updated_at);
