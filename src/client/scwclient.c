@@ -60,9 +60,37 @@ struct attempt {
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static int global_rc;
 
+/* libcurl allocates through the wiping allocator: its request head holds the X-Auth-Token line,
+ * its receive buffer the raw answers (create answers carry secret keys). Memory libcurl hands
+ * back is released with libcurl's own functions (curl_slist_free_all), never with free(). */
+static char *curl_mem_strdup(const char *s)
+{
+	size_t n = strlen(s);
+	char *d = mem_wiping_malloc(n + 1);
+
+	if (d)
+		memcpy(d, s, n + 1);
+	return d;
+}
+
+static void *curl_mem_calloc(size_t n, size_t size)
+{
+	void *p;
+
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	p = mem_wiping_malloc(n * size);
+	if (p)
+		memset(p, 0, n * size);
+	return p;
+}
+
 static void global_init_once(void)
 {
-	global_rc = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : ERR_INTERNAL;
+	global_rc = curl_global_init_mem(CURL_GLOBAL_DEFAULT, mem_wiping_malloc, mem_wiping_free, mem_wiping_realloc,
+					 curl_mem_strdup, curl_mem_calloc) == CURLE_OK
+			    ? 0
+			    : ERR_INTERNAL;
 }
 
 int scwclient_global_init(void)
