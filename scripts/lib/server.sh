@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: MIT
 # scripts/lib/server.sh: shell helpers (sourced, bash) to run a scw-iamd for a test or a benchmark:
 # pick a free loopback port, start `scw-iamd serve` on it, wait until it answers HTTP, and stop it
@@ -13,12 +14,12 @@ SRV_PORT=
 SRV_RC=
 
 srv_free_port() {
-	local p i lo=32768 hi
+	local p lo=32768
 	# Stay below the kernel's ephemeral range: a port there may be some client socket's local
 	# port (bind fails) although nobody listens on it.
-	read -r lo hi </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || lo=32768
+	read -r lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || lo=32768
 	[ "$lo" -gt 12000 ] || lo=32768
-	for i in $(seq 1 50); do
+	for _ in $(seq 1 50); do
 		p=$((10000 + (RANDOM * 32768 + RANDOM) % (lo - 10000)))
 		# A refused connection means nobody listens there.
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
@@ -34,9 +35,9 @@ srv_has_flag() {
 }
 
 srv_start() {
-	local bin=$1 db=$2 log=$3 try i code
+	local bin=$1 db=$2 log=$3 code
 	shift 3
-	for try in 1 2 3 4 5; do
+	for _ in 1 2 3 4 5; do
 		SRV_PORT=$(srv_free_port) || return 1
 		if [ -n "${SRV_NICE:-}" ]; then
 			nice -n "$SRV_NICE" "$bin" serve --listen "127.0.0.1:$SRV_PORT" --db "$db" "$@" >>"$log" 2>&1 </dev/null &
@@ -44,7 +45,7 @@ srv_start() {
 			"$bin" serve --listen "127.0.0.1:$SRV_PORT" --db "$db" "$@" >>"$log" 2>&1 </dev/null &
 		fi
 		SRV_PID=$!
-		for i in $(seq 1 200); do
+		for _ in $(seq 1 200); do
 			if ! kill -0 "$SRV_PID" 2>/dev/null; then
 				wait "$SRV_PID" 2>/dev/null
 				SRV_PID=
@@ -68,11 +69,10 @@ srv_start() {
 }
 
 srv_stop() {
-	local i
 	SRV_RC=
 	[ -n "$SRV_PID" ] || return 1
 	kill -TERM "$SRV_PID" 2>/dev/null
-	for i in $(seq 1 150); do
+	for _ in $(seq 1 150); do
 		kill -0 "$SRV_PID" 2>/dev/null || break
 		sleep 0.1
 	done

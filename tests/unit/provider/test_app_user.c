@@ -228,7 +228,7 @@ static int plan_user(const struct cty_value *prior, const struct cty_value *cfg,
 	return r;
 }
 
-TEST(user_plan_replaces_on_org_and_password_and_warns_on_create_only_flags)
+TEST(user_plan_replaces_on_org_updates_password_in_place_and_warns_on_create_only_flags)
 {
 	struct cty_value prior, cfg, planned;
 	struct fw_replace rep;
@@ -255,12 +255,13 @@ TEST(user_plan_replaces_on_org_and_password_and_warns_on_create_only_flags)
 	cty_value_release(&planned);
 	fw_diags_release(&d);
 
-	/* a new password: replace, never a silent in-place no-op */
+	/* a new password: an in-place update (update-password), never a replacement nor a no-op */
 	ASSERT_EQ_INT(fw_set_cstring(&cfg, "password", "second-password"), 0);
 	fw_diags_init(&d);
 	ASSERT_EQ_INT(plan_user(&prior, &cfg, &rep, &d, &planned), 0);
-	ASSERT_EQ_INT(rep.n, 1);
-	ASSERT_EQ_STR(rep.attrs[0], "password");
+	ASSERT_EQ_INT(rep.n, 0);
+	ASSERT_EQ_STR(fw_get_string(&planned, "password"), "second-password");
+	ASSERT_EQ_INT(cty_object_attr(&planned, "updated_at")->st, CTY_UNKNOWN);
 	cty_value_release(&planned);
 	fw_diags_release(&d);
 	ASSERT_EQ_INT(fw_set_cstring(&cfg, "password", "first-password"), 0);
@@ -305,7 +306,7 @@ int main(void)
 	RUN(data_sources_need_exactly_one_key);
 	RUN(api_values_keep_null_for_empty);
 	RUN(generated_names_are_valid_and_differ);
-	RUN(user_plan_replaces_on_org_and_password_and_warns_on_create_only_flags);
+	RUN(user_plan_replaces_on_org_updates_password_in_place_and_warns_on_create_only_flags);
 	fw_shutdown();
 	return test_done();
 }
