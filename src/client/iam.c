@@ -803,27 +803,21 @@ int iam_user_update_username(struct iam_call *call, const char *id, const char *
 
 int iam_user_update_password(struct iam_call *call, const char *id, const char *password, struct iam_user *out)
 {
-	json_t *body = json_object();
-	struct buf p;
+	json_t *body = json_object(), *pw;
 	int r = body ? 0 : ERR_NOMEM;
 
 	memset(out, 0, sizeof(*out));
-	buf_init(&p, IAM_PATH_MAX);
 	if (r == 0)
 		r = set_str(body, "password", password);
-	if (r == 0)
-		r = path_of(&p, "users", id, "update-password");
 	/* Setting the same password twice gives the same result: safe to retry. */
 	if (r == 0)
-		r = get_one(call, &T_USER, "POST", p.data, body, SCWCLIENT_RETRY_SAFE, out, NULL);
-	/* The body holds the password: wipe its string before freeing. */
-	if (body && json_is_string(json_object_get(body, "password"))) {
-		json_t *pw = json_object_get(body, "password");
-
+		r = obj_call(call, &T_USER, "POST", id, "update-password", body, out);
+	/* The body holds the password: wipe its string before freeing (the provider also gives
+	 * jansson a wiping allocator; this keeps other users of the client layer just as safe). */
+	pw = body ? json_object_get(body, "password") : NULL;
+	if (json_is_string(pw))
 		mem_wipe((char *)(uintptr_t)json_string_value(pw), json_string_length(pw));
-	}
 	json_decref(body);
-	buf_release(&p);
 	return r;
 }
 
