@@ -25,6 +25,8 @@
 
 static struct {
 	CURLcode (*global_init)(long);
+	CURLcode (*global_init_mem)(long, curl_malloc_callback, curl_free_callback, curl_realloc_callback,
+				    curl_strdup_callback, curl_calloc_callback);
 	CURL *(*easy_init)(void);
 	CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
 	CURLcode (*easy_perform)(CURL *);
@@ -66,6 +68,7 @@ static void load(void)
 		return;
 	}
 	bad |= SYM(global_init, "curl_global_init");
+	bad |= SYM(global_init_mem, "curl_global_init_mem");
 	bad |= SYM(easy_init, "curl_easy_init");
 	bad |= SYM(easy_setopt, "curl_easy_setopt");
 	bad |= SYM(easy_perform, "curl_easy_perform");
@@ -96,6 +99,12 @@ static int ready(void)
 CURLcode curl_global_init(long flags)
 {
 	return ready() ? fn.global_init(flags) : CURLE_FAILED_INIT;
+}
+
+CURLcode curl_global_init_mem(long flags, curl_malloc_callback m, curl_free_callback f, curl_realloc_callback r,
+			      curl_strdup_callback s, curl_calloc_callback c)
+{
+	return ready() ? fn.global_init_mem(flags, m, f, r, s, c) : CURLE_FAILED_INIT;
 }
 
 CURL *curl_easy_init(void)

@@ -87,13 +87,18 @@ struct objtype {
 	const struct field *fields;
 	size_t nfields;
 	size_t size;
-	const char *list_key; /* "api_keys", ... */
+	const char *collection; /* path under /iam/v1alpha1: "api-keys", ... */
+	const char *list_key;   /* member of a list answer: "api_keys", ... */
+	size_t id_off;          /* the char * member that identifies an object */
+	const char *kind;       /* first line of a create's journal scope */
 };
 
-static const struct objtype T_KEY = { key_fields, NF(key_fields), sizeof(struct iam_api_key), "api_keys" };
-static const struct objtype T_APP = { app_fields, NF(app_fields), sizeof(struct iam_application),
-				      "applications" };
-static const struct objtype T_USER = { user_fields, NF(user_fields), sizeof(struct iam_user), "users" };
+static const struct objtype T_KEY = { key_fields, NF(key_fields), sizeof(struct iam_api_key), "api-keys",
+				      "api_keys", offsetof(struct iam_api_key, access_key), "api-key" };
+static const struct objtype T_APP = { app_fields, NF(app_fields), sizeof(struct iam_application), "applications",
+				      "applications", offsetof(struct iam_application, id), "application" };
+static const struct objtype T_USER = { user_fields, NF(user_fields), sizeof(struct iam_user), "users", "users",
+				       offsetof(struct iam_user, id), "user" };
 
 static void obj_release(const struct objtype *t, void *obj)
 {
@@ -311,9 +316,10 @@ static int q_add(struct buf *p, const char *k, const char *v)
 	return r;
 }
 
-static int q_bool(struct buf *p, const char *k, int v)
+/* A tri-state filter (-1, 0, 1) as a query value; NULL (not sent) for -1. */
+static const char *q_bool(int v)
 {
-	return v < 0 ? 0 : q_add(p, k, v ? "true" : "false");
+	return v < 0 ? NULL : v ? "true" : "false";
 }
 
 static int get_one(struct iam_call *call, const struct objtype *t, const char *method, const char *path,
@@ -327,6 +333,26 @@ static int get_one(struct iam_call *call, const struct objtype *t, const char *m
 	if (r == 0)
 		r = obj_decode(t, j, out);
 	json_decref(j);
+	return r;
+}
+
+/* METHOD /iam/v1alpha1/<collection>/<id>[/<action>] with body (may be NULL), a safe retry. With
+ * out, the answer is decoded into it (zeroed first); without, the answer is dropped. */
+static int obj_call(struct iam_call *call, const struct objtype *t, const char *method, const char *id,
+		    const char *action, const json_t *body, void *out)
+{
+	struct buf p;
+	int r;
+
+	if (out)
+		memset(out, 0, t->size);
+	buf_init(&p, IAM_PATH_MAX);
+	r = path_of(&p, t->collection, id, action);
+	if (r == 0 && out)
+		r = get_one(call, t, method, p.data, body, SCWCLIENT_RETRY_SAFE, out, NULL);
+	else if (r == 0)
+		r = call_do(call, method, p.data, body, SCWCLIENT_RETRY_SAFE, NULL, NULL);
+	buf_release(&p);
 	return r;
 }
 
@@ -387,6 +413,30 @@ out:
 	return r;
 }
 
+/* A list filter member: query parameter k=v, not sent when v is NULL. */
+struct query {
+	const char *k;
+	const char *v;
+};
+
+/* Every object of t's collection (oldest first) matching the nq filters of q, into *items, *n. */
+static int list_query(struct iam_call *call, const struct objtype *t, const struct query *q, size_t nq,
+		      void **items, size_t *n)
+{
+	struct buf p;
+	size_t i;
+	int r;
+
+	buf_init(&p, IAM_PATH_MAX);
+	r = buf_printf(&p, "/iam/v1alpha1/%s?order_by=created_at_asc&page_size=%d", t->collection, IAM_PAGE_SIZE);
+	for (i = 0; r == 0 && i < nq; i++)
+		r = q_add(&p, q[i].k, q[i].v);
+	if (r == 0)
+		r = list_all(call, t, &p, items, n);
+	buf_release(&p);
+	return r;
+}
+
 static int set_str(json_t *o, const char *k, const char *v)
 {
 	json_t *s = json_string(v ? v : "");
@@ -430,50 +480,89 @@ static int streq(const char *a, const char *b)
 	return strcmp(a ? a : "", b ? b : "") == 0;
 }
 
-/* Scope of a create in the client's journal: its kind and what identifies it. */
-static int scope_of(struct buf *b, const char *kind, const char *a, const char *c)
+/* After a lost create answer, a type's reconciliation lists what matches in (made since t0, not
+ * in the journal): 1 when it adopted a match into out, 0 to create again, < 0 on failure. */
+typedef int (*reconcile_fn)(struct iam_call *call, const void *in, struct tstamp t0, void *out);
+
+/* Run reconcile under the journal lock of scope (siblings creating the same thing get their
+ * answers first, and none starts while it looks). Unless it fails, call->err is left as the lost
+ * create left it. */
+static int reconcile_locked(struct iam_call *call, const char *scope, reconcile_fn reconcile, const void *in,
+			    struct tstamp t0, void *out)
 {
-	return buf_printf(b, "%s\n%s\n%s", kind, a ? a : "", c ? c : "");
+	struct scwclient_error saved = call->err;
+	int r;
+
+	memset(&call->err, 0, sizeof(call->err));
+	r = scwclient_journal_lock(call->client, scope, call->cancel);
+	if (r == 0) {
+		r = reconcile(call, in, t0, out);
+		scwclient_journal_unlock(call->client, scope);
+	}
+	if (r >= 0) {
+		scwclient_error_release(&call->err);
+		call->err = saved;
+	} else {
+		scwclient_error_release(&saved);
+	}
+	return r;
+}
+
+/* POST body to t's collection, journaled under the scope (kind, a, c); out is zeroed first. When
+ * the answer is lost, reconcile decides (see reconcile_fn), at most IAM_RECONCILE_MAX times. */
+static int obj_create(struct iam_call *call, const struct objtype *t, const json_t *body, const char *a,
+		      const char *c, reconcile_fn reconcile, const void *in, void *out)
+{
+	struct tstamp t0 = time_now();
+	struct buf scope, path;
+	int r, amb = 0, round;
+
+	memset(out, 0, t->size);
+	buf_init(&scope, IAM_PATH_MAX);
+	buf_init(&path, IAM_PATH_MAX);
+	r = buf_printf(&scope, "%s\n%s\n%s", t->kind, a ? a : "", c ? c : "");
+	if (r == 0)
+		r = path_of(&path, t->collection, NULL, NULL);
+	for (round = 0; r == 0; round++) {
+		r = scwclient_journal_begin(call->client, scope.data, call->cancel);
+		if (r < 0)
+			break;
+		r = get_one(call, t, "POST", path.data, body, SCWCLIENT_RETRY_CREATE, out, &amb);
+		scwclient_journal_end(call->client, scope.data,
+				      r == 0 ? *(char **)(void *)((char *)out + t->id_off) : NULL);
+		if (r == 0 || !amb || round >= IAM_RECONCILE_MAX)
+			break;
+		call->ambiguous_creates++;
+		r = reconcile_locked(call, scope.data, reconcile, in, t0, out);
+		if (r == 1) {
+			r = 0;
+			break;
+		}
+	}
+	buf_release(&path);
+	buf_release(&scope);
+	return r;
 }
 
 /* ---- API keys ---- */
 
 int iam_api_key_get(struct iam_call *call, const char *access_key, struct iam_api_key *out)
 {
-	struct buf p;
-	int r;
-
-	memset(out, 0, sizeof(*out));
-	buf_init(&p, IAM_PATH_MAX);
-	r = path_of(&p, "api-keys", access_key, NULL);
-	if (r == 0)
-		r = get_one(call, &T_KEY, "GET", p.data, NULL, SCWCLIENT_RETRY_SAFE, out, NULL);
-	buf_release(&p);
-	return r;
+	return obj_call(call, &T_KEY, "GET", access_key, NULL, NULL, out);
 }
 
 int iam_api_key_delete(struct iam_call *call, const char *access_key)
 {
-	struct buf p;
-	int r;
-
-	buf_init(&p, IAM_PATH_MAX);
-	r = path_of(&p, "api-keys", access_key, NULL);
-	if (r == 0)
-		r = call_do(call, "DELETE", p.data, NULL, SCWCLIENT_RETRY_SAFE, NULL, NULL);
-	buf_release(&p);
-	return r;
+	return obj_call(call, &T_KEY, "DELETE", access_key, NULL, NULL, NULL);
 }
 
 int iam_api_key_update(struct iam_call *call, const char *access_key, const struct iam_api_key_update *in,
 		       struct iam_api_key *out)
 {
 	json_t *body = json_object();
-	struct buf p;
 	int r = body ? 0 : ERR_NOMEM;
 
 	memset(out, 0, sizeof(*out));
-	buf_init(&p, IAM_PATH_MAX);
 	if (r == 0 && in->description)
 		r = set_str(body, "description", in->description);
 	if (r == 0 && in->default_project_id)
@@ -481,57 +570,38 @@ int iam_api_key_update(struct iam_call *call, const char *access_key, const stru
 	if (r == 0 && in->expires_at)
 		r = set_str(body, "expires_at", in->expires_at);
 	if (r == 0)
-		r = path_of(&p, "api-keys", access_key, NULL);
-	if (r == 0)
-		r = get_one(call, &T_KEY, "PATCH", p.data, body, SCWCLIENT_RETRY_SAFE, out, NULL);
+		r = obj_call(call, &T_KEY, "PATCH", access_key, NULL, body, out);
 	json_decref(body);
-	buf_release(&p);
 	return r;
 }
 
 int iam_api_key_list(struct iam_call *call, const struct iam_api_key_filter *f, struct iam_api_key_list *out)
 {
-	struct buf p;
-	int r;
+	static const struct iam_api_key_filter none = { NULL, NULL, NULL, NULL, -1, -1 };
+	struct query q[6];
 
-	buf_init(&p, IAM_PATH_MAX);
-	r = buf_printf(&p, "/iam/v1alpha1/api-keys?order_by=created_at_asc&page_size=%d", IAM_PAGE_SIZE);
-	if (r == 0 && f) {
-		r = q_add(&p, "organization_id", f->organization_id);
-		if (r == 0)
-			r = q_add(&p, "bearer_id", f->bearer_id);
-		if (r == 0)
-			r = q_add(&p, "bearer_type", f->bearer_type);
-		if (r == 0)
-			r = q_add(&p, "description", f->description);
-		if (r == 0)
-			r = q_bool(&p, "editable", f->editable);
-		if (r == 0)
-			r = q_bool(&p, "expired", f->expired);
-	}
-	if (r == 0)
-		r = list_all(call, &T_KEY, &p, (void **)&out->items, &out->n);
-	buf_release(&p);
-	return r;
+	if (!f)
+		f = &none;
+	q[0] = (struct query){ "organization_id", f->organization_id };
+	q[1] = (struct query){ "bearer_id", f->bearer_id };
+	q[2] = (struct query){ "bearer_type", f->bearer_type };
+	q[3] = (struct query){ "description", f->description };
+	q[4] = (struct query){ "editable", q_bool(f->editable) };
+	q[5] = (struct query){ "expired", q_bool(f->expired) };
+	return list_query(call, &T_KEY, q, NF(q), (void **)&out->items, &out->n);
 }
 
-/* After a lost create answer: delete the keys that match it and were made since t0. */
-static int api_key_reconcile(struct iam_call *call, const struct iam_api_key_create *in, struct tstamp t0,
-			     const char *scope)
+/* Delete the keys that match the lost create in and were made since t0: their secret key was
+ * never seen, so they are useless. Always 0 (create again) unless it fails. */
+static int api_key_reconcile(struct iam_call *call, const void *in_, struct tstamp t0, void *out)
 {
+	const struct iam_api_key_create *in = in_;
 	struct iam_api_key_filter f = { NULL, NULL, NULL, NULL, -1, -1 };
 	struct iam_api_key_list l = { NULL, 0 };
-	struct scwclient_error saved = call->err;
 	size_t i;
-	int r, locked = 0;
+	int r;
 
-	memset(&call->err, 0, sizeof(call->err));
-	/* Siblings creating the same thing get their answers first (their keys become known), and
-	 * none starts while we look. */
-	r = scwclient_journal_lock(call->client, scope, call->cancel);
-	if (r < 0)
-		goto out;
-	locked = 1;
+	(void)out;
 	f.bearer_id = in->application_id ? in->application_id : in->user_id;
 	f.bearer_type = in->application_id ? "application" : "user";
 	f.description = in->description ? in->description : "";
@@ -553,59 +623,32 @@ static int api_key_reconcile(struct iam_call *call, const struct iam_api_key_cre
 		if (r == 0)
 			call->orphans_deleted++;
 	}
-out:
-	if (locked)
-		scwclient_journal_unlock(call->client, scope);
 	iam_api_key_list_release(&l);
-	if (r == 0) {
-		scwclient_error_release(&call->err);
-		call->err = saved;
-	} else {
-		scwclient_error_release(&saved);
-	}
 	return r;
 }
 
 int iam_api_key_create(struct iam_call *call, const struct iam_api_key_create *in, struct iam_api_key *out)
 {
+	const char *bearer = in->application_id ? in->application_id : in->user_id;
 	json_t *body = NULL;
-	struct tstamp t0 = time_now();
-	struct buf scope;
-	int r, amb = 0, round;
+	int r;
 
 	memset(out, 0, sizeof(*out));
 	if ((in->application_id == NULL) == (in->user_id == NULL))
 		return ERR_INVAL;
-	buf_init(&scope, IAM_PATH_MAX);
 	body = json_object();
 	r = body ? 0 : ERR_NOMEM;
 	if (r == 0)
-		r = scope_of(&scope, "api-key", in->application_id ? in->application_id : in->user_id,
-			     in->description);
-
-	if (r == 0)
-		r = set_str(body, in->application_id ? "application_id" : "user_id",
-			    in->application_id ? in->application_id : in->user_id);
+		r = set_str(body, in->application_id ? "application_id" : "user_id", bearer);
 	if (r == 0 && in->expires_at)
 		r = set_str(body, "expires_at", in->expires_at);
 	if (r == 0 && in->default_project_id)
 		r = set_str(body, "default_project_id", in->default_project_id);
 	if (r == 0)
 		r = set_str(body, "description", in->description);
-	for (round = 0; r == 0; round++) {
-		r = scwclient_journal_begin(call->client, scope.data, call->cancel);
-		if (r < 0)
-			break;
-		r = get_one(call, &T_KEY, "POST", "/iam/v1alpha1/api-keys", body, SCWCLIENT_RETRY_CREATE,
-			    out, &amb);
-		scwclient_journal_end(call->client, scope.data, r == 0 ? out->access_key : NULL);
-		if (r == 0 || !amb || round >= IAM_RECONCILE_MAX)
-			break;
-		call->ambiguous_creates++;
-		r = api_key_reconcile(call, in, t0, scope.data);
-	}
+	if (r == 0)
+		r = obj_create(call, &T_KEY, body, bearer, in->description, api_key_reconcile, in, out);
 	json_decref(body);
-	buf_release(&scope);
 	return r;
 }
 
@@ -613,40 +656,21 @@ int iam_api_key_create(struct iam_call *call, const struct iam_api_key_create *i
 
 int iam_application_get(struct iam_call *call, const char *id, struct iam_application *out)
 {
-	struct buf p;
-	int r;
-
-	memset(out, 0, sizeof(*out));
-	buf_init(&p, IAM_PATH_MAX);
-	r = path_of(&p, "applications", id, NULL);
-	if (r == 0)
-		r = get_one(call, &T_APP, "GET", p.data, NULL, SCWCLIENT_RETRY_SAFE, out, NULL);
-	buf_release(&p);
-	return r;
+	return obj_call(call, &T_APP, "GET", id, NULL, NULL, out);
 }
 
 int iam_application_delete(struct iam_call *call, const char *id)
 {
-	struct buf p;
-	int r;
-
-	buf_init(&p, IAM_PATH_MAX);
-	r = path_of(&p, "applications", id, NULL);
-	if (r == 0)
-		r = call_do(call, "DELETE", p.data, NULL, SCWCLIENT_RETRY_SAFE, NULL, NULL);
-	buf_release(&p);
-	return r;
+	return obj_call(call, &T_APP, "DELETE", id, NULL, NULL, NULL);
 }
 
 int iam_application_update(struct iam_call *call, const char *id, const struct iam_application_update *in,
 			   struct iam_application *out)
 {
 	json_t *body = json_object();
-	struct buf p;
 	int r = body ? 0 : ERR_NOMEM;
 
 	memset(out, 0, sizeof(*out));
-	buf_init(&p, IAM_PATH_MAX);
 	if (r == 0 && in->name)
 		r = set_str(body, "name", in->name);
 	if (r == 0 && in->description)
@@ -654,53 +678,38 @@ int iam_application_update(struct iam_call *call, const char *id, const struct i
 	if (r == 0 && in->set_tags)
 		r = set_tags(body, in->tags, in->ntags);
 	if (r == 0)
-		r = path_of(&p, "applications", id, NULL);
-	if (r == 0)
-		r = get_one(call, &T_APP, "PATCH", p.data, body, SCWCLIENT_RETRY_SAFE, out, NULL);
+		r = obj_call(call, &T_APP, "PATCH", id, NULL, body, out);
 	json_decref(body);
-	buf_release(&p);
 	return r;
 }
 
 int iam_application_list(struct iam_call *call, const struct iam_application_filter *f,
 			 struct iam_application_list *out)
 {
-	struct buf p;
-	int r;
+	static const struct iam_application_filter none = { NULL, NULL, NULL, -1 };
+	struct query q[4];
 
-	buf_init(&p, IAM_PATH_MAX);
-	r = buf_printf(&p, "/iam/v1alpha1/applications?order_by=created_at_asc&page_size=%d", IAM_PAGE_SIZE);
-	if (r == 0 && f) {
-		r = q_add(&p, "organization_id", f->organization_id);
-		if (r == 0)
-			r = q_add(&p, "name", f->name);
-		if (r == 0)
-			r = q_add(&p, "tag", f->tag);
-		if (r == 0)
-			r = q_bool(&p, "editable", f->editable);
-	}
-	if (r == 0)
-		r = list_all(call, &T_APP, &p, (void **)&out->items, &out->n);
-	buf_release(&p);
-	return r;
+	if (!f)
+		f = &none;
+	q[0] = (struct query){ "organization_id", f->organization_id };
+	q[1] = (struct query){ "name", f->name };
+	q[2] = (struct query){ "tag", f->tag };
+	q[3] = (struct query){ "editable", q_bool(f->editable) };
+	return list_query(call, &T_APP, q, NF(q), (void **)&out->items, &out->n);
 }
 
-/* After a lost create answer: 1 and *out filled when exactly one matching application was made
- * since t0; 0 when none; ERR_CONFLICT when several. */
-static int app_reconcile(struct iam_call *call, const struct iam_application_create *in, struct tstamp t0,
-			 const char *scope, struct iam_application *out)
+/* Adopt the single application matching the lost create in made since t0 (1); 0 when none;
+ * ERR_CONFLICT when several. */
+static int app_reconcile(struct iam_call *call, const void *in_, struct tstamp t0, void *out_)
 {
+	const struct iam_application_create *in = in_;
+	struct iam_application *out = out_;
 	struct iam_application_filter f = { in->organization_id, in->name, NULL, -1 };
 	struct iam_application_list l = { NULL, 0 };
-	struct scwclient_error saved = call->err;
 	size_t i, found = 0, at = 0;
-	int r, locked;
+	int r;
 
-	memset(&call->err, 0, sizeof(call->err));
-	r = scwclient_journal_lock(call->client, scope, call->cancel);
-	locked = r == 0;
-	if (r == 0)
-		r = iam_application_list(call, &f, &l);
+	r = iam_application_list(call, &f, &l);
 	for (i = 0; r == 0 && i < l.n; i++) {
 		if (streq(l.items[i].name, in->name) && streq(l.items[i].description, in->description) &&
 		    made_since(l.items[i].created_at, t0) &&
@@ -716,15 +725,7 @@ static int app_reconcile(struct iam_call *call, const struct iam_application_cre
 	} else if (r == 0 && found > 1) {
 		r = ERR_CONFLICT;
 	}
-	if (locked)
-		scwclient_journal_unlock(call->client, scope);
 	iam_application_list_release(&l);
-	if (r >= 0) {
-		scwclient_error_release(&call->err);
-		call->err = saved;
-	} else {
-		scwclient_error_release(&saved);
-	}
 	return r;
 }
 
@@ -732,15 +733,9 @@ int iam_application_create(struct iam_call *call, const struct iam_application_c
 			   struct iam_application *out)
 {
 	json_t *body = json_object();
-	struct tstamp t0 = time_now();
-	struct buf scope;
-	int r = body ? 0 : ERR_NOMEM, amb = 0, round;
+	int r = body ? 0 : ERR_NOMEM;
 
 	memset(out, 0, sizeof(*out));
-	buf_init(&scope, IAM_PATH_MAX);
-	if (r == 0)
-		r = scope_of(&scope, "application", in->organization_id, in->name);
-
 	if (r == 0)
 		r = set_str(body, "name", in->name);
 	if (r == 0 && in->organization_id)
@@ -749,24 +744,9 @@ int iam_application_create(struct iam_call *call, const struct iam_application_c
 		r = set_str(body, "description", in->description);
 	if (r == 0)
 		r = set_tags(body, in->tags, in->ntags);
-	for (round = 0; r == 0; round++) {
-		r = scwclient_journal_begin(call->client, scope.data, call->cancel);
-		if (r < 0)
-			break;
-		r = get_one(call, &T_APP, "POST", "/iam/v1alpha1/applications", body, SCWCLIENT_RETRY_CREATE,
-			    out, &amb);
-		scwclient_journal_end(call->client, scope.data, r == 0 ? out->id : NULL);
-		if (r == 0 || !amb || round >= IAM_RECONCILE_MAX)
-			break;
-		call->ambiguous_creates++;
-		r = app_reconcile(call, in, t0, scope.data, out);
-		if (r == 1) {
-			r = 0;
-			break;
-		}
-	}
+	if (r == 0)
+		r = obj_create(call, &T_APP, body, in->organization_id, in->name, app_reconcile, in, out);
 	json_decref(body);
-	buf_release(&scope);
 	return r;
 }
 
@@ -774,39 +754,20 @@ int iam_application_create(struct iam_call *call, const struct iam_application_c
 
 int iam_user_get(struct iam_call *call, const char *id, struct iam_user *out)
 {
-	struct buf p;
-	int r;
-
-	memset(out, 0, sizeof(*out));
-	buf_init(&p, IAM_PATH_MAX);
-	r = path_of(&p, "users", id, NULL);
-	if (r == 0)
-		r = get_one(call, &T_USER, "GET", p.data, NULL, SCWCLIENT_RETRY_SAFE, out, NULL);
-	buf_release(&p);
-	return r;
+	return obj_call(call, &T_USER, "GET", id, NULL, NULL, out);
 }
 
 int iam_user_delete(struct iam_call *call, const char *id)
 {
-	struct buf p;
-	int r;
-
-	buf_init(&p, IAM_PATH_MAX);
-	r = path_of(&p, "users", id, NULL);
-	if (r == 0)
-		r = call_do(call, "DELETE", p.data, NULL, SCWCLIENT_RETRY_SAFE, NULL, NULL);
-	buf_release(&p);
-	return r;
+	return obj_call(call, &T_USER, "DELETE", id, NULL, NULL, NULL);
 }
 
 int iam_user_update(struct iam_call *call, const char *id, const struct iam_user_update *in, struct iam_user *out)
 {
 	json_t *body = json_object();
-	struct buf p;
 	int r = body ? 0 : ERR_NOMEM;
 
 	memset(out, 0, sizeof(*out));
-	buf_init(&p, IAM_PATH_MAX);
 	if (r == 0 && in->set_tags)
 		r = set_tags(body, in->tags, in->ntags);
 	if (r == 0 && in->email)
@@ -820,97 +781,71 @@ int iam_user_update(struct iam_call *call, const char *id, const struct iam_user
 	if (r == 0 && in->locale)
 		r = set_str(body, "locale", in->locale);
 	if (r == 0)
-		r = path_of(&p, "users", id, NULL);
-	if (r == 0)
-		r = get_one(call, &T_USER, "PATCH", p.data, body, SCWCLIENT_RETRY_SAFE, out, NULL);
+		r = obj_call(call, &T_USER, "PATCH", id, NULL, body, out);
 	json_decref(body);
-	buf_release(&p);
 	return r;
 }
 
 int iam_user_update_username(struct iam_call *call, const char *id, const char *username, struct iam_user *out)
 {
 	json_t *body = json_object();
-	struct buf p;
 	int r = body ? 0 : ERR_NOMEM;
 
 	memset(out, 0, sizeof(*out));
-	buf_init(&p, IAM_PATH_MAX);
 	if (r == 0)
 		r = set_str(body, "username", username);
-	if (r == 0)
-		r = path_of(&p, "users", id, "update-username");
 	/* Setting the same username twice gives the same result: safe to retry. */
 	if (r == 0)
-		r = get_one(call, &T_USER, "POST", p.data, body, SCWCLIENT_RETRY_SAFE, out, NULL);
+		r = obj_call(call, &T_USER, "POST", id, "update-username", body, out);
 	json_decref(body);
-	buf_release(&p);
 	return r;
 }
 
 int iam_user_update_password(struct iam_call *call, const char *id, const char *password, struct iam_user *out)
 {
-	json_t *body = json_object();
-	struct buf p;
+	json_t *body = json_object(), *pw;
 	int r = body ? 0 : ERR_NOMEM;
 
 	memset(out, 0, sizeof(*out));
-	buf_init(&p, IAM_PATH_MAX);
 	if (r == 0)
 		r = set_str(body, "password", password);
-	if (r == 0)
-		r = path_of(&p, "users", id, "update-password");
 	/* Setting the same password twice gives the same result: safe to retry. */
 	if (r == 0)
-		r = get_one(call, &T_USER, "POST", p.data, body, SCWCLIENT_RETRY_SAFE, out, NULL);
-	/* The body holds the password: wipe its string before freeing. */
-	if (body && json_is_string(json_object_get(body, "password"))) {
-		json_t *pw = json_object_get(body, "password");
-
+		r = obj_call(call, &T_USER, "POST", id, "update-password", body, out);
+	/* The body holds the password: wipe its string before freeing (the provider also gives
+	 * jansson a wiping allocator; this keeps other users of the client layer just as safe). */
+	pw = body ? json_object_get(body, "password") : NULL;
+	if (json_is_string(pw))
 		mem_wipe((char *)(uintptr_t)json_string_value(pw), json_string_length(pw));
-	}
 	json_decref(body);
-	buf_release(&p);
 	return r;
 }
 
 int iam_user_list(struct iam_call *call, const struct iam_user_filter *f, struct iam_user_list *out)
 {
-	struct buf p;
-	int r;
+	static const struct iam_user_filter none = { NULL, NULL, -1, NULL };
+	struct query q[4];
 
-	buf_init(&p, IAM_PATH_MAX);
-	r = buf_printf(&p, "/iam/v1alpha1/users?order_by=created_at_asc&page_size=%d", IAM_PAGE_SIZE);
-	if (r == 0 && f) {
-		r = q_add(&p, "organization_id", f->organization_id);
-		if (r == 0)
-			r = q_add(&p, "tag", f->tag);
-		if (r == 0)
-			r = q_bool(&p, "mfa", f->mfa);
-		if (r == 0)
-			r = q_add(&p, "type", f->type);
-	}
-	if (r == 0)
-		r = list_all(call, &T_USER, &p, (void **)&out->items, &out->n);
-	buf_release(&p);
-	return r;
+	if (!f)
+		f = &none;
+	q[0] = (struct query){ "organization_id", f->organization_id };
+	q[1] = (struct query){ "tag", f->tag };
+	q[2] = (struct query){ "mfa", q_bool(f->mfa) };
+	q[3] = (struct query){ "type", f->type };
+	return list_query(call, &T_USER, q, NF(q), (void **)&out->items, &out->n);
 }
 
-/* After a lost create answer: 1 and *out filled when a user with that email was made since t0. */
-static int user_reconcile(struct iam_call *call, const struct iam_user_create *in, struct tstamp t0,
-			  const char *scope, struct iam_user *out)
+/* Adopt the user with the lost create's email made since t0 (1); 0 when none. */
+static int user_reconcile(struct iam_call *call, const void *in_, struct tstamp t0, void *out_)
 {
+	const struct iam_user_create *in = in_;
+	struct iam_user *out = out_;
 	struct iam_user_filter f = { in->organization_id, NULL, -1, NULL };
 	struct iam_user_list l = { NULL, 0 };
-	struct scwclient_error saved = call->err;
 	size_t i;
-	int r, locked;
+	int r;
 
-	memset(&call->err, 0, sizeof(call->err));
-	r = scwclient_journal_lock(call->client, scope, call->cancel);
-	locked = r == 0;
-	if (r == 0)
-		r = iam_user_list(call, &f, &l);
+	r = iam_user_list(call, &f, &l);
 	for (i = 0; r == 0 && i < l.n; i++) {
 		if (l.items[i].email && in->email && !strcasecmp(l.items[i].email, in->email) &&
 		    made_since(l.items[i].created_at, t0) &&
@@ -920,30 +855,16 @@ static int user_reconcile(struct iam_call *call, const struct iam_user_create *i
 			r = 1;
 		}
 	}
-	if (locked)
-		scwclient_journal_unlock(call->client, scope);
 	iam_user_list_release(&l);
-	if (r >= 0) {
-		scwclient_error_release(&call->err);
-		call->err = saved;
-	} else {
-		scwclient_error_release(&saved);
-	}
 	return r;
 }
 
 int iam_user_create(struct iam_call *call, const struct iam_user_create *in, struct iam_user *out)
 {
 	json_t *body = json_object(), *member = json_object();
-	struct tstamp t0 = time_now();
-	struct buf scope;
-	int r = body && member ? 0 : ERR_NOMEM, amb = 0, round;
+	int r = body && member ? 0 : ERR_NOMEM;
 
 	memset(out, 0, sizeof(*out));
-	buf_init(&scope, IAM_PATH_MAX);
-	if (r == 0)
-		r = scope_of(&scope, "user", in->organization_id, in->email);
-
 	if (r == 0 && in->organization_id)
 		r = set_str(body, "organization_id", in->organization_id);
 	if (r == 0)
@@ -969,23 +890,8 @@ int iam_user_create(struct iam_call *call, const struct iam_user_create *in, str
 	if (r == 0) {
 		r = json_object_set(body, "member", member) == 0 ? 0 : ERR_NOMEM;
 	}
-	for (round = 0; r == 0; round++) {
-		r = scwclient_journal_begin(call->client, scope.data, call->cancel);
-		if (r < 0)
-			break;
-		r = get_one(call, &T_USER, "POST", "/iam/v1alpha1/users", body, SCWCLIENT_RETRY_CREATE, out,
-			    &amb);
-		scwclient_journal_end(call->client, scope.data, r == 0 ? out->id : NULL);
-		if (r == 0 || !amb || round >= IAM_RECONCILE_MAX)
-			break;
-		call->ambiguous_creates++;
-		r = user_reconcile(call, in, t0, scope.data, out);
-		if (r == 1) {
-			r = 0;
-			break;
-		}
-	}
-	buf_release(&scope);
+	if (r == 0)
+		r = obj_create(call, &T_USER, body, in->organization_id, in->email, user_reconcile, in, out);
 	/* The body holds the password: wipe its string before freeing. */
 	if (member && json_is_string(json_object_get(member, "password"))) {
 		json_t *pw = json_object_get(member, "password");

@@ -60,9 +60,37 @@ struct attempt {
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static int global_rc;
 
+/* libcurl allocates through the wiping allocator: its request head holds the X-Auth-Token line,
+ * its receive buffer the raw answers (create answers carry secret keys). Memory libcurl hands
+ * back is released with libcurl's own functions (curl_slist_free_all), never with free(). */
+static char *curl_mem_strdup(const char *s)
+{
+	size_t n = strlen(s);
+	char *d = mem_wiping_malloc(n + 1);
+
+	if (d)
+		memcpy(d, s, n + 1);
+	return d;
+}
+
+static void *curl_mem_calloc(size_t n, size_t size)
+{
+	void *p;
+
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	p = mem_wiping_malloc(n * size);
+	if (p)
+		memset(p, 0, n * size);
+	return p;
+}
+
 static void global_init_once(void)
 {
-	global_rc = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : ERR_INTERNAL;
+	global_rc = curl_global_init_mem(CURL_GLOBAL_DEFAULT, mem_wiping_malloc, mem_wiping_free, mem_wiping_realloc,
+					 curl_mem_strdup, curl_mem_calloc) == CURLE_OK
+			    ? 0
+			    : ERR_INTERNAL;
 }
 
 int scwclient_global_init(void)
@@ -397,28 +425,46 @@ static void redact(json_t *j)
 	}
 }
 
+static int dump_cb(const char *p, size_t n, void *ud)
+{
+	return buf_append(ud, p, n) < 0 ? -1 : 0;
+}
+
+/* Serialise j into out. Going through a callback into our own buffer (rather than
+ * json_dumps()) means no jansson-allocated string ever reaches free(): jansson's allocator is
+ * the wiping one in the provider (see docs/secrets.md). */
+static int dump_json(const json_t *j, struct buf *out)
+{
+	if (json_dump_callback(j, dump_cb, out, JSON_COMPACT | JSON_PRESERVE_ORDER) != 0)
+		return out->len >= out->max ? ERR_TOOBIG : ERR_NOMEM;
+	return 0;
+}
+
 /* Log a body at trace level. JSON is re-serialised with secrets redacted; anything else is
  * logged only as its length (it could hold anything). */
 static void log_body(const char *what, const char *method, const char *path, const json_t *j,
 		     size_t raw_len)
 {
 	json_t *copy;
-	char *txt = NULL;
+	struct buf txt;
 	char len[32];
 
 	if (!log_enabled(LOG_TRACE))
 		return;
 	if (j) {
+		/* The copy holds the secrets until redact() replaces them (jansson's free wipes). */
+		buf_init_secret(&txt, SCWCLIENT_REQ_MAX + SCWCLIENT_RESP_MAX);
 		copy = json_deep_copy(j);
 		if (copy) {
 			redact(copy);
-			txt = json_dumps(copy, JSON_COMPACT | JSON_PRESERVE_ORDER);
+			if (dump_json(copy, &txt) < 0)
+				buf_reset(&txt);
 			json_decref(copy);
 		}
-		if (txt && strlen(txt) > SCWCLIENT_LOG_BODY_MAX)
-			memcpy(txt + SCWCLIENT_LOG_BODY_MAX - 3, "...", 4);
-		log_kv(LOG_TRACE, what, "method", method, "path", path, "body", txt ? txt : "?", NULL);
-		free(txt);
+		if (txt.data && txt.len > SCWCLIENT_LOG_BODY_MAX)
+			memcpy(txt.data + SCWCLIENT_LOG_BODY_MAX - 3, "...", 4);
+		log_kv(LOG_TRACE, what, "method", method, "path", path, "body", txt.len ? txt.data : "?", NULL);
+		buf_release(&txt);
 		return;
 	}
 	snprintf(len, sizeof(len), "%zu", raw_len);
@@ -918,7 +964,6 @@ int scwclient_do(struct scwclient *c, const struct scwclient_request *req,
 {
 	struct attempt a;
 	struct buf url, reqbody;
-	char *dump = NULL;
 	CURL *h = NULL;
 	CURLcode cc = CURLE_OK;
 	enum outcome oc;
@@ -937,13 +982,7 @@ int scwclient_do(struct scwclient *c, const struct scwclient_request *req,
 	if (r < 0)
 		goto out;
 	if (req->body) {
-		dump = json_dumps(req->body, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		if (!dump) {
-			r = ERR_NOMEM;
-			goto out;
-		}
-		r = buf_append_str(&reqbody, dump);
-		mem_free_secret_str(dump);
+		r = dump_json(req->body, &reqbody); /* a secret buffer: bodies may hold passwords */
 		if (r < 0)
 			goto out;
 	}

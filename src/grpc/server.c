@@ -137,9 +137,11 @@ static struct grpc_call *call_new(struct gconn *c, int32_t id)
 	call->id = id;
 	call->srv = c->srv;
 	call->refs = 1;
-	buf_init(&call->req, c->srv->o.max_request + GRPC_PREFIX_LEN);
-	buf_init(&call->out, STREAM_QUEUE_MAX + c->srv->o.max_response + GRPC_PREFIX_LEN);
-	buf_init(&call->resp, c->srv->o.max_response + GRPC_PREFIX_LEN);
+	/* Secret buffers (wiped on growth and release): requests carry the provider config and
+	 * prior states, responses the new states, and both may hold secret keys and passwords. */
+	buf_init_secret(&call->req, c->srv->o.max_request + GRPC_PREFIX_LEN);
+	buf_init_secret(&call->out, STREAM_QUEUE_MAX + c->srv->o.max_response + GRPC_PREFIX_LEN);
+	buf_init_secret(&call->resp, c->srv->o.max_response + GRPC_PREFIX_LEN);
 	call->cnext = c->calls;
 	if (c->calls)
 		c->calls->cprev = call;
@@ -256,6 +258,7 @@ int grpc_call_emit(struct grpc_call *c, const uint8_t *msg, size_t len)
 	if (c->out_off > 0) {
 		memmove(c->out.data, c->out.data + c->out_off, c->out.len - c->out_off);
 		c->out.len -= c->out_off;
+		mem_wipe(c->out.data + c->out.len, c->out_off); /* the stale tail of the shifted bytes */
 		c->out_off = 0;
 	}
 	r = buf_append(&c->out, pre, sizeof(pre));
@@ -300,7 +303,7 @@ static void call_run(struct grpc_call *call)
 			buf_release(&call->out);
 			call->out = call->resp;
 			call->out_off = 0;
-			buf_init(&call->resp, 0);
+			buf_init_secret(&call->resp, 0);
 		} else {
 			status = GRPC_STATUS_RESOURCE_EXHAUSTED;
 		}
@@ -410,7 +413,8 @@ static ssize_t data_read_cb(nghttp2_session *h2, int32_t id, uint8_t *dst, size_
 		memcpy(dst, call->out.data + call->out_off, (size_t)n);
 		call->out_off += (size_t)n;
 		if (call->out_off == call->out.len) {
-			call->out.len = call->out_off = 0;
+			buf_reset(&call->out); /* secret: wipes the sent bytes */
+			call->out_off = 0;
 			if (call->out.cap > (1u << 20))
 				buf_release(&call->out); /* do not keep a big unary response around */
 		}
@@ -702,6 +706,41 @@ static nghttp2_session_callbacks *session_callbacks(void)
 	return cbs;
 }
 
+/* nghttp2's memory goes through the wiping allocator: its frame buffers hold copies of the
+ * DATA it sends (responses carry states with secrets) until the session is deleted. */
+static void *h2_malloc(size_t n, void *ud)
+{
+	(void)ud;
+	return mem_wiping_malloc(n);
+}
+
+static void h2_free(void *p, void *ud)
+{
+	(void)ud;
+	mem_wiping_free(p);
+}
+
+static void *h2_calloc(size_t n, size_t size, void *ud)
+{
+	void *p;
+
+	(void)ud;
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	p = mem_wiping_malloc(n * size);
+	if (p)
+		memset(p, 0, n * size);
+	return p;
+}
+
+static void *h2_realloc(void *p, size_t n, void *ud)
+{
+	(void)ud;
+	return mem_wiping_realloc(p, n);
+}
+
+static nghttp2_mem h2_mem = { NULL, h2_malloc, h2_free, h2_calloc, h2_realloc };
+
 /* Create the HTTP/2 session and queue our SETTINGS (sent at once: grpc-go waits for it). */
 static int conn_start_h2(struct gconn *c)
 {
@@ -714,7 +753,7 @@ static int conn_start_h2(struct gconn *c)
 
 	if (!cbs)
 		return ERR_NOMEM;
-	if (nghttp2_session_server_new(&c->h2, cbs, c) != 0)
+	if (nghttp2_session_server_new3(&c->h2, cbs, c, NULL, &h2_mem) != 0)
 		goto out;
 	r = ERR_PROTO;
 	if (nghttp2_submit_settings(c->h2, NGHTTP2_FLAG_NONE, iv, sizeof(iv) / sizeof(iv[0])) != 0 ||
@@ -939,6 +978,7 @@ static int conn_handshake(struct gconn *c)
 static void conn_service(struct gconn *c)
 {
 	uint8_t rb[READ_CHUNK];
+	size_t rb_used = 0; /* bytes of rb to wipe: decrypted request frames carry secrets */
 	int r = 0;
 
 	if (c->dead)
@@ -959,12 +999,15 @@ static void conn_service(struct gconn *c)
 			r = (int)n;
 			goto out;
 		}
+		if ((size_t)n > rb_used)
+			rb_used = (size_t)n;
 		r = conn_recv_bytes(c, rb, (size_t)n);
 		if (r < 0)
 			goto out;
 	}
 	r = 0;
 out:
+	mem_wipe(rb, rb_used);
 	if (r >= 0 && c->h2) {
 		/* Handlers run inline (max_workers < 0) publish straight away. */
 		process_dirty(c->srv);
@@ -991,7 +1034,7 @@ static struct gconn *conn_new(struct grpc_server *s, int fd)
 	c->tag = TAG_CONN;
 	c->srv = s;
 	c->fd = fd;
-	buf_init(&c->wbuf, WBUF_MAX);
+	buf_init_secret(&c->wbuf, WBUF_MAX); /* plaintext HTTP/2 frames before TLS */
 	if (s->o.ssl_ctx) {
 		c->ssl = SSL_new(s->o.ssl_ctx);
 		if (!c->ssl || !SSL_set_fd(c->ssl, fd))

@@ -282,8 +282,10 @@ int tls_server_new(const char *client_pem, struct tls_server **out)
 	if (!t->ctx)
 		goto out;
 	SSL_CTX_set_min_proto_version(t->ctx, TLS1_2_VERSION);
+	/* CLEANSE_PLAINTEXT: OpenSSL wipes its copy of decrypted records once SSL_read hands them
+	 * over (Terraform's requests carry the provider config and states, secrets included). */
 	SSL_CTX_set_options(t->ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_TICKET |
-					    SSL_OP_CIPHER_SERVER_PREFERENCE);
+					    SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_CLEANSE_PLAINTEXT);
 	SSL_CTX_set_mode(t->ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
 					 SSL_MODE_RELEASE_BUFFERS);
 	SSL_CTX_set_session_cache_mode(t->ctx, SSL_SESS_CACHE_OFF);

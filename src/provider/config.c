@@ -144,3 +144,20 @@ void provider_api_error(struct fw_diags *d, const char *summary, int r, const st
 		 call->ambiguous_creates ? " (an earlier attempt lost its answer and was reconciled)" : "");
 	buf_release(&text);
 }
+
+int provider_delete(const struct fw_ctx *ctx, int (*del)(struct iam_call *call, const char *id), const char *id,
+		    const char *summary, struct fw_diags *d)
+{
+	struct iam_call call;
+	int r = provider_call(ctx, &call, d);
+
+	if (r < 0)
+		return r;
+	r = del(&call, id);
+	if (r == ERR_NOTFOUND)
+		r = 0; /* already gone: the goal is reached */
+	if (r < 0)
+		provider_api_error(d, summary, r, &call, NULL);
+	iam_call_release(&call);
+	return r;
+}

@@ -24,6 +24,7 @@
 #include "common/timeutil.h"
 #include "provider/config.h"
 #include "provider/provider.h"
+#include "provider/tfutil.h"
 
 static const char *const key_bearers[] = { "application_id", "user_id", NULL };
 
@@ -131,14 +132,6 @@ static int key_fill(struct cty_value *state, const struct iam_api_key *k)
 	return r;
 }
 
-static void set_state_null(struct cty_value *state)
-{
-	const struct cty_type *t = state->type;
-
-	cty_value_release(state);
-	cty_value_null(state, t);
-}
-
 static int future(const char *s)
 {
 	struct tstamp t;
@@ -187,7 +180,7 @@ static int key_create(const struct fw_ctx *ctx, const struct cty_value *config, 
 	r = iam_api_key_create(&call, &in, &k);
 	if (r < 0) {
 		provider_api_error(d, "Cannot create the API key", r, &call, key_api_attrs);
-		set_state_null(state);
+		tfutil_set_null(state);
 		goto out;
 	}
 	r = key_fill(state, &k);
@@ -214,7 +207,7 @@ static int key_read(const struct fw_ctx *ctx, struct cty_value *state, struct fw
 		return r;
 	r = iam_api_key_get(&call, ak, &k);
 	if (r == ERR_NOTFOUND) {
-		set_state_null(state); /* deleted outside Terraform: planned for creation */
+		tfutil_set_null(state); /* deleted outside Terraform: planned for creation */
 		r = 0;
 		goto out;
 	}
@@ -270,20 +263,10 @@ out:
 
 static int key_delete(const struct fw_ctx *ctx, const struct cty_value *prior, struct fw_diags *d)
 {
-	struct iam_call call;
-	int r;
+	const char *ak = fw_get_string(prior, "access_key");
 
-	r = provider_call(ctx, &call, d);
-	if (r < 0)
-		return r;
-	r = iam_api_key_delete(&call, fw_get_string(prior, "access_key") ? fw_get_string(prior, "access_key")
-									  : fw_get_string(prior, "id"));
-	if (r == ERR_NOTFOUND)
-		r = 0; /* already gone */
-	if (r < 0)
-		provider_api_error(d, "Cannot delete the API key", r, &call, NULL);
-	iam_call_release(&call);
-	return r;
+	return provider_delete(ctx, iam_api_key_delete, ak ? ak : fw_get_string(prior, "id"),
+			       "Cannot delete the API key", d);
 }
 
 static int key_import(const struct fw_ctx *ctx, const char *id, struct cty_value *state, struct fw_diags *d)

@@ -9,6 +9,7 @@
  * attribute named on zero or several matches. A read of a deleted application removes it from
  * state; deleting an absent one succeeds.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -163,11 +164,7 @@ static int iamapp_read(const struct fw_ctx *ctx, struct cty_value *state, struct
 		return r;
 	r = iam_application_get(&call, id, &a);
 	if (r == ERR_NOTFOUND) {
-		const struct cty_type *t = state->type;
-
-		/* Deleted outside Terraform: forget it, the next plan creates it again. */
-		cty_value_release(state);
-		cty_value_null(state, t);
+		tfutil_set_null(state); /* deleted outside Terraform: the next plan creates it again */
 		r = 0;
 		goto out;
 	}
@@ -212,15 +209,10 @@ static int iamapp_update(const struct fw_ctx *ctx, const struct cty_value *prior
 		desc = fw_get_string(state, "description");
 		in.description = desc ? desc : "";
 	}
-	if (!cty_value_equal(cty_object_attr(prior, "tags"), cty_object_attr(state, "tags"))) {
-		r = tfutil_strings(state, "tags", &tags, &in.ntags);
-		if (r < 0) {
-			fw_error(d, "tags", "Cannot update the application", "The tags are not all known.");
-			goto out;
-		}
-		in.set_tags = 1;
-		in.tags = tags;
-	}
+	r = tfutil_changed_tags(prior, state, &tags, &in.ntags, &in.set_tags, "Cannot update the application", d);
+	if (r < 0)
+		goto out;
+	in.tags = tags;
 	if (in.name || in.description || in.set_tags)
 		r = iam_application_update(&call, id, &in, &a);
 	else
@@ -239,18 +231,8 @@ out:
 
 static int iamapp_delete(const struct fw_ctx *ctx, const struct cty_value *prior, struct fw_diags *d)
 {
-	struct iam_call call;
-	int r = provider_call(ctx, &call, d);
-
-	if (r < 0)
-		return r;
-	r = iam_application_delete(&call, fw_get_string(prior, "id"));
-	if (r == ERR_NOTFOUND)
-		r = 0; /* already gone: the goal is reached */
-	if (r < 0)
-		provider_api_error(d, "Cannot delete the application", r, &call, NULL);
-	iam_call_release(&call);
-	return r;
+	return provider_delete(ctx, iam_application_delete, fw_get_string(prior, "id"), "Cannot delete the application",
+			       d);
 }
 
 static int iamapp_import(const struct fw_ctx *ctx, const char *id, struct cty_value *state, struct fw_diags *d)
@@ -307,12 +289,19 @@ static const struct fw_attr iamapp_ds_attrs[] = {
 	{ 0 },
 };
 
+static const struct tfutil_lookup iamapp_lookup = {
+	.attr = "name", .id_attr = "application_id", .noun = "application", .nouns = "applications",
+	.is = "is named", .are = "are named", .not_found = "Application not found",
+	.several = "Several applications match", .read_summary = "Cannot read the application",
+	.key_off = offsetof(struct iam_application, name), .nocase = 0,
+};
+
 static int iamapp_ds_by_name(const struct fw_ctx *ctx, struct iam_call *call, const struct cty_value *config,
 			     const char *name, struct iam_application *out, struct fw_diags *d)
 {
 	struct iam_application_filter f;
 	struct iam_application_list l;
-	size_t i, found = 0, at = 0;
+	size_t at;
 	int r;
 
 	memset(&f, 0, sizeof(f));
@@ -327,24 +316,9 @@ static int iamapp_ds_by_name(const struct fw_ctx *ctx, struct iam_call *call, co
 		provider_api_error(d, "Cannot list the applications", r, call, NULL);
 		goto out;
 	}
-	for (i = 0; i < l.n; i++) {
-		if (l.items[i].name && strcmp(l.items[i].name, name) == 0) {
-			if (!found)
-				at = i;
-			found++;
-		}
-	}
-	if (found != 1) {
-		if (found)
-			fw_error(d, "name", "Several applications match",
-				 "%zu applications of organization %s are named \"%s\"; use application_id instead.", found,
-				 f.organization_id, name);
-		else
-			fw_error(d, "name", "Application not found", "No application of organization %s is named \"%s\".",
-				 f.organization_id, name);
-		r = ERR_NOTFOUND;
+	r = tfutil_pick(&iamapp_lookup, l.items, l.n, sizeof(l.items[0]), f.organization_id, name, &at, d);
+	if (r < 0)
 		goto out;
-	}
 	*out = l.items[at];
 	memset(&l.items[at], 0, sizeof(l.items[at]));
 out:
@@ -367,10 +341,8 @@ static int iamapp_ds_read(const struct fw_ctx *ctx, const struct cty_value *conf
 		return r;
 	if (id) {
 		r = iam_application_get(&call, id, &a);
-		if (r == ERR_NOTFOUND)
-			fw_error(d, "application_id", "Application not found", "No application has the ID %s (application_id).", id);
-		else if (r < 0)
-			provider_api_error(d, "Cannot read the application", r, &call, NULL);
+		if (r < 0)
+			tfutil_ds_get_error(&iamapp_lookup, r, &call, id, d);
 	} else if (name) {
 		r = iamapp_ds_by_name(ctx, &call, config, name, &a, d);
 	} else {

@@ -14,9 +14,9 @@
  * and needs password_wo_version, which is bumped to send a new one. The data source reads a user
  * by ID, or by email over every page of the organization's users (the API has no email filter).
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "common/err.h"
 #include "common/mem.h"
@@ -248,10 +248,7 @@ static int iamuser_read(const struct fw_ctx *ctx, struct cty_value *state, struc
 		return r;
 	r = iam_user_get(&call, fw_get_string(state, "id"), &u);
 	if (r == ERR_NOTFOUND) {
-		const struct cty_type *t = state->type;
-
-		cty_value_release(state); /* deleted outside Terraform: planned for re-creation */
-		cty_value_null(state, t);
+		tfutil_set_null(state); /* deleted outside Terraform: planned for re-creation */
 		r = 0;
 		goto out;
 	}
@@ -326,15 +323,10 @@ static int iamuser_update(const struct fw_ctx *ctx, const struct cty_value *prio
 	in.last_name = iamuser_changed(prior, state, "last_name");
 	in.phone_number = iamuser_changed(prior, state, "phone_number");
 	in.locale = iamuser_changed(prior, state, "locale");
-	if (!cty_value_equal(cty_object_attr(prior, "tags"), cty_object_attr(state, "tags"))) {
-		r = tfutil_strings(state, "tags", &tags, &in.ntags);
-		if (r < 0) {
-			fw_error(d, "tags", "Cannot update the user", "The tags are not all known.");
-			goto out;
-		}
-		in.set_tags = 1;
-		in.tags = tags;
-	}
+	r = tfutil_changed_tags(prior, state, &tags, &in.ntags, &in.set_tags, "Cannot update the user", d);
+	if (r < 0)
+		goto out;
+	in.tags = tags;
 	if (in.email || in.first_name || in.last_name || in.phone_number || in.locale || in.set_tags) {
 		r = iam_user_update(&call, id, &in, &u);
 		if (r < 0) {
@@ -373,18 +365,7 @@ out:
 
 static int iamuser_delete(const struct fw_ctx *ctx, const struct cty_value *prior, struct fw_diags *d)
 {
-	struct iam_call call;
-	int r = provider_call(ctx, &call, d);
-
-	if (r < 0)
-		return r;
-	r = iam_user_delete(&call, fw_get_string(prior, "id"));
-	if (r == ERR_NOTFOUND)
-		r = 0;
-	if (r < 0)
-		provider_api_error(d, "Cannot delete the user", r, &call, NULL);
-	iam_call_release(&call);
-	return r;
+	return provider_delete(ctx, iam_user_delete, fw_get_string(prior, "id"), "Cannot delete the user", d);
 }
 
 static int iamuser_import(const struct fw_ctx *ctx, const char *id, struct cty_value *state, struct fw_diags *d)
@@ -454,12 +435,18 @@ static const struct fw_attr iamuser_ds_attrs[] = {
 	{ 0 },
 };
 
+static const struct tfutil_lookup iamuser_lookup = {
+	.attr = "email", .id_attr = "user_id", .noun = "user", .nouns = "users", .is = "has the email",
+	.are = "have the email", .not_found = "User not found", .several = "Several users match",
+	.read_summary = "Cannot read the user", .key_off = offsetof(struct iam_user, email), .nocase = 1,
+};
+
 static int iamuser_ds_by_email(const struct fw_ctx *ctx, struct iam_call *call, const struct cty_value *config,
 			       const char *email, struct iam_user *out, struct fw_diags *d)
 {
 	struct iam_user_filter f;
 	struct iam_user_list l;
-	size_t i, found = 0, at = 0;
+	size_t at;
 	int r;
 
 	memset(&f, 0, sizeof(f));
@@ -473,24 +460,9 @@ static int iamuser_ds_by_email(const struct fw_ctx *ctx, struct iam_call *call, 
 		provider_api_error(d, "Cannot list the users", r, call, NULL);
 		goto out;
 	}
-	for (i = 0; i < l.n; i++) {
-		if (l.items[i].email && strcasecmp(l.items[i].email, email) == 0) {
-			if (!found)
-				at = i;
-			found++;
-		}
-	}
-	if (found != 1) {
-		if (found)
-			fw_error(d, "email", "Several users match",
-				 "%zu users of organization %s have the email \"%s\"; use user_id instead.", found,
-				 f.organization_id, email);
-		else
-			fw_error(d, "email", "User not found", "No user of organization %s has the email \"%s\".",
-				 f.organization_id, email);
-		r = ERR_NOTFOUND;
+	r = tfutil_pick(&iamuser_lookup, l.items, l.n, sizeof(l.items[0]), f.organization_id, email, &at, d);
+	if (r < 0)
 		goto out;
-	}
 	*out = l.items[at];
 	memset(&l.items[at], 0, sizeof(l.items[at]));
 out:
@@ -513,10 +485,8 @@ static int iamuser_ds_read(const struct fw_ctx *ctx, const struct cty_value *con
 		return r;
 	if (id) {
 		r = iam_user_get(&call, id, &u);
-		if (r == ERR_NOTFOUND)
-			fw_error(d, "user_id", "User not found", "No user has the ID %s (user_id).", id);
-		else if (r < 0)
-			provider_api_error(d, "Cannot read the user", r, &call, NULL);
+		if (r < 0)
+			tfutil_ds_get_error(&iamuser_lookup, r, &call, id, d);
 	} else if (email) {
 		r = iamuser_ds_by_email(ctx, &call, config, email, &u, d);
 	} else {

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,6 +153,9 @@ int main(int argc, char **argv)
 	size_t der_len = 0;
 	int r, debug = 0, tf6_up = 0, i;
 
+	/* First, before any JSON exists: every jansson allocation (API answers holding secret keys,
+	 * request bodies holding passwords, state JSON) is wiped when jansson frees it. */
+	json_set_alloc_funcs(mem_wiping_malloc, mem_wiping_free);
 	buf_init(&line, 16384);
 	buf_init(&why, 1024);
 	setup_signals();

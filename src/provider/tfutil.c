@@ -2,10 +2,11 @@
 /*
  * tfutil: helpers shared by the IAM application and user resources and data sources (see
  * tfutil.h): list attributes to C arrays, API answers to state without spurious diffs, the tags
- * validator and the default organization.
+ * validator, the default organization and the data sources' lookup by key.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/err.h"
 #include "common/mem.h"
@@ -36,6 +37,25 @@ int tfutil_strings(const struct cty_value *obj, const char *attr, const char ***
 	}
 	*out = a;
 	*n = v->n;
+	return 0;
+}
+
+int tfutil_changed_tags(const struct cty_value *prior, const struct cty_value *planned, const char ***out, size_t *n,
+			int *set, const char *summary, struct fw_diags *d)
+{
+	int r;
+
+	*out = NULL;
+	*n = 0;
+	*set = 0;
+	if (cty_value_equal(cty_object_attr(prior, "tags"), cty_object_attr(planned, "tags")))
+		return 0;
+	r = tfutil_strings(planned, "tags", out, n);
+	if (r < 0) {
+		fw_error(d, "tags", summary, "The tags are not all known.");
+		return r;
+	}
+	*set = 1;
 	return 0;
 }
 
@@ -120,4 +140,47 @@ int tfutil_plan_organization(const struct fw_ctx *ctx, const struct cty_value *p
 	if (!org)
 		return ERR_INVAL;
 	return fw_set_cstring(planned, "organization_id", org);
+}
+
+void tfutil_set_null(struct cty_value *state)
+{
+	const struct cty_type *t = state->type;
+
+	cty_value_release(state);
+	cty_value_null(state, t);
+}
+
+int tfutil_pick(const struct tfutil_lookup *lk, const void *items, size_t n, size_t size, const char *org,
+		const char *key, size_t *at, struct fw_diags *d)
+{
+	size_t i, found = 0;
+
+	*at = 0;
+	for (i = 0; i < n; i++) {
+		const char *v = *(char *const *)(const void *)((const char *)items + i * size + lk->key_off);
+
+		if (v && (lk->nocase ? strcasecmp(v, key) : strcmp(v, key)) == 0) {
+			if (!found)
+				*at = i;
+			found++;
+		}
+	}
+	if (found == 1)
+		return 0;
+	if (found)
+		fw_error(d, lk->attr, lk->several, "%zu %s of organization %s %s \"%s\"; use %s instead.", found,
+			 lk->nouns, org, lk->are, key, lk->id_attr);
+	else
+		fw_error(d, lk->attr, lk->not_found, "No %s of organization %s %s \"%s\".", lk->noun, org, lk->is,
+			 key);
+	return ERR_NOTFOUND;
+}
+
+void tfutil_ds_get_error(const struct tfutil_lookup *lk, int r, const struct iam_call *call, const char *id,
+			 struct fw_diags *d)
+{
+	if (r == ERR_NOTFOUND)
+		fw_error(d, lk->id_attr, lk->not_found, "No %s has the ID %s (%s).", lk->noun, id, lk->id_attr);
+	else
+		provider_api_error(d, lk->read_summary, r, call, NULL);
 }

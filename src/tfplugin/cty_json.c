@@ -106,10 +106,15 @@ static int has_marked_key(json_t *j)
 	return 0;
 }
 
+static int dump_cb(const char *p, size_t n, void *ud)
+{
+	return buf_append(ud, p, n) < 0 ? -1 : 0;
+}
+
 static int from_jv_dynamic(json_t *j, struct cty_value *out, int depth, const char **why)
 {
 	json_t *jt = json_object_get(j, "type"), *jv = json_object_get(j, "value");
-	char *tj = NULL;
+	struct buf tj;
 	struct cty_type *dt = NULL;
 	int r;
 
@@ -117,11 +122,13 @@ static int from_jv_dynamic(json_t *j, struct cty_value *out, int depth, const ch
 		*why = "dynamic value must be {\"value\":…,\"type\":…}";
 		return ERR_PARSE;
 	}
-	tj = json_dumps(jt, JSON_ENCODE_ANY | JSON_COMPACT);
-	if (!tj)
-		return ERR_NOMEM;
-	r = cty_type_from_json(tj, strlen(tj), &dt);
-	free(tj);
+	/* Into our own buffer, not json_dumps(): jansson's memory must go back through jansson's
+	 * free (the provider installs a wiping allocator, docs/secrets.md). */
+	buf_init(&tj, 1 << 20);
+	r = json_dump_callback(jt, dump_cb, &tj, JSON_ENCODE_ANY | JSON_COMPACT) == 0 ? 0 : ERR_NOMEM;
+	if (r == 0)
+		r = cty_type_from_json(tj.data ? tj.data : "", tj.len, &dt);
+	buf_release(&tj);
 	if (r < 0) {
 		*why = "malformed dynamic type";
 		return r;

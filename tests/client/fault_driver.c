@@ -137,27 +137,73 @@ static void make_key(struct scwclient *c, const char *desc, char out[21])
 	iam_call_release(&call);
 }
 
+/* What every test starts from: a client with the given settings (see mk()), a call on it, the
+ * double reset and, unless desc is NULL, one key made there with that description (f->ak). */
+struct fx {
+	struct scwclient *c;
+	struct iam_call call;
+	struct iam_api_key k; /* the last answer of fx_get() */
+	char ak[21];
+};
+
+static void fx_start(struct fx *f, long timeout_ms, int retries, long base_ms, long ra_max_ms, const char *desc)
+{
+	memset(f, 0, sizeof(*f));
+	f->c = mk(timeout_ms, retries, base_ms, ra_max_ms);
+	f->call.client = f->c;
+	reset_double();
+	if (desc)
+		make_key(f->c, desc, f->ak);
+}
+
+static void fx_end(struct fx *f)
+{
+	iam_api_key_release(&f->k);
+	iam_call_release(&f->call);
+	scwclient_free(f->c);
+}
+
+/* Arm faults (unless NULL), then GET the key f->ak into f->k; *el (unless NULL): seconds taken. */
+static int fx_get(struct fx *f, const char *faults, double *el)
+{
+	uint64_t t0;
+	int r;
+
+	iam_api_key_release(&f->k);
+	if (faults)
+		arm(faults);
+	t0 = time_mono_ns();
+	r = iam_api_key_get(&f->call, f->ak, &f->k);
+	if (el)
+		*el = secs_since(t0);
+	return r;
+}
+
+/* An HTTP date (IMF-fixdate) ahead_s seconds from now. */
+static void http_date(char *out, size_t n, int ahead_s)
+{
+	time_t when = time(NULL) + ahead_s;
+	struct tm tm;
+
+	gmtime_r(&when, &tm);
+	strftime(out, n, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
 TEST(plain_calls_send_token_user_agent_and_reuse_one_connection)
 {
-	struct scwclient *c = mk(5000, 3, 50, 5000);
-	struct iam_call call = { c, NULL, { 0 }, 0, 0, NULL };
-	struct iam_api_key k;
+	struct fx f;
 	json_t *log, *e;
-	char ak[21];
 	size_t i;
 	long port = -1;
 	int same = 1;
 
-	reset_double();
-	make_key(c, "plain", ak);
-	ASSERT_EQ_INT(iam_api_key_get(&call, ak, &k), 0);
-	ASSERT_EQ_STR(k.access_key, ak);
-	ASSERT_EQ_STR(k.application_id, APP);
-	ASSERT(k.secret_key == NULL);
-	ASSERT(k.user_id == NULL);
-	iam_api_key_release(&k);
-	ASSERT_EQ_INT(iam_api_key_get(&call, ak, &k), 0);
-	iam_api_key_release(&k);
+	fx_start(&f, 5000, 3, 50, 5000, "plain");
+	ASSERT_EQ_INT(fx_get(&f, NULL, NULL), 0);
+	ASSERT_EQ_STR(f.k.access_key, f.ak);
+	ASSERT_EQ_STR(f.k.application_id, APP);
+	ASSERT(f.k.secret_key == NULL);
+	ASSERT(f.k.user_id == NULL);
+	ASSERT_EQ_INT(fx_get(&f, NULL, NULL), 0);
 	ASSERT_EQ_UINT(seen("", &log), 3);
 	json_array_foreach(json_object_get(log, "log"), i, e) {
 		const char *ua = json_string_value(json_object_get(e, "ua"));
@@ -170,182 +216,130 @@ TEST(plain_calls_send_token_user_agent_and_reuse_one_connection)
 	}
 	json_decref(log);
 	ASSERT(same); /* keep-alive: one TCP connection for the three calls */
-	iam_call_release(&call);
-	scwclient_free(c);
+	fx_end(&f);
 }
 
 TEST(retry_after_seconds_is_honoured_on_429)
 {
-	struct scwclient *c = mk(5000, 3, 10, 5000);
-	struct iam_call call = { c, NULL, { 0 }, 0, 0, NULL };
-	struct iam_api_key k;
-	char ak[21];
-	uint64_t t0;
+	struct fx f;
 	double el;
 
-	reset_double();
-	make_key(c, "ra", ak);
-	arm("[{\"match\":\"GET /iam/v1alpha1/api-keys/\",\"action\":\"status\",\"status\":429,"
-	    "\"retry_after\":\"1\"}]");
-	t0 = time_mono_ns();
-	ASSERT_EQ_INT(iam_api_key_get(&call, ak, &k), 0);
-	el = secs_since(t0);
+	fx_start(&f, 5000, 3, 10, 5000, "ra");
+	ASSERT_EQ_INT(fx_get(&f,
+			     "[{\"match\":\"GET /iam/v1alpha1/api-keys/\",\"action\":\"status\",\"status\":429,"
+			     "\"retry_after\":\"1\"}]",
+			     &el),
+		      0);
 	ASSERT_EQ_UINT(seen("GET", NULL), 2);
 	ASSERT(el >= 0.95 && el < 3.0); /* backoff alone would be <= 10 ms */
-	iam_api_key_release(&k);
-	iam_call_release(&call);
-	scwclient_free(c);
+	fx_end(&f);
 }
 
 TEST(retry_after_http_date_and_cap)
 {
-	struct scwclient *c = mk(5000, 3, 10, 700);
-	struct iam_call call = { c, NULL, { 0 }, 0, 0, NULL };
-	struct iam_api_key k;
-	char ak[21], date[64], faults[512];
-	time_t when = time(NULL) + 5;
-	struct tm tm;
-	uint64_t t0;
+	struct fx f;
+	char date[64], faults[512];
 	double el;
 
-	reset_double();
-	make_key(c, "date", ak);
-	gmtime_r(&when, &tm);
-	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	fx_start(&f, 5000, 3, 10, 700, "date");
+	http_date(date, sizeof(date), 5);
 	/* an HTTP date 5 s ahead, capped to 0.7 s; then 3600 s, capped as well (bounds leave room
 	 * for a loaded machine yet stay below what an uncapped wait would take) */
 	snprintf(faults, sizeof(faults),
 		 "[{\"match\":\"GET /iam/v1alpha1/api-keys/\",\"action\":\"status\",\"status\":503,"
 		 "\"retry_after\":\"%s\"},{\"match\":\"GET /iam/v1alpha1/api-keys/\",\"action\":\"status\","
 		 "\"status\":429,\"retry_after\":\"3600\"}]", date);
-	arm(faults);
-	t0 = time_mono_ns();
-	ASSERT_EQ_INT(iam_api_key_get(&call, ak, &k), 0);
-	el = secs_since(t0);
+	ASSERT_EQ_INT(fx_get(&f, faults, &el), 0);
 	ASSERT_EQ_UINT(seen("GET", NULL), 3);
 	ASSERT(el >= 1.35 && el < 3.5);
-	iam_api_key_release(&k);
-	scwclient_free(c);
+	scwclient_free(f.c);
 
 	/* uncapped (cap 10 s): the date is waited for */
-	c = mk(5000, 3, 10, 10000);
-	call.client = c;
-	when = time(NULL) + 2;
-	gmtime_r(&when, &tm);
-	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	f.c = mk(5000, 3, 10, 10000);
+	f.call.client = f.c;
+	http_date(date, sizeof(date), 2);
 	snprintf(faults, sizeof(faults), "[{\"match\":\"GET /iam/v1alpha1/api-keys/\",\"action\":\"status\","
 		 "\"status\":503,\"retry_after\":\"%s\"}]", date);
-	arm(faults);
-	t0 = time_mono_ns();
-	ASSERT_EQ_INT(iam_api_key_get(&call, ak, &k), 0);
-	el = secs_since(t0);
+	ASSERT_EQ_INT(fx_get(&f, faults, &el), 0);
 	ASSERT(el >= 0.9 && el < 3.5);
-	iam_api_key_release(&k);
-	iam_call_release(&call);
-	scwclient_free(c);
+	fx_end(&f);
 }
 
 TEST(server_errors_are_retried_with_bounded_backoff_then_reported)
 {
-	struct scwclient *c = mk(5000, 3, 100, 5000);
-	struct iam_call call = { c, NULL, { 0 }, 0, 0, NULL };
-	struct iam_api_key k;
-	char ak[21];
-	uint64_t t0;
+	struct fx f;
 	double el;
 
-	reset_double();
-	make_key(c, "5xx", ak);
-	arm("[{\"match\":\"GET /iam\",\"action\":\"status\",\"status\":500},"
-	    "{\"match\":\"GET /iam\",\"action\":\"status\",\"status\":503,\"text\":\"<html>down</html>\"},"
-	    "{\"match\":\"GET /iam\",\"action\":\"status\",\"status\":502}]");
-	ASSERT_EQ_INT(iam_api_key_get(&call, ak, &k), 0);
+	fx_start(&f, 5000, 3, 100, 5000, "5xx");
+	ASSERT_EQ_INT(fx_get(&f,
+			     "[{\"match\":\"GET /iam\",\"action\":\"status\",\"status\":500},"
+			     "{\"match\":\"GET /iam\",\"action\":\"status\",\"status\":503,\"text\":\"<html>down</html>\"},"
+			     "{\"match\":\"GET /iam\",\"action\":\"status\",\"status\":502}]",
+			     NULL),
+		      0);
 	ASSERT_EQ_UINT(seen("GET", NULL), 4);
-	iam_api_key_release(&k);
 
 	/* always failing: 1 + 3 retries, then the last status is reported */
 	reset_double();
-	make_key(c, "5xx", ak);
-	arm("[{\"match\":\"GET /iam\",\"action\":\"status\",\"status\":500},"
-	    "{\"match\":\"GET /iam\",\"action\":\"status\",\"status\":500},"
-	    "{\"match\":\"GET /iam\",\"action\":\"status\",\"status\":500},"
-	    "{\"match\":\"GET /iam\",\"action\":\"status\",\"status\":503,\"text\":\"<html>down</html>\"},"
-	    "{\"match\":\"GET /iam\",\"action\":\"status\",\"status\":500}]");
-	t0 = time_mono_ns();
-	ASSERT_EQ_INT(iam_api_key_get(&call, ak, &k), ERR_IO);
-	el = secs_since(t0);
+	make_key(f.c, "5xx", f.ak);
+	ASSERT_EQ_INT(fx_get(&f,
+			     "[{\"match\":\"GET /iam\",\"action\":\"status\",\"status\":500},"
+			     "{\"match\":\"GET /iam\",\"action\":\"status\",\"status\":500},"
+			     "{\"match\":\"GET /iam\",\"action\":\"status\",\"status\":500},"
+			     "{\"match\":\"GET /iam\",\"action\":\"status\",\"status\":503,\"text\":\"<html>down</html>\"},"
+			     "{\"match\":\"GET /iam\",\"action\":\"status\",\"status\":500}]",
+			     &el),
+		      ERR_IO);
 	ASSERT_EQ_UINT(seen("GET", NULL), 4);
-	ASSERT_EQ_INT(call.err.status, 503);
-	ASSERT_EQ_STR(call.err.message, "503 Service Unavailable");
+	ASSERT_EQ_INT(f.call.err.status, 503);
+	ASSERT_EQ_STR(f.call.err.message, "503 Service Unavailable");
 	ASSERT(el < 0.1 + 0.2 + 0.4 + 2.0); /* full jitter below 100, 200, 400 ms ceilings */
-	iam_call_release(&call);
-	scwclient_free(c);
+	fx_end(&f);
 }
 
 TEST(not_implemented_is_not_retried)
 {
-	struct scwclient *c = mk(5000, 3, 10, 5000);
-	struct iam_call call = { c, NULL, { 0 }, 0, 0, NULL };
-	struct iam_api_key k;
-	char ak[21];
+	struct fx f;
 
-	reset_double();
-	make_key(c, "501", ak);
-	arm("[{\"match\":\"GET /iam\",\"action\":\"status\",\"status\":501}]");
-	ASSERT_EQ_INT(iam_api_key_get(&call, ak, &k), ERR_IO);
+	fx_start(&f, 5000, 3, 10, 5000, "501");
+	ASSERT_EQ_INT(fx_get(&f, "[{\"match\":\"GET /iam\",\"action\":\"status\",\"status\":501}]", NULL), ERR_IO);
 	ASSERT_EQ_UINT(seen("GET", NULL), 1);
-	ASSERT_EQ_INT(call.err.status, 501);
-	iam_call_release(&call);
-	scwclient_free(c);
+	ASSERT_EQ_INT(f.call.err.status, 501);
+	fx_end(&f);
 }
 
 TEST(connection_reset_is_retried)
 {
-	struct scwclient *c = mk(5000, 3, 10, 5000);
-	struct iam_call call = { c, NULL, { 0 }, 0, 0, NULL };
-	struct iam_api_key k;
-	char ak[21];
+	struct fx f;
 
-	reset_double();
-	make_key(c, "rst", ak);
-	arm("[{\"match\":\"GET /iam\",\"action\":\"reset\"},{\"match\":\"GET /iam\",\"action\":\"reset\"}]");
-	ASSERT_EQ_INT(iam_api_key_get(&call, ak, &k), 0);
-	ASSERT_EQ_STR(k.access_key, ak);
+	fx_start(&f, 5000, 3, 10, 5000, "rst");
+	ASSERT_EQ_INT(fx_get(&f, "[{\"match\":\"GET /iam\",\"action\":\"reset\"},{\"match\":\"GET /iam\",\"action\":\"reset\"}]",
+			     NULL),
+		      0);
+	ASSERT_EQ_STR(f.k.access_key, f.ak);
 	ASSERT_EQ_UINT(seen("GET", NULL), 3);
-	iam_api_key_release(&k);
-	iam_call_release(&call);
-	scwclient_free(c);
+	fx_end(&f);
 }
 
 TEST(slow_answers_time_out_and_are_bounded)
 {
-	struct scwclient *c = mk(400, 2, 10, 5000);
-	struct iam_call call = { c, NULL, { 0 }, 0, 0, NULL };
-	struct iam_api_key k;
-	char ak[21];
-	uint64_t t0;
+	struct fx f;
 	double el;
 
-	reset_double();
-	make_key(c, "slow", ak);
-	arm("[{\"match\":\"GET /iam\",\"action\":\"slow\",\"seconds\":2}]");
-	t0 = time_mono_ns();
-	ASSERT_EQ_INT(iam_api_key_get(&call, ak, &k), 0);
-	el = secs_since(t0);
+	fx_start(&f, 400, 2, 10, 5000, "slow");
+	ASSERT_EQ_INT(fx_get(&f, "[{\"match\":\"GET /iam\",\"action\":\"slow\",\"seconds\":2}]", &el), 0);
 	ASSERT(el >= 0.35 && el < 1.9); /* the slow answer takes 2 s */
 	ASSERT_EQ_UINT(seen("GET", NULL), 2);
-	iam_api_key_release(&k);
 
-	arm("[{\"match\":\"GET /iam\",\"action\":\"slow\",\"seconds\":2},"
-	    "{\"match\":\"GET /iam\",\"action\":\"slow\",\"seconds\":2},"
-	    "{\"match\":\"GET /iam\",\"action\":\"slow\",\"seconds\":2}]");
-	t0 = time_mono_ns();
-	ASSERT_EQ_INT(iam_api_key_get(&call, ak, &k), ERR_TIMEOUT);
-	el = secs_since(t0);
+	ASSERT_EQ_INT(fx_get(&f,
+			     "[{\"match\":\"GET /iam\",\"action\":\"slow\",\"seconds\":2},"
+			     "{\"match\":\"GET /iam\",\"action\":\"slow\",\"seconds\":2},"
+			     "{\"match\":\"GET /iam\",\"action\":\"slow\",\"seconds\":2}]",
+			     &el),
+		      ERR_TIMEOUT);
 	ASSERT(el >= 1.1 && el < 4.0); /* 3 attempts of 0.4 s plus small backoffs; 6 s if uncut */
-	ASSERT(call.err.message && strstr(call.err.message, "GET /iam/v1alpha1/api-keys/"));
-	iam_call_release(&call);
-	scwclient_free(c);
+	ASSERT(f.call.err.message && strstr(f.call.err.message, "GET /iam/v1alpha1/api-keys/"));
+	fx_end(&f);
 }
 
 struct canceller {
@@ -365,45 +359,37 @@ static void *cancel_later(void *ud)
 
 TEST(cancel_flag_stops_waiting_and_retrying)
 {
-	struct scwclient *c = mk(5000, 5, 10, 60000);
 	struct canceller cc = { 0, 300 };
-	struct iam_call call = { c, &cc.flag, { 0 }, 0, 0, NULL };
-	struct iam_api_key k;
+	struct fx f;
 	pthread_t th;
-	char ak[21];
-	uint64_t t0;
 	double el;
 
-	reset_double();
-	make_key(c, "cancel", ak);
+	fx_start(&f, 5000, 5, 10, 60000, "cancel");
+	f.call.cancel = &cc.flag;
 	arm("[{\"match\":\"GET /iam\",\"action\":\"status\",\"status\":429,\"retry_after\":\"30\"},"
 	    "{\"match\":\"GET /iam\",\"action\":\"status\",\"status\":429,\"retry_after\":\"30\"}]");
 	pthread_create(&th, NULL, cancel_later, &cc);
-	t0 = time_mono_ns();
-	ASSERT_EQ_INT(iam_api_key_get(&call, ak, &k), ERR_CANCELED);
-	el = secs_since(t0);
+	ASSERT_EQ_INT(fx_get(&f, NULL, &el), ERR_CANCELED);
 	pthread_join(th, NULL);
 	ASSERT(el >= 0.25 && el < 3.0); /* Retry-After asked for 30 s */
 	ASSERT_EQ_UINT(seen("GET", NULL), 1);
 
 	/* during a slow transfer */
 	reset_double();
-	make_key(c, "cancel", ak);
+	make_key(f.c, "cancel", f.ak);
 	arm("[{\"match\":\"GET /iam\",\"action\":\"slow\",\"seconds\":6}]");
 	cc.flag = 0;
 	pthread_create(&th, NULL, cancel_later, &cc);
-	t0 = time_mono_ns();
-	ASSERT_EQ_INT(iam_api_key_get(&call, ak, &k), ERR_CANCELED);
-	el = secs_since(t0);
+	ASSERT_EQ_INT(fx_get(&f, NULL, &el), ERR_CANCELED);
 	pthread_join(th, NULL);
 	ASSERT(el < 3.0); /* the answer would take 6 s */
 
 	/* already set: no request at all */
 	reset_double();
-	ASSERT_EQ_INT(iam_api_key_get(&call, "SCWAAAAAAAAAAAAAAAAA", &k), ERR_CANCELED);
+	snprintf(f.ak, sizeof(f.ak), "SCWAAAAAAAAAAAAAAAAA");
+	ASSERT_EQ_INT(fx_get(&f, NULL, NULL), ERR_CANCELED);
 	ASSERT_EQ_UINT(seen("", NULL), 0);
-	iam_call_release(&call);
-	scwclient_free(c);
+	fx_end(&f);
 }
 
 static size_t keys_with(struct scwclient *c, const char *desc)
@@ -423,34 +409,33 @@ static size_t keys_with(struct scwclient *c, const char *desc)
 
 TEST(lost_create_answer_leaves_no_duplicate_key)
 {
-	struct scwclient *c = mk(5000, 3, 10, 5000);
-	struct iam_call call = { c, NULL, { 0 }, 0, 0, NULL };
+	struct fx f;
 	struct iam_api_key_create in = { APP, NULL, NULL, NULL, "lost" };
 	struct iam_api_key k;
 
-	reset_double();
+	fx_start(&f, 5000, 3, 10, 5000, NULL);
 	arm("[{\"match\":\"POST /iam/v1alpha1/api-keys\",\"action\":\"process_then_reset\"}]");
-	ASSERT_EQ_INT(iam_api_key_create(&call, &in, &k), 0);
+	ASSERT_EQ_INT(iam_api_key_create(&f.call, &in, &k), 0);
 	ASSERT(k.secret_key && strlen(k.secret_key) == 36);
-	ASSERT_EQ_INT(call.ambiguous_creates, 1);
-	ASSERT_EQ_INT(call.orphans_deleted, 1);
+	ASSERT_EQ_INT(f.call.ambiguous_creates, 1);
+	ASSERT_EQ_INT(f.call.orphans_deleted, 1);
 	ASSERT_EQ_UINT(seen("POST", NULL), 2);
-	ASSERT_EQ_UINT(keys_with(c, "lost"), 1);
+	ASSERT_EQ_UINT(keys_with(f.c, "lost"), 1);
 	ASSERT_EQ_INT(stored("keys"), 1);
 	iam_api_key_release(&k);
 
 	/* processed, then a 503: same outcome */
 	reset_double();
 	arm("[{\"match\":\"POST /iam/v1alpha1/api-keys\",\"action\":\"process_then_status\",\"status\":503}]");
-	ASSERT_EQ_INT(iam_api_key_create(&call, &in, &k), 0);
+	ASSERT_EQ_INT(iam_api_key_create(&f.call, &in, &k), 0);
 	ASSERT(k.secret_key != NULL);
 	ASSERT_EQ_INT(stored("keys"), 1);
-	ASSERT_EQ_INT(call.ambiguous_creates, 2);
+	ASSERT_EQ_INT(f.call.ambiguous_creates, 2);
 	iam_api_key_release(&k);
 
 	/* a key made earlier with the same description is left alone */
 	reset_double();
-	call.orphans_deleted = 0;
+	f.call.orphans_deleted = 0;
 	{
 		struct timespec ts = { 2, 600000000L }; /* past the reconcile window */
 		struct scwclient *other = mk(5000, 3, 10, 5000); /* another process, in effect */
@@ -460,15 +445,14 @@ TEST(lost_create_answer_leaves_no_duplicate_key)
 		scwclient_free(other);
 		nanosleep(&ts, NULL);
 		arm("[{\"match\":\"POST /iam/v1alpha1/api-keys\",\"action\":\"process_then_reset\"}]");
-		ASSERT_EQ_INT(iam_api_key_create(&call, &in, &k), 0);
+		ASSERT_EQ_INT(iam_api_key_create(&f.call, &in, &k), 0);
 		iam_api_key_release(&k);
-		ASSERT_EQ_INT(call.orphans_deleted, 1);
+		ASSERT_EQ_INT(f.call.orphans_deleted, 1);
 		ASSERT_EQ_INT(stored("keys"), 2);
-		ASSERT_EQ_INT(iam_api_key_get(&call, old, &k), 0);
+		ASSERT_EQ_INT(iam_api_key_get(&f.call, old, &k), 0);
 		iam_api_key_release(&k);
 	}
-	iam_call_release(&call);
-	scwclient_free(c);
+	fx_end(&f);
 }
 
 struct twin {
@@ -496,19 +480,18 @@ static void *twin_create(void *ud)
 
 TEST(parallel_identical_creates_keep_each_others_keys_when_one_answer_is_lost)
 {
-	struct scwclient *c = mk(5000, 3, 10, 5000);
-	struct iam_call call = { c, NULL, { 0 }, 0, 0, NULL };
+	struct fx f;
 	struct twin t[4];
 	pthread_t th[4];
 	struct iam_api_key k;
 	int i, amb = 0;
 
-	reset_double();
+	fx_start(&f, 5000, 3, 10, 5000, NULL);
 	arm("[{\"match\":\"POST /iam/v1alpha1/api-keys\",\"action\":\"process_then_reset\"},"
 	    "{\"match\":\"POST /iam/v1alpha1/api-keys\",\"action\":\"slow\",\"seconds\":0.5}]");
 	for (i = 0; i < 4; i++) {
 		memset(&t[i], 0, sizeof(t[i]));
-		t[i].c = c;
+		t[i].c = f.c;
 		pthread_create(&th[i], NULL, twin_create, &t[i]);
 	}
 	for (i = 0; i < 4; i++)
@@ -516,123 +499,113 @@ TEST(parallel_identical_creates_keep_each_others_keys_when_one_answer_is_lost)
 	for (i = 0; i < 4; i++) {
 		ASSERT_EQ_INT(t[i].r, 0);
 		amb += t[i].ambiguous;
-		ASSERT_EQ_INT(iam_api_key_get(&call, t[i].ak, &k), 0);
+		ASSERT_EQ_INT(iam_api_key_get(&f.call, t[i].ak, &k), 0);
 		iam_api_key_release(&k);
 	}
 	ASSERT_EQ_INT(amb, 1);
 	ASSERT_EQ_INT(stored("keys"), 4);
-	iam_call_release(&call);
-	scwclient_free(c);
+	fx_end(&f);
 }
 
 TEST(create_rejected_with_429_is_retried_without_reconciling)
 {
-	struct scwclient *c = mk(5000, 3, 10, 5000);
-	struct iam_call call = { c, NULL, { 0 }, 0, 0, NULL };
+	struct fx f;
 	struct iam_api_key_create in = { APP, NULL, NULL, NULL, "rl" };
 	struct iam_api_key k;
 
-	reset_double();
+	fx_start(&f, 5000, 3, 10, 5000, NULL);
 	arm("[{\"match\":\"POST /iam/v1alpha1/api-keys\",\"action\":\"status\",\"status\":429,\"retry_after\":\"0\"}]");
-	ASSERT_EQ_INT(iam_api_key_create(&call, &in, &k), 0);
-	ASSERT_EQ_INT(call.ambiguous_creates, 0);
+	ASSERT_EQ_INT(iam_api_key_create(&f.call, &in, &k), 0);
+	ASSERT_EQ_INT(f.call.ambiguous_creates, 0);
 	ASSERT_EQ_UINT(seen("POST", NULL), 2);
 	ASSERT_EQ_UINT(seen("GET", NULL), 0);
 	ASSERT_EQ_INT(stored("keys"), 1);
 	iam_api_key_release(&k);
 	/* 501 on create: a plain failure, not ambiguous, no retry */
 	arm("[{\"match\":\"POST /iam/v1alpha1/api-keys\",\"action\":\"status\",\"status\":501}]");
-	ASSERT_EQ_INT(iam_api_key_create(&call, &in, &k), ERR_IO);
-	ASSERT_EQ_INT(call.ambiguous_creates, 0);
+	ASSERT_EQ_INT(iam_api_key_create(&f.call, &in, &k), ERR_IO);
+	ASSERT_EQ_INT(f.call.ambiguous_creates, 0);
 	ASSERT_EQ_INT(stored("keys"), 1);
-	iam_call_release(&call);
-	scwclient_free(c);
+	fx_end(&f);
 }
 
 TEST(lost_application_create_answer_adopts_the_created_one)
 {
-	struct scwclient *c = mk(5000, 3, 10, 5000);
-	struct iam_call call = { c, NULL, { 0 }, 0, 0, NULL };
+	struct fx f;
 	const char *tags[] = { "a", "b" };
 	struct iam_application_create in = { "ci-app", NULL, "d", tags, 2 };
 	struct iam_application a;
 
-	reset_double();
+	fx_start(&f, 5000, 3, 10, 5000, NULL);
 	arm("[{\"match\":\"POST /iam/v1alpha1/applications\",\"action\":\"process_then_reset\"}]");
-	ASSERT_EQ_INT(iam_application_create(&call, &in, &a), 0);
+	ASSERT_EQ_INT(iam_application_create(&f.call, &in, &a), 0);
 	ASSERT_EQ_STR(a.name, "ci-app");
 	ASSERT_EQ_UINT(a.ntags, 2);
 	ASSERT_EQ_STR(a.tags[1], "b");
-	ASSERT_EQ_INT(call.ambiguous_creates, 1);
+	ASSERT_EQ_INT(f.call.ambiguous_creates, 1);
 	ASSERT_EQ_UINT(seen("POST", NULL), 1);
 	ASSERT_EQ_INT(stored("apps"), 1);
 	iam_application_release(&a);
-	iam_call_release(&call);
-	scwclient_free(c);
+	fx_end(&f);
 }
 
 TEST(api_errors_are_parsed_and_mapped)
 {
-	struct scwclient *c = mk(5000, 3, 10, 5000);
-	struct iam_call call = { c, NULL, { 0 }, 0, 0, NULL };
+	struct fx f;
 	char desc[260], attr[64];
 	struct iam_api_key_create in = { APP, NULL, NULL, NULL, desc };
 	struct iam_api_key k;
 	struct scwclient_opts o = { 0 };
 	struct scwclient *bad = NULL;
 
-	reset_double();
+	fx_start(&f, 5000, 3, 10, 5000, NULL);
 	memset(desc, 'x', 250);
 	desc[250] = '\0';
-	ASSERT_EQ_INT(iam_api_key_create(&call, &in, &k), ERR_INVAL);
-	ASSERT_EQ_STR(call.err.type, "invalid_arguments");
-	ASSERT_EQ_UINT(call.err.ndetails, 1);
-	ASSERT_EQ_INT(scwclient_error_attr(call.err.details[0].argument_name, attr, sizeof(attr)), 0);
+	ASSERT_EQ_INT(iam_api_key_create(&f.call, &in, &k), ERR_INVAL);
+	ASSERT_EQ_STR(f.call.err.type, "invalid_arguments");
+	ASSERT_EQ_UINT(f.call.err.ndetails, 1);
+	ASSERT_EQ_INT(scwclient_error_attr(f.call.err.details[0].argument_name, attr, sizeof(attr)), 0);
 	ASSERT_EQ_STR(attr, "description");
-	ASSERT(call.err.request_id && strlen(call.err.request_id) == 36);
-	ASSERT_EQ_INT(iam_api_key_get(&call, "SCWAAAAAAAAAAAAAAAAA", &k), ERR_NOTFOUND);
-	ASSERT_EQ_STR(call.err.resource, "access_key");
-	ASSERT_EQ_INT(iam_api_key_delete(&call, "SCWAAAAAAAAAAAAAAAAA"), ERR_NOTFOUND);
+	ASSERT(f.call.err.request_id && strlen(f.call.err.request_id) == 36);
+	ASSERT_EQ_INT(iam_api_key_get(&f.call, "SCWAAAAAAAAAAAAAAAAA", &k), ERR_NOTFOUND);
+	ASSERT_EQ_STR(f.call.err.resource, "access_key");
+	ASSERT_EQ_INT(iam_api_key_delete(&f.call, "SCWAAAAAAAAAAAAAAAAA"), ERR_NOTFOUND);
 	/* wrong token: 401, not retried */
 	o.api_url = base;
 	o.secret_key = "99999999-9999-4999-8999-999999999999";
 	ASSERT_EQ_INT(scwclient_new(&o, &bad), 0);
-	call.client = bad;
+	f.call.client = bad;
 	reset_double();
-	ASSERT_EQ_INT(iam_api_key_get(&call, "SCWAAAAAAAAAAAAAAAAA", &k), ERR_AUTH);
-	ASSERT_EQ_STR(call.err.reason, "not_found");
+	ASSERT_EQ_INT(iam_api_key_get(&f.call, "SCWAAAAAAAAAAAAAAAAA", &k), ERR_AUTH);
+	ASSERT_EQ_STR(f.call.err.reason, "not_found");
 	ASSERT_EQ_UINT(seen("GET", NULL), 1);
 	scwclient_free(bad);
-	iam_call_release(&call);
-	scwclient_free(c);
+	fx_end(&f);
 }
 
 TEST(lists_read_every_page)
 {
-	struct scwclient *c = mk(5000, 3, 10, 5000);
-	struct iam_call call = { c, NULL, { 0 }, 0, 0, NULL };
-	struct iam_api_key_filter f = { NULL, APP, "application", NULL, -1, -1 };
+	struct fx f;
+	struct iam_api_key_filter filter = { NULL, APP, "application", NULL, -1, -1 };
 	struct iam_api_key_list l = { NULL, 0 };
 	char ak[21];
 	int i;
 
-	reset_double();
+	fx_start(&f, 5000, 3, 10, 5000, NULL);
 	for (i = 0; i < 205; i++)
-		make_key(c, "page", ak);
-	ASSERT_EQ_INT(iam_api_key_list(&call, &f, &l), 0);
+		make_key(f.c, "page", ak);
+	ASSERT_EQ_INT(iam_api_key_list(&f.call, &filter, &l), 0);
 	ASSERT_EQ_UINT(l.n, 205);
 	ASSERT_EQ_STR(l.items[204].access_key, ak);
 	ASSERT(l.items[0].secret_key == NULL);
 	ASSERT_EQ_UINT(seen("GET /iam/v1alpha1/api-keys?", NULL), 3);
 	iam_api_key_list_release(&l);
-	iam_call_release(&call);
-	scwclient_free(c);
+	fx_end(&f);
 }
 
 TEST(trace_log_never_shows_the_token_or_a_secret)
 {
-	struct scwclient *c = mk(5000, 3, 10, 5000);
-	struct iam_call call = { c, NULL, { 0 }, 0, 0, NULL };
+	struct fx f;
 	struct iam_api_key_create in = { APP, NULL, NULL, NULL, "logged" };
 	struct iam_user_create uin = { 0 };
 	struct iam_api_key k;
@@ -641,19 +614,19 @@ TEST(trace_log_never_shows_the_token_or_a_secret)
 	ssize_t n;
 	int fd;
 
-	reset_double();
+	fx_start(&f, 5000, 3, 10, 5000, NULL);
 	snprintf(path, sizeof(path), "%s/client-trace.log", logdir);
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	ASSERT(fd >= 0);
 	log_setup(LOG_TRACE, fd, "provider");
-	ASSERT_EQ_INT(iam_api_key_create(&call, &in, &k), 0);
+	ASSERT_EQ_INT(iam_api_key_create(&f.call, &in, &k), 0);
 	snprintf(secret, sizeof(secret), "%s", k.secret_key);
 	iam_api_key_release(&k);
 	/* a user create carries a password (the double has no /users: 404, body still logged) */
 	uin.email = "a@b.c";
 	uin.username = "u";
 	uin.password = "Sup3rSecretPassw0rd";
-	ASSERT_EQ_INT(iam_user_create(&call, &uin, &u), ERR_NOTFOUND);
+	ASSERT_EQ_INT(iam_user_create(&f.call, &uin, &u), ERR_NOTFOUND);
 	log_setup(LOG_OFF, 2, NULL);
 	lseek(fd, 0, SEEK_SET);
 	n = read(fd, content, sizeof(content) - 1);
@@ -665,8 +638,7 @@ TEST(trace_log_never_shows_the_token_or_a_secret)
 	ASSERT(strstr(content, secret) == NULL);
 	ASSERT(strstr(content, token) == NULL);
 	ASSERT(strstr(content, "Sup3rSecretPassw0rd") == NULL);
-	iam_call_release(&call);
-	scwclient_free(c);
+	fx_end(&f);
 }
 
 int main(int argc, char **argv)

@@ -391,6 +391,36 @@ TEST(concurrent_streams_on_one_connection)
 	rig_free(&g);
 }
 
+/* Requests carry the provider config and states, responses the new states: secrets. Every
+ * buffer the server keeps them in is wiped (a wipe observer sees each range before it is
+ * cleared): the read chunk, the request buffer, the queued response, the frame write buffer. */
+#define WIPE_MARK "4d1f6b3a-8c2e-4f5a-9b7d-0e1c3a5b7d9f"
+static int wipe_marks;
+
+static void wipe_observe(const void *p, size_t n, void *ud)
+{
+	if (n >= strlen(WIPE_MARK) && memmem(p, n, WIPE_MARK, strlen(WIPE_MARK)))
+		wipe_marks++;
+}
+
+TEST(request_and_response_bytes_are_wiped)
+{
+	struct rig g;
+	int32_t id;
+
+	rig_init(&g, 0);
+	wipe_marks = 0;
+	mem_set_wipe_observer(wipe_observe, NULL);
+	id = rig_call(&g, "/t.T/Echo", (const uint8_t *)WIPE_MARK, strlen(WIPE_MARK), 0, NULL);
+	rig_pump(&g);
+	rig_free(&g);
+	mem_set_wipe_observer(NULL, NULL);
+	ASSERT(has_header(&g.rec, id, "grpc-status=0"));
+	ASSERT(memmem(g.rec.data, g.rec.dlen, WIPE_MARK, strlen(WIPE_MARK)) != NULL);
+	printf("# %d wiped ranges held the request or the response\n", wipe_marks);
+	ASSERT(wipe_marks >= 4);
+}
+
 int main(void)
 {
 	log_setup(LOG_OFF, 2, NULL);
@@ -403,5 +433,6 @@ int main(void)
 	RUN(rst_stream_detaches_and_cancels_a_held_call);
 	RUN(stop_after_route_stops_the_server_once_answered);
 	RUN(concurrent_streams_on_one_connection);
+	RUN(request_and_response_bytes_are_wiped);
 	return test_done();
 }

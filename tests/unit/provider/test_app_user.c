@@ -7,6 +7,9 @@
  * for "" / [], generated application names, and the plan: organization_id / password /
  * password_wo_version replace, nb_api_keys kept, a create-only flag change warned.
  */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/err.h"
@@ -293,6 +296,104 @@ TEST(user_plan_replaces_on_org_updates_password_in_place_and_warns_on_create_onl
 	cty_value_release(&prior);
 }
 
+/* 1 when d holds exactly one diagnostic, an error on attr with that summary and detail. */
+static int one_error(const struct fw_diags *d, const char *attr, const char *summary, const char *detail)
+{
+	return d->n == 1 && d->v[0].severity == FW_ERROR && d->v[0].npath == 1 &&
+	       strcmp(d->v[0].path[0].name, attr) == 0 && strcmp(d->v[0].summary, summary) == 0 &&
+	       d->v[0].detail && strcmp(d->v[0].detail, detail) == 0;
+}
+
+TEST(data_source_lookup_picks_one_exact_match_and_names_the_attribute_otherwise)
+{
+	static const struct tfutil_lookup by_name = {
+		.attr = "name", .id_attr = "application_id", .noun = "application", .nouns = "applications",
+		.is = "is named", .are = "are named", .not_found = "Application not found",
+		.several = "Several applications match", .read_summary = "Cannot read the application",
+		.key_off = offsetof(struct iam_application, name),
+		.nocase = 0,
+	};
+	static const struct tfutil_lookup by_email = {
+		.attr = "email", .id_attr = "user_id", .noun = "user", .nouns = "users", .is = "has the email",
+		.are = "have the email", .not_found = "User not found", .several = "Several users match",
+		.read_summary = "Cannot read the user", .key_off = offsetof(struct iam_user, email), .nocase = 1,
+	};
+	struct iam_application apps[4];
+	struct iam_user users[3];
+	struct fw_diags d;
+	size_t at = 99;
+
+	memset(apps, 0, sizeof(apps));
+	memset(users, 0, sizeof(users));
+	apps[0].name = (char *)(uintptr_t)"app-1";
+	apps[1].name = NULL; /* no name: never matches */
+	apps[2].name = (char *)(uintptr_t)"app";
+	apps[3].name = (char *)(uintptr_t)"APP";
+	fw_diags_init(&d);
+	ASSERT_EQ_INT(tfutil_pick(&by_name, apps, 4, sizeof(apps[0]), "O", "app", &at, &d), 0);
+	ASSERT_EQ_UINT(at, 2); /* exact: neither "app-1" nor "APP" */
+	ASSERT_EQ_UINT(d.n, 0);
+	ASSERT_EQ_INT(tfutil_pick(&by_name, apps, 4, sizeof(apps[0]), "O", "ap", &at, &d), ERR_NOTFOUND);
+	ASSERT(one_error(&d, "name", "Application not found", "No application of organization O is named \"ap\"."));
+	fw_diags_release(&d);
+	apps[0].name = (char *)(uintptr_t)"app";
+	fw_diags_init(&d);
+	ASSERT_EQ_INT(tfutil_pick(&by_name, apps, 4, sizeof(apps[0]), "O", "app", &at, &d), ERR_NOTFOUND);
+	ASSERT(one_error(&d, "name", "Several applications match",
+			 "2 applications of organization O are named \"app\"; use application_id instead."));
+	fw_diags_release(&d);
+
+	users[0].email = (char *)(uintptr_t)"b@example.com";
+	users[1].email = (char *)(uintptr_t)"A@Example.com";
+	fw_diags_init(&d);
+	ASSERT_EQ_INT(tfutil_pick(&by_email, users, 3, sizeof(users[0]), "O", "a@example.COM", &at, &d), 0);
+	ASSERT_EQ_UINT(at, 1); /* without regard to case */
+	ASSERT_EQ_INT(tfutil_pick(&by_email, users, 3, sizeof(users[0]), "O", "c@example.com", &at, &d), ERR_NOTFOUND);
+	ASSERT(one_error(&d, "email", "User not found", "No user of organization O has the email \"c@example.com\"."));
+	fw_diags_release(&d);
+	users[2].email = (char *)(uintptr_t)"a@example.com";
+	fw_diags_init(&d);
+	ASSERT_EQ_INT(tfutil_pick(&by_email, users, 3, sizeof(users[0]), "O", "a@example.com", &at, &d), ERR_NOTFOUND);
+	ASSERT(one_error(&d, "email", "Several users match",
+			 "2 users of organization O have the email \"a@example.com\"; use user_id instead."));
+	fw_diags_release(&d);
+}
+
+TEST(changed_tags_are_sent_only_when_they_differ)
+{
+	struct cty_value prior, planned, unknown;
+	const char *ab[2] = { "a", "b" }, *ba[2] = { "b", "a" };
+	const char **out = NULL;
+	struct fw_diags d;
+	size_t n = 7;
+	int set = 7;
+
+	ASSERT_EQ_INT(cty_value_object(&prior, fw_resource_type(&iamuser_resource)), 0);
+	ASSERT_EQ_INT(cty_value_object(&planned, fw_resource_type(&iamuser_resource)), 0);
+	ASSERT_EQ_INT(fw_set_strings(&prior, "tags", ab, 2), 0);
+	ASSERT_EQ_INT(fw_set_strings(&planned, "tags", ab, 2), 0);
+	fw_diags_init(&d);
+	ASSERT_EQ_INT(tfutil_changed_tags(&prior, &planned, &out, &n, &set, "S", &d), 0);
+	ASSERT(set == 0 && out == NULL && n == 0);
+	ASSERT_EQ_INT(fw_set_strings(&planned, "tags", ba, 2), 0); /* order matters */
+	ASSERT_EQ_INT(tfutil_changed_tags(&prior, &planned, &out, &n, &set, "S", &d), 0);
+	ASSERT(set == 1 && n == 2 && out && strcmp(out[0], "b") == 0 && strcmp(out[1], "a") == 0);
+	free(out);
+	ASSERT_EQ_INT(fw_set_strings(&planned, "tags", ab, 0), 0); /* [] clears */
+	ASSERT_EQ_INT(tfutil_changed_tags(&prior, &planned, &out, &n, &set, "S", &d), 0);
+	ASSERT(set == 1 && n == 0);
+	free(out);
+	ASSERT_EQ_UINT(d.n, 0);
+	cty_value_unknown(&unknown, cty_object_attr(&planned, "tags")->type);
+	ASSERT_EQ_INT(fw_set_value(&planned, "tags", &unknown), 0);
+	ASSERT_EQ_INT(tfutil_changed_tags(&prior, &planned, &out, &n, &set, "S", &d), ERR_INVAL);
+	ASSERT(set == 0 && out == NULL);
+	ASSERT(one_error(&d, "tags", "S", "The tags are not all known."));
+	fw_diags_release(&d);
+	cty_value_release(&prior);
+	cty_value_release(&planned);
+}
+
 int main(void)
 {
 	if (fw_init(&provider_scaleway) != 0) {
@@ -307,6 +408,8 @@ int main(void)
 	RUN(api_values_keep_null_for_empty);
 	RUN(generated_names_are_valid_and_differ);
 	RUN(user_plan_replaces_on_org_updates_password_in_place_and_warns_on_create_only_flags);
+	RUN(data_source_lookup_picks_one_exact_match_and_names_the_attribute_otherwise);
+	RUN(changed_tags_are_sent_only_when_they_differ);
 	fw_shutdown();
 	return test_done();
 }
