@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tls: go-plugin AutoMTLS server context (see tls.h). Key and certificate are generated with the
- * EVP and X509v3 APIs at every start (P-256 keygen and one signature take well under a
- * millisecond); the client certificate check pins the exact certificate from the environment.
+ * tls: go-plugin AutoMTLS server context (see tls.h). A fresh P-256 key (EC_KEY API, see gen_key)
+ * and a self-signed certificate (X509v3 API) are made in memory at every start; the client
+ * certificate check pins the exact certificate from the environment. OpenSSL is initialised for
+ * a short-lived process: no openssl.cnf, no error strings until a failure, no cleanup at exit.
  */
 #include <pthread.h>
 #include <string.h>
