@@ -47,10 +47,15 @@ static void write_all(int fd, const char *p, size_t n)
 	}
 }
 
+/* Set by SIGTERM at any time, also before the server exists (right after the handshake line):
+ * main() checks it once g_server is published, so no SIGTERM is ever lost. */
+static volatile sig_atomic_t g_term_pending;
+
 static void on_term(int sig)
 {
 	struct grpc_server *s = g_server;
 
+	g_term_pending = 1;
 	if (s)
 		grpc_server_stop(s);
 }
@@ -240,6 +245,8 @@ int main(int argc, char **argv)
 	log_kv(LOG_DEBUG, "plugin server listening", "address", sock.path, "tls", tls ? "true" : "false",
 	       "debug", debug ? "true" : "false", NULL);
 	g_server = srv;
+	if (g_term_pending)
+		grpc_server_stop(srv); /* SIGTERM arrived before g_server was set */
 	r = grpc_server_run(srv);
 out:
 	g_server = NULL;

@@ -777,6 +777,21 @@ func launchSuite(bin string) {
 		}
 		return sanitizerClean(p.stderr.String())
 	}())
+	check("[launch] SIGTERM sent the instant the handshake line is read always stops it (20 launches)", func() error {
+		for i := 0; i < 20; i++ {
+			p, err := start(bin, nil, baseEnv("TF_PLUGIN_MAGIC_COOKIE="+cookie, "PLUGIN_PROTOCOL_VERSIONS=6",
+				"TF_LOG_PROVIDER=trace"))
+			if err != nil {
+				return err
+			}
+			p.cmd.Process.Signal(syscall.SIGTERM)
+			if _, err := p.wait(3 * time.Second); err != nil {
+				p.kill()
+				return fmt.Errorf("launch %d: still running 3 s after SIGTERM: %v", i, err)
+			}
+		}
+		return nil
+	}())
 	check("[launch] -debug: TF_REATTACH_PROVIDERS JSON, survives its clients, SIGTERM ends it", debugCheck(bin))
 	check("[launch] a crash writes a 'fatal error:' line on stderr and dies of the signal", func() error {
 		p, err := start(bin, nil, baseEnv("TF_PLUGIN_MAGIC_COOKIE="+cookie, "PLUGIN_PROTOCOL_VERSIONS=6"))
@@ -820,7 +835,10 @@ func launchSuite(bin string) {
 				return err
 			}
 			p.cmd.Process.Signal(syscall.SIGTERM)
-			p.wait(3 * time.Second)
+			if _, err := p.wait(3 * time.Second); err != nil {
+				p.kill()
+				return fmt.Errorf("%v: SIGTERM right after the handshake line did not stop the provider: %v", c.env, err)
+			}
 			se := p.stderr.String()
 			got := false
 			for _, l := range strings.Split(se, "\n") {
