@@ -349,25 +349,14 @@ static int key_ds_read(const struct fw_ctx *ctx, const struct cty_value *config,
 		provider_api_error(d, "Cannot read the API key", r, &call, NULL);
 		goto out;
 	}
-	r = fw_set_cstring(state, "id", k.access_key);
-	if (r == 0)
+	/* The resource's fill serves the data source too. The data source has no secret_key (a GET
+	 * carries none; drop one a server might send anyway) and no configured spellings to keep;
+	 * unlike the resource, an empty description is shown as "" rather than kept null. */
+	mem_free_secret_str(k.secret_key);
+	k.secret_key = NULL;
+	r = key_fill(state, &k);
+	if (r == 0 && fw_is_null(state, "description"))
 		r = fw_set_cstring(state, "description", k.description);
-	if (r == 0)
-		r = fw_set_cstring(state, "application_id", k.application_id);
-	if (r == 0)
-		r = fw_set_cstring(state, "user_id", k.user_id);
-	if (r == 0)
-		r = fw_set_cstring(state, "expires_at", k.expires_at);
-	if (r == 0)
-		r = fw_set_cstring(state, "default_project_id", k.default_project_id);
-	if (r == 0)
-		r = set_time(state, "created_at", k.created_at);
-	if (r == 0)
-		r = set_time(state, "updated_at", k.updated_at);
-	if (r == 0)
-		r = fw_set_bool(state, "editable", k.editable);
-	if (r == 0)
-		r = fw_set_cstring(state, "creation_ip", k.creation_ip);
 out:
 	iam_api_key_release(&k);
 	iam_call_release(&call);
