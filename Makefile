@@ -61,8 +61,6 @@ $(BUILD)/lib$(1).a: $$(OBJS_$(1))
 endef
 
 BINS :=
-TEST_BINS :=
-FUZZ_NAMES :=
 
 -include $(sort $(wildcard mk/*.mk))
 
@@ -96,7 +94,7 @@ $(BUILD)/fuzz/%: fuzz/%.c fuzz/replay_main.c $(ALL_LIBS)
 	@echo "  FUZZ    $@"
 	$(Q)$(CC) $(CFLAGS) -o $@ $< fuzz/replay_main.c $(LDFLAGS) -Wl,--start-group $(ALL_LIBS) -Wl,--end-group $(EXT_LIBS_ALL)
 
-.PHONY: all build-all deps-check tests-build check check-fast unit fuzz-replay fuzz run bench clean install
+.PHONY: all build-all deps-check tests-build check fuzz run bench clean
 
 # User-facing targets install/check dependencies first, then re-enter make so that pkg-config sees them.
 all: deps-check
