@@ -67,6 +67,7 @@ static const char usage_serve[] =
 	"  --max-connections N    open connections in total (default 8192; over it: 503)\n"
 	"  --per-ip-connections N open connections per client address (default 256; over it: 429)\n"
 	"  --head-timeout S       seconds for a whole request head, and for idle keep-alive (default 20)\n"
+	"  --body-timeout S       seconds for a whole request body and its answer (default 60)\n"
 	"  --help, --version\n";
 
 static int usage_error(const char *usage, const char *msg, const char *arg)
@@ -213,13 +214,15 @@ static int cmd_serve(int argc, char **argv)
 		{ "max-connections", required_argument, NULL, 'C' },
 		{ "per-ip-connections", required_argument, NULL, 'P' },
 		{ "head-timeout", required_argument, NULL, 'T' },
+		{ "body-timeout", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db = NULL, *key_file = NULL, *listen_addr = "127.0.0.1:8080";
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	uint32_t hashes = ncpu > 0 && ncpu < 1024 ? (uint32_t)ncpu : 2, max_conns = 0, per_ip = 0, head_s = 0;
+	uint32_t hashes = ncpu > 0 && ncpu < 1024 ? (uint32_t)ncpu : 2, max_conns = 0, per_ip = 0, head_s = 0,
+		 body_s = 0;
 	enum log_level level = LOG_INFO;
 	uint32_t quota = 100, threads = 2, workers = 64;
 	struct http_config cfg;
@@ -270,6 +273,10 @@ static int cmd_serve(int argc, char **argv)
 			if (parse_u32(optarg, &head_s) < 0 || head_s < 1 || head_s > 3600)
 				return usage_error(usage_serve, "--head-timeout wants seconds from 1 to 3600", optarg);
 			break;
+		case 'B':
+			if (parse_u32(optarg, &body_s) < 0 || body_s < 1 || body_s > 3600)
+				return usage_error(usage_serve, "--body-timeout wants seconds from 1 to 3600", optarg);
+			break;
 		case 'h': fputs(usage_serve, stdout); return 0;
 		case 'V': puts("scw-iamd " VERSION); return 0;
 		default: return usage_error(usage_serve, "unknown or incomplete option", argv[optind - 1]);
@@ -299,7 +306,7 @@ static int cmd_serve(int argc, char **argv)
 	cfg.max_conns = max_conns;
 	cfg.per_ip_conns = per_ip;
 	cfg.head_timeout_s = head_s;
-	cfg.body_timeout_s = 0;
+	cfg.body_timeout_s = body_s;
 	secret_pw_gate_init(hashes, 2 * hashes, 1000);
 	raise_fd_limit();
 	r = http_start(&cfg, &api, &http, bound, sizeof(bound), detail, sizeof(detail));
