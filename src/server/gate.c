@@ -155,15 +155,16 @@ static void conn_close(struct gate *g, struct gconn *c)
 /* Write a canned JSON answer on a socket that has not been answered yet. */
 static void answer(int fd, int status, const char *type, const char *arg, const char *reason, const char *help)
 {
-	static const char *const texts[] = { [400 - 400] = "Bad Request", [408 - 400] = "Request Timeout",
+	static const char *const texts[] = { [400 - 400] = "Bad Request",
+					     [408 - 400] = "Request Timeout",
 					     [429 - 400] = "Too Many Requests",
 					     [431 - 400] = "Request Header Fields Too Large" };
 	struct api_invalid inv = { 0 };
 	struct buf body, out;
 	char id[UUID_STR_LEN + 1] = "", line[320];
-	const char *text = status == 503 ? "Service Unavailable"
+	const char *text = status == 503                                           ? "Service Unavailable"
 			   : status >= 400 && status <= 431 && texts[status - 400] ? texts[status - 400]
-										    : "Error";
+										   : "Error";
 	ssize_t w;
 	size_t off = 0;
 
@@ -227,8 +228,7 @@ static void examine(struct gate *g, struct gconn *c)
 		return;
 	v = vld_head(g->peek, (size_t)n, &head_len);
 	switch (v) {
-	case VLD_HEAD_INCOMPLETE:
-		return;
+	case VLD_HEAD_INCOMPLETE: return;
 	case VLD_HEAD_BAD:
 		answer(c->fd, 400, NULL, "request", "format",
 		       "the request line must be METHOD SP /path SP HTTP/1.1 and header lines NAME: value");
@@ -238,8 +238,7 @@ static void examine(struct gate *g, struct gconn *c)
 		answer(c->fd, 431, NULL, "request", "constraint", "the request head must not exceed 16 KiB");
 		linger(g, c);
 		return;
-	case VLD_HEAD_OK:
-		break;
+	case VLD_HEAD_OK: break;
 	}
 	epoll_ctl(g->ep, EPOLL_CTL_DEL, c->fd, NULL);
 	c->state = GC_MHD;
@@ -278,8 +277,7 @@ static void accept_all(struct gate *g)
 		ip = ip_find(g, key);
 		if (g->open >= g->cfg.max_conns || (size_t)fd >= g->nfd || !ip ||
 		    (ip->n >= GATE_RESERVE_PER_IP && g->open >= g->cfg.max_conns / 4 * 3)) {
-			answer(fd, 503, "service_unavailable", NULL, NULL,
-			       "too many connections; retry later");
+			answer(fd, 503, "service_unavailable", NULL, NULL, "too many connections; retry later");
 			shutdown(fd, SHUT_WR);
 			close(fd);
 			if (ip && ip->n == 0)
@@ -340,13 +338,10 @@ static void reap(struct gate *g)
 			continue;
 		switch (c->state) {
 		case GC_PENDING:
-			answer(c->fd, 408, NULL, "request", "constraint",
-			       "the request head did not arrive in time");
+			answer(c->fd, 408, NULL, "request", "constraint", "the request head did not arrive in time");
 			linger(g, c);
 			break;
-		case GC_LINGER:
-			conn_close(g, c);
-			break;
+		case GC_LINGER: conn_close(g, c); break;
 		case GC_MHD:
 			/* libmicrohttpd sees the end of the stream and closes the connection; the fd
 			 * cannot be reused meanwhile: it is closed after gate_notify(CLOSED), which
@@ -489,8 +484,7 @@ void gate_free(struct gate *g)
 	free(g);
 }
 
-void gate_notify(void *cls, struct MHD_Connection *mc, void **socket_context,
-		 enum MHD_ConnectionNotificationCode code)
+void gate_notify(void *cls, struct MHD_Connection *mc, void **socket_context, enum MHD_ConnectionNotificationCode code)
 {
 	struct gate *g = cls;
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);

@@ -44,8 +44,7 @@ void gate_stop(struct gate *g);
 void gate_free(struct gate *g);
 
 /* MHD_OPTION_NOTIFY_CONNECTION callback; cls is the gate. */
-void gate_notify(void *cls, struct MHD_Connection *c, void **socket_context,
-		 enum MHD_ConnectionNotificationCode code);
+void gate_notify(void *cls, struct MHD_Connection *c, void **socket_context, enum MHD_ConnectionNotificationCode code);
 /* A request's head was received on c: from now on the body deadline applies. */
 void gate_request_head(struct MHD_Connection *c);
 /* The request is being processed off the HTTP thread (no deadline until it is answered). */

@@ -57,7 +57,9 @@ TEST(control_bytes_and_unescape)
 	ASSERT_EQ_STR(s1, "abc\x7fx"); /* no NUL: nothing is cut short */
 	ASSERT_EQ_INT(vld_has_ctl(s1, strlen(s1)), 1);
 	ASSERT_EQ_UINT(vld_unescape(s2), 7);
-	ASSERT_EQ_STR(s2, "a\n\r\x7f" "A%4");
+	ASSERT_EQ_STR(s2,
+		      "a\n\r\x7f"
+		      "A%4");
 	ASSERT_EQ_UINT(vld_unescape(s3), 4);
 	ASSERT_EQ_STR(s3, "%zz%");
 }
