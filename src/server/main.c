@@ -63,7 +63,7 @@ static const char usage_serve[] =
 	"  --write-workers N      threads running writes; concurrent writes share a commit (default 64)\n"
 	"  --log-level LEVEL      trace, debug, info (default), warn, error, off\n"
 	"  --hash-concurrency N   password hashes computed at once (default: the core count); a few more\n"
-	"                         wait up to 1 s, the others get 429 with Retry-After\n"
+	"                         wait up to 2 s, the others get 429 with Retry-After\n"
 	"  --max-connections N    open connections in total (default 8192; over it: 503)\n"
 	"  --per-ip-connections N open connections per client address (default 256; over it: 429)\n"
 	"  --head-timeout S       seconds for a whole request head, and for idle keep-alive (default 20)\n"
@@ -307,7 +307,7 @@ static int cmd_serve(int argc, char **argv)
 	cfg.per_ip_conns = per_ip;
 	cfg.head_timeout_s = head_s;
 	cfg.body_timeout_s = body_s;
-	secret_pw_gate_init(hashes, 2 * hashes, 1000);
+	secret_pw_gate_init(hashes, 8 * hashes, 2000);
 	raise_fd_limit();
 	r = http_start(&cfg, &api, &http, bound, sizeof(bound), detail, sizeof(detail));
 	if (r < 0) {
