@@ -23,7 +23,7 @@ else
 BUILD ?= build
 endif
 
-PKGS_ALL := openssl jansson sqlite3 libmicrohttpd libnghttp2 libprotobuf-c libcurl yaml-0.1
+PKGS_ALL := openssl jansson sqlite3 libpq libmicrohttpd libnghttp2 libprotobuf-c libcurl yaml-0.1
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS_ALL) 2>/dev/null)
 
 CFLAGS ?= -O2 -g

@@ -132,7 +132,7 @@ TEST(newer_schema_is_refused_and_unknown_scheme_unsupported)
 	ASSERT_EQ_INT(store_open(dbpath, &s, detail, sizeof(detail)), ERR_UNSUPPORTED);
 	ASSERT(s == NULL);
 	ASSERT(strstr(detail, "newer") != NULL);
-	ASSERT_EQ_INT(store_open("postgres://localhost/iam", &s, detail, sizeof(detail)), ERR_UNSUPPORTED);
+	ASSERT_EQ_INT(store_open("mysql://localhost/iam", &s, detail, sizeof(detail)), ERR_UNSUPPORTED);
 	ASSERT_EQ_INT(store_open("", &s, detail, sizeof(detail)), ERR_INVAL);
 }
 
