@@ -107,11 +107,13 @@ deps-check:
 
 tests-build: $(BINS) $(UNIT_BINS) $(FUZZ_BINS)
 
-# make check: normal build, sanitizer build, then the whole suite (scripts/run-tests aggregates TAP output).
+# make check: normal build, sanitizer build, then the whole suite (scripts/run-tests aggregates TAP
+# output) next to a private PostgreSQL cluster (scripts/with-postgres), so that the store's contract
+# suite and the server suites run on both engines.
 check: deps-check
 	$(Q)$(MAKE) --no-print-directory tests-build
 	$(Q)$(MAKE) --no-print-directory tests-build SANITIZE=address,undefined
-	$(Q)scripts/run-tests
+	$(Q)scripts/with-postgres scripts/run-tests
 
 run: deps-check
 	$(Q)$(MAKE) --no-print-directory $(BUILD)/scw-iamd

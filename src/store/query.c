@@ -90,7 +90,7 @@ static int text_fn(struct store_conn *c, void *arg)
 	struct text_ctx *t = arg;
 	struct sval a = sv_text(t->a);
 
-	return store_run_text(t->s, c, t->q, &a, 1, t->out, t->size);
+	return store_run_text(t->s, c, t->q, &a, t->a ? 1 : 0, t->out, t->size);
 }
 
 int store_meta_get(struct store *s, const char *key, char *out, size_t out_len)
