@@ -21,11 +21,12 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "common/mem.h"
-#include "framework/tf6.h"
+#include "framework/fw.h"
 #include "grpc/server.h"
 #include "net/goplugin.h"
 #include "net/tls.h"
 #include "net/unixsock.h"
+#include "provider/provider.h"
 #include "provider/transport.h"
 
 #define PROVIDER_PROTOCOL 6
@@ -156,7 +157,8 @@ int main(int argc, char **argv)
 	struct buf line, why;
 	const uint8_t *der = NULL;
 	size_t der_len = 0;
-	int r, debug = 0, tf6_up = 0, i;
+	int r, debug = 0, i;
+	struct fw *fw = NULL;
 
 	/* First, before any JSON exists: every jansson allocation (API answers holding secret keys,
 	 * request bodies holding passwords, state JSON) is wiped when jansson frees it. */
@@ -194,12 +196,11 @@ int main(int argc, char **argv)
 		}
 		der = tls_server_cert_der(tls, &der_len);
 	}
-	r = tf6_init();
+	r = fw_new(provider_served(), &fw);
 	if (r < 0) {
 		startup_error("provider initialisation failed");
 		goto out;
 	}
-	tf6_up = 1;
 	r = unixsock_listen(&sock, NULL, NULL);
 	if (r < 0) {
 		startup_error("cannot listen on a unix socket (see PLUGIN_UNIX_SOCKET_DIR, TMPDIR)");
@@ -209,6 +210,7 @@ int main(int argc, char **argv)
 	opts.listen_fd = sock.fd;
 	opts.ssl_ctx = tls ? tls_server_ctx(tls) : NULL;
 	opts.router = transport_route;
+	opts.router_ud = fw;
 	opts.max_request = (size_t)256 << 20; /* terraform-plugin-go's limit: states and configs can be big */
 	opts.stop_on_last_close = !debug;
 	r = grpc_server_new(&opts, &srv);
@@ -252,8 +254,7 @@ out:
 	g_server = NULL;
 	grpc_server_free(srv);
 	unixsock_close(&sock);
-	if (tf6_up)
-		tf6_shutdown();
+	fw_free(fw);
 	tls_server_free(tls);
 	buf_release(&line);
 	buf_release(&why);
