@@ -47,16 +47,20 @@ static const char usage_bootstrap[] =
 	"user when absent, then mint a new admin API key for the owner and print one JSON object:\n"
 	"{\"organization_id\",\"project_id\",\"user_id\",\"access_key\",\"secret_key\"}\n"
 	"\n"
-	"  --db PATH          SQLite database file (created 0600)\n"
-	"  --key-file PATH    server key hashing the secrets (default: PATH.key, created 0600)\n"
+	"  --db PATH|URI      SQLite database file (created 0600), or a PostgreSQL URI\n"
+	"                     (postgresql://...: the schema is created)\n"
+	"  --key-file PATH    server key hashing the secrets (default: PATH.key, created 0600;\n"
+	"                     required with a URI: every instance on the database shares it)\n"
 	"  --help, --version\n";
 
 static const char usage_serve[] =
 	"usage: scw-iamd serve --listen HOST:PORT --db PATH [OPTIONS]\n"
 	"\n"
 	"  --listen HOST:PORT     address to listen on (default 127.0.0.1:8080; port 0 = any free port)\n"
-	"  --db PATH              SQLite database file (created 0600 when absent)\n"
-	"  --key-file PATH        server key hashing the secrets (default: PATH.key)\n"
+	"  --db PATH|URI          SQLite database file (created 0600 when absent), or a\n"
+	"                         PostgreSQL URI (postgresql://...; run bootstrap first)\n"
+	"  --key-file PATH        server key hashing the secrets (default: PATH.key; required\n"
+	"                         with a URI)\n"
 	"  --api-key-quota N      API keys per organization (default 100, 0 = unlimited)\n"
 	"  --threads N            HTTP threads, each running an epoll loop (default 2)\n"
 	"  --write-workers N      threads running writes; concurrent writes share a commit (default 64)\n"
@@ -85,19 +89,27 @@ static int parse_u32(const char *s, uint32_t *out)
 	return 0;
 }
 
-/* Open the store and the server key, checking that they belong together. */
-static int open_all(const char *db, const char *key_file, struct store **s, struct secret_key *key)
+/* Open the store and the server key, checking that they belong together. create: bootstrap
+ * (creates a PostgreSQL schema; serve refuses a database never bootstrapped). */
+static int open_all(const char *db, const char *key_file, int create, struct store **s, struct secret_key *key)
 {
 	char detail[4300] = "", fpr[SECRET_FPR_LEN + 1], stored[SECRET_FPR_LEN + 8], path[4096];
 	int r;
 
+	if (!key_file && store_url_is_pg(db)) {
+		/* A URI may carry a password: never echo it. */
+		fprintf(stderr, "scw-iamd: --key-file is required with a PostgreSQL database "
+				"(the key every instance shares)\n");
+		return ERR_INVAL;
+	}
 	if (!key_file) {
 		snprintf(path, sizeof(path), "%s.key", db);
 		key_file = path;
 	}
-	r = store_open(db, s, detail, sizeof(detail));
+	r = store_open_flags(db, create ? STORE_OPEN_CREATE : 0, s, detail, sizeof(detail));
 	if (r < 0) {
-		fprintf(stderr, "scw-iamd: cannot open database %s: %s\n", db, detail[0] ? detail : err_str(r));
+		fprintf(stderr, "scw-iamd: cannot open database %s: %s\n", store_url_is_pg(db) ? "(PostgreSQL)" : db,
+			detail[0] ? detail : err_str(r));
 		return r;
 	}
 	r = store_meta_get(*s, FPR_META_KEY, stored, sizeof(stored));
@@ -159,7 +171,7 @@ static int cmd_bootstrap(int argc, char **argv)
 		return usage_error(usage_bootstrap, "unexpected argument", argv[optind]);
 	if (!db)
 		return usage_error(usage_bootstrap, "--db is required", NULL);
-	r = open_all(db, key_file, &s, &key);
+	r = open_all(db, key_file, 1, &s, &key);
 	if (r < 0)
 		return 1;
 	api_init(&api, s, &key, 0);
@@ -249,7 +261,7 @@ static int cmd_serve(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	r = open_all(db, key_file, &s, &key);
+	r = open_all(db, key_file, 0, &s, &key);
 	if (r < 0)
 		return 1;
 	api_init(&api, s, &key, quota);
@@ -268,7 +280,7 @@ static int cmd_serve(int argc, char **argv)
 		snprintf(q, sizeof(q), "%u", (unsigned)quota);
 		snprintf(t, sizeof(t), "%u", (unsigned)threads);
 		snprintf(w, sizeof(w), "%u", (unsigned)workers);
-		log_kv(LOG_INFO, "listening", "address", bound, "db", db, "backend", store_backend(s),
+		log_kv(LOG_INFO, "listening", "address", bound, "db", store_url_is_pg(db) ? "(postgresql uri)" : db, "backend", store_backend(s),
 		       "api_key_quota", q, "threads", t, "write_workers", w, "version", VERSION, NULL);
 		/* The same on stderr even when logs are off, for scripts waiting for the port. */
 		if (!log_enabled(LOG_INFO))
