@@ -24,12 +24,13 @@ class Tap:
     def __init__(self):
         self.n = 0
         self.failed = 0
+        self.prefix = ""
 
     def __call__(self, ok, name, diag=""):
         self.n += 1
         if not ok:
             self.failed += 1
-        print("%s %d - %s" % ("ok" if ok else "not ok", self.n, name))
+        print("%s %d - %s%s" % ("ok" if ok else "not ok", self.n, self.prefix, name))
         if not ok and diag:
             for line in str(diag).strip().splitlines()[-30:]:
                 print("# " + line)
