@@ -86,10 +86,13 @@ static int priv_put(struct buf *priv, const char *access_key, int ours)
 	return buf_printf(priv, "%s %d", access_key, ours ? 1 : 0);
 }
 
-/* The access key and the "expiry is ours" flag from the private bytes. */
+/* The access key and the "expiry is ours" flag from the private bytes. 1 when there are none
+ * (nothing was opened: Terraform skips Open while the configuration is unknown). */
 static int priv_get(const uint8_t *p, size_t n, char ak[ACCESS_KEY_LEN + 1], int *ours, struct fw_diags *d)
 {
-	if (!p || n != ACCESS_KEY_LEN + 2 || p[ACCESS_KEY_LEN] != ' ' || (p[n - 1] != '0' && p[n - 1] != '1') ||
+	if (!p || !n)
+		return 1;
+	if (n != ACCESS_KEY_LEN + 2 || p[ACCESS_KEY_LEN] != ' ' || (p[n - 1] != '0' && p[n - 1] != '1') ||
 	    !access_key_is_valid((const char *)p, ACCESS_KEY_LEN)) {
 		fw_error(d, NULL, "Invalid ephemeral key data",
 			 "Terraform handed back private data this provider did not write; the key cannot be found.");
@@ -169,8 +172,8 @@ static int eph_renew(const struct fw_ctx *ctx, const uint8_t *p, size_t n, struc
 	int r, ours;
 
 	r = priv_get(p, n, ak, &ours, d);
-	if (r < 0 || !ours)
-		return r; /* a configured expiry is the user's: nothing to extend */
+	if (r != 0 || !ours)
+		return r < 0 ? r : 0; /* nothing opened, or a configured expiry (the user's): nothing to extend */
 	memset(&k, 0, sizeof(k));
 	memset(&up, 0, sizeof(up));
 	r = provider_call(ctx, &call, d);
@@ -195,8 +198,8 @@ static int eph_close(const struct fw_ctx *ctx, const uint8_t *p, size_t n, struc
 	char ak[ACCESS_KEY_LEN + 1];
 	int ours, r = priv_get(p, n, ak, &ours, d);
 
-	if (r < 0)
-		return r;
+	if (r != 0)
+		return r < 0 ? r : 0;
 	return provider_delete(ctx, iam_api_key_delete, ak, "Cannot delete the ephemeral API key", d);
 }
 
