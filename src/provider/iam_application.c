@@ -6,8 +6,9 @@
  * exposed (nb_api_keys is computed only and kept from the prior state at plan time, so keys
  * created elsewhere never show as a diff), a generated name is chosen once at create and kept,
  * and the data source reads every page of the list and matches names exactly, failing with the
- * attribute named on zero or several matches. A read of a deleted application removes it from
- * state; deleting an absent one succeeds.
+ * attribute named on zero or several matches, and fills application_id with what it found.
+ * Timestamps are whole seconds in UTC, as the reference provider stores them. A read of a
+ * deleted application removes it from state; deleting an absent one succeeds.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -88,9 +89,9 @@ static int iamapp_fill(struct cty_value *obj, const struct iam_application *a)
 	if (r == 0)
 		r = fw_set_cstring(obj, "organization_id", a->organization_id);
 	if (r == 0)
-		r = fw_set_cstring(obj, "created_at", a->created_at);
+		r = tfutil_set_time(obj, "created_at", a->created_at);
 	if (r == 0)
-		r = fw_set_cstring(obj, "updated_at", a->updated_at);
+		r = tfutil_set_time(obj, "updated_at", a->updated_at);
 	if (r == 0)
 		r = fw_set_bool(obj, "editable", a->editable);
 	if (r == 0)
@@ -159,6 +160,10 @@ static int iamapp_read(const struct fw_ctx *ctx, struct cty_value *state, struct
 	int r;
 
 	memset(&a, 0, sizeof(a));
+	if (!id) {
+		tfutil_set_null(state); /* no ID: nothing exists to read */
+		return 0;
+	}
 	r = provider_call(ctx, &call, d);
 	if (r < 0)
 		return r;
@@ -269,8 +274,9 @@ static const struct fw_rule iamapp_ds_rules[] = {
 
 static const struct fw_attr iamapp_ds_attrs[] = {
 	{ .name = "id", .type = &cty_string, .flags = FW_COMPUTED, .description = "The ID of the application." },
-	{ .name = "application_id", .type = &cty_string, .flags = FW_OPTIONAL,
-	  .description = "The ID of the application to read (exactly one of application_id and name).",
+	{ .name = "application_id", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED,
+	  .description = "The ID of the application to read (exactly one of application_id and name); set from "
+			 "the application found when it is read by name.",
 	  .validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
 	{ .name = "name", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED,
 	  .description = "The exact name of the application to read (exactly one of application_id and name).",
@@ -356,6 +362,8 @@ static int iamapp_ds_read(const struct fw_ctx *ctx, const struct cty_value *conf
 		r = fw_set_cstring(state, "description", a.description ? a.description : "");
 	if (r == 0)
 		r = fw_set_strings(state, "tags", (const char *const *)a.tags, a.ntags);
+	if (r == 0)
+		r = fw_set_cstring(state, "application_id", a.id); /* also when looked up by name */
 	iam_application_release(&a);
 	iam_call_release(&call);
 	return r;

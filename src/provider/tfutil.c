@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * tfutil: helpers shared by the IAM application and user resources and data sources (see
- * tfutil.h): list attributes to C arrays, API answers to state without spurious diffs, the tags
- * validator, the default organization and the data sources' lookup by key.
+ * tfutil.h): list attributes to C arrays, API answers to state without spurious diffs (timestamps
+ * in whole seconds), the tags validator, the default organization and the data sources' lookup
+ * by key.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "common/err.h"
 #include "common/mem.h"
+#include "common/timeutil.h"
 #include "provider/config.h"
 #include "provider/tfutil.h"
 
@@ -64,6 +66,30 @@ int tfutil_set_api_string(struct cty_value *state, const char *attr, const char 
 	if ((!api || !*api) && fw_is_null(state, attr))
 		return 0;
 	return fw_set_cstring(state, attr, api ? api : "");
+}
+
+int tfutil_set_time(struct cty_value *state, const char *attr, const char *api)
+{
+	char out[TIME_RFC3339_MAX];
+	struct tstamp t;
+
+	if (!api || time_rfc3339_parse(api, strlen(api), &t) < 0)
+		return fw_set_cstring(state, attr, api);
+	time_rfc3339_format_sec(t, out);
+	return fw_set_cstring(state, attr, out);
+}
+
+int tfutil_plan_empty_strings(const struct cty_value *config, struct cty_value *planned, const char *const *attrs)
+{
+	size_t i;
+	int r = 0;
+
+	if (planned->st != CTY_KNOWN)
+		return 0;
+	for (i = 0; r == 0 && attrs[i]; i++)
+		if (fw_is_null(config, attrs[i]))
+			r = fw_set_cstring(planned, attrs[i], "");
+	return r;
 }
 
 int tfutil_set_api_strings(struct cty_value *state, const char *attr, char *const *items, size_t n)

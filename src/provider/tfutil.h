@@ -32,6 +32,14 @@ int tfutil_changed_tags(const struct cty_value *prior, const struct cty_value *p
 /* Set string attribute attr from an API value, except that an empty (or NULL) API value leaves a
  * null attribute null: the API writes "" for "unset". */
 int tfutil_set_api_string(struct cty_value *state, const char *attr, const char *api);
+/* Set a timestamp attribute from an API value in the reference provider's form: whole seconds,
+ * UTC, "2035-07-06T09:00:00Z" (the fraction truncated). NULL sets null; an unparsable value is
+ * stored as given. */
+int tfutil_set_time(struct cty_value *state, const char *attr, const char *api);
+/* modify_plan helper: each Optional+Computed string attribute of attrs (NULL-terminated) that
+ * the configuration leaves null is planned as "" (the reference provider's "unset"), so that
+ * removing it from the configuration clears it and a state written as "" stays without diff. */
+int tfutil_plan_empty_strings(const struct cty_value *config, struct cty_value *planned, const char *const *attrs);
 /* Same for a list of strings: [] from the API leaves a null attribute null. */
 int tfutil_set_api_strings(struct cty_value *state, const char *attr, char *const *items, size_t n);
 
