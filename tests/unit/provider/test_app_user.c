@@ -245,10 +245,17 @@ TEST(user_plan_replaces_on_org_updates_password_in_place_and_warns_on_create_onl
 	ASSERT_EQ_INT(fw_set_cstring(&prior, "password", "first-password"), 0);
 	ASSERT_EQ_INT(fw_set_cstring(&prior, "updated_at", "2026-01-01T00:00:00Z"), 0);
 	ASSERT_EQ_INT(fw_set_cstring(&prior, "locale", "en_US"), 0);
+	/* unset names and phone number are "" in state (the reference provider's form) */
+	ASSERT_EQ_INT(fw_set_cstring(&prior, "first_name", ""), 0);
+	ASSERT_EQ_INT(fw_set_cstring(&prior, "last_name", ""), 0);
+	ASSERT_EQ_INT(fw_set_cstring(&prior, "phone_number", ""), 0);
 	ASSERT_EQ_INT(cty_value_copy(&cfg, &prior), 0);
 	ASSERT_EQ_INT(fw_set_null(&cfg, "id"), 0);
 	ASSERT_EQ_INT(fw_set_null(&cfg, "updated_at"), 0);
 	ASSERT_EQ_INT(fw_set_null(&cfg, "locale"), 0);
+	ASSERT_EQ_INT(fw_set_null(&cfg, "first_name"), 0);
+	ASSERT_EQ_INT(fw_set_null(&cfg, "last_name"), 0);
+	ASSERT_EQ_INT(fw_set_null(&cfg, "phone_number"), 0);
 
 	/* no change: nothing replaced, computed kept */
 	fw_diags_init(&d);
