@@ -49,8 +49,9 @@ install-bin: $(BUILD)/terraform-provider-scaleway
 	@echo '}'
 	@echo
 	@echo 'and require it with: scaleway = { source = "scaleway/scaleway", version = "$(PROVIDER_VERSION_STR)" }'
-	@echo "After re-installing a rebuilt $(PROVIDER_VERSION_STR), configurations initialised before need"
-	@echo "'terraform init -upgrade' once (their .terraform.lock.hcl holds the old build's checksum)."
+	@echo "After re-installing a rebuilt $(PROVIDER_VERSION_STR), run once in each configuration initialised before"
+	@echo "(its .terraform.lock.hcl holds the old build's checksum, and init, even -upgrade, refuses the new one):"
+	@echo "  terraform providers lock -fs-mirror=$(abspath $(MIRROR)) -platform=$(TF_PLATFORM) registry.terraform.io/scaleway/scaleway"
 
 uninstall:
 	$(Q)rm -f "$(INSTALL_BIN)"
