@@ -5,7 +5,8 @@
  * docs/scaleway-iam-api.md section 7.5): exactly one of application_id / user_id is required at
  * validate time (and at plan time when references make them unknown), and changing either
  * replaces the key (the bearer cannot change); description and default_project_id are updated in
- * place (the API PATCHes them). As the resource's documentation promises, setting, changing or
+ * place (the API PATCHes them); an unset description is "" in state, as the reference provider
+ * stores it (so that its state gives an empty plan here). As the resource's documentation promises, setting, changing or
  * removing expires_at replaces the key: rotation (expires_at moved forward) must give a new
  * secret, never keep the old one alive. expires_at is checked as RFC 3339 at validate time and
  * as a future instant when it is set or changed; equal instants written with different offsets
@@ -38,8 +39,9 @@ static const char *const key_api_attrs[] = { "description", "application_id", "u
 static const struct fw_attr key_attrs[] = {
 	{ .name = "id", .type = &cty_string, .flags = FW_COMPUTED, .plan = FW_PLAN_USE_STATE,
 	  .description = "The access key of the API key (SCW followed by 17 characters); the same as access_key." },
-	{ .name = "description", .type = &cty_string, .flags = FW_OPTIONAL,
-	  .description = "A description of the key (at most 200 characters). Updated in place.",
+	{ .name = "description", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED,
+	  .description = "A description of the key (at most 200 characters). Updated in place; \"\" when unset, "
+			 "and removing it clears it.",
 	  .validators = (const struct fw_validator[]){ FW_V_LEN(0, 200), { 0 } } },
 	{ .name = "application_id", .type = &cty_string, .flags = FW_OPTIONAL, .plan = FW_PLAN_REPLACE,
 	  .description = "The application bearing the key. Exactly one of application_id and user_id must be set; "
@@ -93,7 +95,6 @@ static int same_instant(const char *a, const char *b)
 /* Fill state from the API's view of the key, keeping the configured spelling of equal values. */
 static int key_fill(struct cty_value *state, const struct iam_api_key *k)
 {
-	const char *desc = fw_get_string(state, "description");
 	const char *exp = fw_get_string(state, "expires_at");
 	int r;
 
@@ -102,9 +103,9 @@ static int key_fill(struct cty_value *state, const struct iam_api_key *k)
 		r = fw_set_cstring(state, "access_key", k->access_key);
 	if (r == 0 && k->secret_key)
 		r = fw_set_cstring(state, "secret_key", k->secret_key);
-	/* An unset description is sent as "": keep null in state when the API has "". */
-	if (r == 0 && !(k->description && !k->description[0] && !desc && !fw_is_unknown(state, "description")))
-		r = fw_set_cstring(state, "description", k->description);
+	/* An unset description is "" in state, as the reference provider stores it. */
+	if (r == 0)
+		r = fw_set_cstring(state, "description", k->description ? k->description : "");
 	if (r == 0)
 		r = fw_set_cstring(state, "application_id", k->application_id);
 	if (r == 0)
@@ -134,11 +135,14 @@ static int future(const char *s)
 static int key_modify_plan(const struct fw_ctx *ctx, const struct cty_value *prior, const struct cty_value *config,
 			   struct cty_value *planned, struct fw_diags *d)
 {
+	static const char *const empty_when_unset[] = { "description", NULL };
 	const char *want = fw_get_string(config, "expires_at");
 	const char *had = prior ? fw_get_string(prior, "expires_at") : NULL;
 
 	if (planned->st != CTY_KNOWN)
 		return 0;
+	if (tfutil_plan_empty_strings(config, planned, empty_when_unset) < 0)
+		return ERR_NOMEM;
 	/* Future check only when the instant is set or changed: a key that expired since its
 	 * creation must not make every later plan fail. */
 	if (want && !(had && same_instant(want, had)) && !future(want))
@@ -356,13 +360,10 @@ static int key_ds_read(const struct fw_ctx *ctx, const struct cty_value *config,
 		goto out;
 	}
 	/* The resource's fill serves the data source too. The data source has no secret_key (a GET
-	 * carries none; drop one a server might send anyway) and no configured spellings to keep;
-	 * unlike the resource, an empty description is shown as "" rather than kept null. */
+	 * carries none; drop one a server might send anyway) and no configured spellings to keep. */
 	mem_free_secret_str(k.secret_key);
 	k.secret_key = NULL;
 	r = key_fill(state, &k);
-	if (r == 0 && fw_is_null(state, "description"))
-		r = fw_set_cstring(state, "description", k.description);
 out:
 	iam_api_key_release(&k);
 	iam_call_release(&call);

@@ -32,8 +32,9 @@ static const struct fw_attr iamapp_attrs[] = {
 	  .description = "The name of the application (1 to 64 characters). When unset, a name "
 			 "tf-application-<random> is generated once, at creation, and kept.",
 	  .validators = (const struct fw_validator[]){ FW_V_LEN(1, 64), { 0 } } },
-	{ .name = "description", .type = &cty_string, .flags = FW_OPTIONAL,
-	  .description = "The description of the application (at most 200 characters).",
+	{ .name = "description", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED,
+	  .description = "The description of the application (at most 200 characters); \"\" when unset, and "
+			 "removing it clears it.",
 	  .validators = (const struct fw_validator[]){ FW_V_LEN(0, 200), { 0 } } },
 	{ .name = "tags", .type = &iamapp_tags_type, .flags = FW_OPTIONAL,
 	  .description = "Tags of the application (at most 10, order kept). An empty list clears them.",
@@ -83,7 +84,7 @@ static int iamapp_fill(struct cty_value *obj, const struct iam_application *a)
 	if (r == 0)
 		r = fw_set_cstring(obj, "name", a->name);
 	if (r == 0)
-		r = tfutil_set_api_string(obj, "description", a->description);
+		r = fw_set_cstring(obj, "description", a->description ? a->description : "");
 	if (r == 0)
 		r = tfutil_set_api_strings(obj, "tags", a->tags, a->ntags);
 	if (r == 0)
@@ -101,6 +102,16 @@ static int iamapp_fill(struct cty_value *obj, const struct iam_application *a)
 	if (r == 0)
 		r = fw_set_int(obj, "nb_api_keys", (int64_t)a->nb_api_keys);
 	return r;
+}
+
+/* Unset description planned as "" (the reference provider's state), then the organization. */
+static int iamapp_modify_plan(const struct fw_ctx *ctx, const struct cty_value *prior, const struct cty_value *config,
+			      struct cty_value *planned, struct fw_diags *d)
+{
+	static const char *const empty_when_unset[] = { "description", NULL };
+	int r = tfutil_plan_empty_strings(config, planned, empty_when_unset);
+
+	return r < 0 ? r : tfutil_plan_organization(ctx, prior, config, planned, d);
 }
 
 static int iamapp_create(const struct fw_ctx *ctx, const struct cty_value *config, struct cty_value *state,
@@ -255,7 +266,7 @@ const struct fw_resource iamapp_resource = {
 	.type_name = "scaleway_iam_application",
 	.description = "Manages a Scaleway IAM application, a non-human principal that can hold API keys.",
 	.attrs = iamapp_attrs,
-	.modify_plan = tfutil_plan_organization,
+	.modify_plan = iamapp_modify_plan,
 	.create = iamapp_create,
 	.read = iamapp_read,
 	.update = iamapp_update,
@@ -357,9 +368,7 @@ static int iamapp_ds_read(const struct fw_ctx *ctx, const struct cty_value *conf
 	}
 	if (r == 0)
 		r = iamapp_fill(state, &a);
-	/* A data source has no configuration to stay equal to: empty values are "" and []. */
-	if (r == 0)
-		r = fw_set_cstring(state, "description", a.description ? a.description : "");
+	/* A data source has no configuration to stay equal to: empty tags are []. */
 	if (r == 0)
 		r = fw_set_strings(state, "tags", (const char *const *)a.tags, a.ntags);
 	if (r == 0)

@@ -61,13 +61,6 @@ int tfutil_changed_tags(const struct cty_value *prior, const struct cty_value *p
 	return 0;
 }
 
-int tfutil_set_api_string(struct cty_value *state, const char *attr, const char *api)
-{
-	if ((!api || !*api) && fw_is_null(state, attr))
-		return 0;
-	return fw_set_cstring(state, attr, api ? api : "");
-}
-
 int tfutil_set_time(struct cty_value *state, const char *attr, const char *api)
 {
 	char out[TIME_RFC3339_MAX];

@@ -172,19 +172,26 @@ TEST(data_sources_need_exactly_one_key)
 	cty_value_release(&v);
 }
 
-TEST(api_values_keep_null_for_empty)
+TEST(api_values_keep_null_for_empty_lists_and_unset_strings_are_planned_empty)
 {
 	struct cty_value v;
 	char x[] = "x";
 	char *tags[1] = { x };
 
+	static const char *const empty_when_unset[] = { "description", NULL };
+	struct cty_value cfg;
+
 	ASSERT_EQ_INT(cty_value_object(&v, fw_resource_type(fw, &iamapp_resource)), 0);
-	ASSERT_EQ_INT(tfutil_set_api_string(&v, "description", ""), 0);
-	ASSERT(fw_is_null(&v, "description"));
-	ASSERT_EQ_INT(tfutil_set_api_string(&v, "description", "d"), 0);
-	ASSERT_EQ_STR(fw_get_string(&v, "description"), "d");
-	ASSERT_EQ_INT(tfutil_set_api_string(&v, "description", ""), 0); /* cleared: "" now */
+	/* an unset string is planned as "" (the reference provider's state); a set one is kept */
+	ASSERT_EQ_INT(cty_value_object(&cfg, fw_resource_type(fw, &iamapp_resource)), 0);
+	ASSERT_EQ_INT(fw_set_cstring(&v, "description", "old"), 0);
+	ASSERT_EQ_INT(tfutil_plan_empty_strings(&cfg, &v, empty_when_unset), 0);
 	ASSERT_EQ_STR(fw_get_string(&v, "description"), "");
+	ASSERT_EQ_INT(fw_set_cstring(&cfg, "description", "d"), 0);
+	ASSERT_EQ_INT(fw_set_cstring(&v, "description", "d"), 0);
+	ASSERT_EQ_INT(tfutil_plan_empty_strings(&cfg, &v, empty_when_unset), 0);
+	ASSERT_EQ_STR(fw_get_string(&v, "description"), "d");
+	cty_value_release(&cfg);
 	ASSERT_EQ_INT(tfutil_set_api_strings(&v, "tags", NULL, 0), 0);
 	ASSERT(fw_is_null(&v, "tags"));
 	ASSERT_EQ_INT(tfutil_set_api_strings(&v, "tags", tags, 1), 0);
@@ -414,7 +421,7 @@ int main(void)
 	RUN(user_passwords_conflict_and_need_a_version_and_are_never_echoed);
 	RUN(tags_validator_limits_count_and_length);
 	RUN(data_sources_need_exactly_one_key);
-	RUN(api_values_keep_null_for_empty);
+	RUN(api_values_keep_null_for_empty_lists_and_unset_strings_are_planned_empty);
 	RUN(generated_names_are_valid_and_differ);
 	RUN(user_plan_replaces_on_org_updates_password_in_place_and_warns_on_create_only_flags);
 	RUN(data_source_lookup_picks_one_exact_match_and_names_the_attribute_otherwise);
