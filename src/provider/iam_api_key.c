@@ -141,7 +141,7 @@ static int key_modify_plan(const struct fw_ctx *ctx, const struct cty_value *pri
 
 	if (planned->st != CTY_KNOWN)
 		return 0;
-	if (tfutil_plan_empty_strings(config, planned, empty_when_unset) < 0)
+	if (tfutil_plan_empty(config, planned, empty_when_unset) < 0)
 		return ERR_NOMEM;
 	/* Future check only when the instant is set or changed: a key that expired since its
 	 * creation must not make every later plan fail. */

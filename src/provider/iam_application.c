@@ -36,8 +36,9 @@ static const struct fw_attr iamapp_attrs[] = {
 	  .description = "The description of the application (at most 200 characters); \"\" when unset, and "
 			 "removing it clears it.",
 	  .validators = (const struct fw_validator[]){ FW_V_LEN(0, 200), { 0 } } },
-	{ .name = "tags", .type = &iamapp_tags_type, .flags = FW_OPTIONAL,
-	  .description = "Tags of the application (at most 10, order kept). An empty list clears them.",
+	{ .name = "tags", .type = &iamapp_tags_type, .flags = FW_OPTIONAL | FW_COMPUTED,
+	  .description = "Tags of the application (at most 10, order kept); [] when unset. An empty list, or "
+			 "removing the attribute, clears them.",
 	  .validators = (const struct fw_validator[]){ TFUTIL_V_TAGS, { 0 } } },
 	{ .name = "organization_id", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED,
 	  .plan = FW_PLAN_REPLACE,
@@ -86,7 +87,7 @@ static int iamapp_fill(struct cty_value *obj, const struct iam_application *a)
 	if (r == 0)
 		r = fw_set_cstring(obj, "description", a->description ? a->description : "");
 	if (r == 0)
-		r = tfutil_set_api_strings(obj, "tags", a->tags, a->ntags);
+		r = fw_set_strings(obj, "tags", (const char *const *)a->tags, a->ntags);
 	if (r == 0)
 		r = fw_set_cstring(obj, "organization_id", a->organization_id);
 	if (r == 0)
@@ -104,12 +105,13 @@ static int iamapp_fill(struct cty_value *obj, const struct iam_application *a)
 	return r;
 }
 
-/* Unset description planned as "" (the reference provider's state), then the organization. */
+/* Unset description and tags planned as "" and [] (the reference provider's state), then the
+ * organization. */
 static int iamapp_modify_plan(const struct fw_ctx *ctx, const struct cty_value *prior, const struct cty_value *config,
 			      struct cty_value *planned, struct fw_diags *d)
 {
-	static const char *const empty_when_unset[] = { "description", NULL };
-	int r = tfutil_plan_empty_strings(config, planned, empty_when_unset);
+	static const char *const empty_when_unset[] = { "description", "tags", NULL };
+	int r = tfutil_plan_empty(config, planned, empty_when_unset);
 
 	return r < 0 ? r : tfutil_plan_organization(ctx, prior, config, planned, d);
 }
@@ -368,9 +370,6 @@ static int iamapp_ds_read(const struct fw_ctx *ctx, const struct cty_value *conf
 	}
 	if (r == 0)
 		r = iamapp_fill(state, &a);
-	/* A data source has no configuration to stay equal to: empty tags are []. */
-	if (r == 0)
-		r = fw_set_strings(state, "tags", (const char *const *)a.tags, a.ntags);
 	if (r == 0)
 		r = fw_set_cstring(state, "application_id", a.id); /* also when looked up by name */
 	iam_application_release(&a);

@@ -63,8 +63,9 @@ static const struct fw_attr iamuser_attrs[] = {
 	  .description = "The locale, such as en_US (the API's default when unset).",
 	  .validators = (const struct fw_validator[]){ FW_V_REGEX(IAMUSER_RE_LOCALE, "a locale such as en_US"),
 						       { 0 } } },
-	{ .name = "tags", .type = &iamuser_tags_type, .flags = FW_OPTIONAL,
-	  .description = "Tags of the user (at most 10, order kept). An empty list clears them.",
+	{ .name = "tags", .type = &iamuser_tags_type, .flags = FW_OPTIONAL | FW_COMPUTED,
+	  .description = "Tags of the user (at most 10, order kept); [] when unset. An empty list, or removing the "
+			 "attribute, clears them.",
 	  .validators = (const struct fw_validator[]){ TFUTIL_V_TAGS, { 0 } } },
 	{ .name = "organization_id", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED,
 	  .plan = FW_PLAN_REPLACE,
@@ -129,9 +130,9 @@ static int iamuser_modify_plan(const struct fw_ctx *ctx, const struct cty_value 
 			       const struct cty_value *config, struct cty_value *planned, struct fw_diags *d)
 {
 	static const char *const create_only[] = { "send_password_email", "send_welcome_email" };
-	static const char *const empty_when_unset[] = { "first_name", "last_name", "phone_number", NULL };
+	static const char *const empty_when_unset[] = { "first_name", "last_name", "phone_number", "tags", NULL };
 	size_t i;
-	int r = tfutil_plan_empty_strings(config, planned, empty_when_unset);
+	int r = tfutil_plan_empty(config, planned, empty_when_unset);
 
 	if (r < 0)
 		return r;
@@ -168,7 +169,7 @@ static int iamuser_fill(struct cty_value *obj, const struct iam_user *u)
 	if (r == 0)
 		r = fw_set_cstring(obj, "locale", u->locale ? u->locale : "");
 	if (r == 0)
-		r = tfutil_set_api_strings(obj, "tags", u->tags, u->ntags);
+		r = fw_set_strings(obj, "tags", (const char *const *)u->tags, u->ntags);
 	if (r == 0)
 		r = fw_set_cstring(obj, "organization_id", u->organization_id);
 	if (r == 0)
@@ -530,9 +531,6 @@ static int iamuser_ds_read(const struct fw_ctx *ctx, const struct cty_value *con
 		r = iamuser_fill(state, &u);
 	if (r == 0 && email) /* matched without regard to case: keep the configured spelling */
 		r = fw_set_cstring(state, "email", email);
-	/* A data source has no configuration to stay equal to: empty tags are []. */
-	if (r == 0)
-		r = fw_set_strings(state, "tags", (const char *const *)u.tags, u.ntags);
 	if (r == 0)
 		r = fw_set_cstring(state, "user_id", u.id); /* also when looked up by email */
 	iam_user_release(&u);

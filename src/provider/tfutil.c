@@ -72,24 +72,21 @@ int tfutil_set_time(struct cty_value *state, const char *attr, const char *api)
 	return fw_set_cstring(state, attr, out);
 }
 
-int tfutil_plan_empty_strings(const struct cty_value *config, struct cty_value *planned, const char *const *attrs)
+int tfutil_plan_empty(const struct cty_value *config, struct cty_value *planned, const char *const *attrs)
 {
+	const struct cty_value *v;
 	size_t i;
 	int r = 0;
 
 	if (planned->st != CTY_KNOWN)
 		return 0;
-	for (i = 0; r == 0 && attrs[i]; i++)
-		if (fw_is_null(config, attrs[i]))
-			r = fw_set_cstring(planned, attrs[i], "");
+	for (i = 0; r == 0 && attrs[i]; i++) {
+		if (!fw_is_null(config, attrs[i]) || !(v = cty_object_attr(planned, attrs[i])))
+			continue;
+		r = v->type->kind == CTY_STRING ? fw_set_cstring(planned, attrs[i], "")
+						: fw_set_strings(planned, attrs[i], NULL, 0);
+	}
 	return r;
-}
-
-int tfutil_set_api_strings(struct cty_value *state, const char *attr, char *const *items, size_t n)
-{
-	if (n == 0 && fw_is_null(state, attr))
-		return 0;
-	return fw_set_strings(state, attr, (const char *const *)items, n);
 }
 
 /* Characters (UTF-8 code points) in s[0..n). */
