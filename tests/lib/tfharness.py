@@ -12,6 +12,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import uuid
 
 ROOT = os.environ.get("SCW_ROOT", os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 BUILD = os.environ.get("SCW_BUILD", os.path.join(ROOT, "build"))
@@ -86,6 +87,18 @@ class Server:
         except urllib.error.HTTPError as e:
             data = e.read()
             return e.code, json.loads(data) if data else None
+
+    def logtext(self):
+        """The request log so far: a sentinel request makes sure it has caught up."""
+        sentinel = "/iam/v1alpha1/users/%s" % uuid.uuid4()
+        self.api("GET", sentinel)
+        for _ in range(200):
+            with open(self.logpath) as f:
+                text = f.read()
+            if sentinel in text:
+                break
+            time.sleep(0.05)
+        return text
 
     def keys(self):
         """Every API key of the organization (all pages), by access key."""

@@ -1060,6 +1060,56 @@ TEST(kinds_table_checks_every_kind)
 	ASSERT(fw_find(fw, FW_KIND_LIST, "nope", NULL) == NULL);
 }
 
+TEST(ephemerals_left_open_are_closed_at_shutdown)
+{
+	Tfplugin6__OpenEphemeralResource__Request oreq;
+	Tfplugin6__OpenEphemeralResource__Response *o1, *o2;
+	Tfplugin6__CloseEphemeralResource__Request creq;
+	Tfplugin6__DynamicValue dconf;
+	struct buf out, b1;
+	struct cty_value c;
+	char p1[4096], p2[4096];
+
+	buf_init(&out, 1 << 20);
+	buf_init(&b1, 1 << 20);
+	setenv("FWTEST_EPH_DIR", tmpdir, 1);
+	cty_value_object(&c, fw_ephemeral_type(fw, &fwtest_token));
+	fw_set_cstring(&c, "name", "left");
+	tfplugin6__open_ephemeral_resource__request__init(&oreq);
+	oreq.type_name = (char *)(uintptr_t)"fwtest_token";
+	dv_set(&dconf, &b1, &c);
+	oreq.config = &dconf;
+	ASSERT_EQ_INT(call("OpenEphemeralResource", &oreq.base, &out), 0);
+	o1 = (void *)protobuf_c_message_unpack(&tfplugin6__open_ephemeral_resource__response__descriptor, NULL, out.len,
+					       (const uint8_t *)out.data);
+	ASSERT_EQ_INT(call("OpenEphemeralResource", &oreq.base, &out), 0);
+	o2 = (void *)protobuf_c_message_unpack(&tfplugin6__open_ephemeral_resource__response__descriptor, NULL, out.len,
+					       (const uint8_t *)out.data);
+	ASSERT(o1 && o2 && o1->private_.len == 36 && o2->private_.len == 36);
+	snprintf(p1, sizeof(p1), "%s/closed-%.36s", tmpdir, (const char *)o1->private_.data);
+	snprintf(p2, sizeof(p2), "%s/closed-%.36s", tmpdir, (const char *)o2->private_.data);
+	/* Terraform closes the first one; the second is left open (as after a failed apply) */
+	tfplugin6__close_ephemeral_resource__request__init(&creq);
+	creq.type_name = (char *)(uintptr_t)"fwtest_token";
+	creq._private_case = TFPLUGIN6__CLOSE_EPHEMERAL_RESOURCE__REQUEST___PRIVATE_PRIVATE;
+	creq.private_ = o1->private_;
+	ASSERT_EQ_INT(call("CloseEphemeralResource", &creq.base, &out), 0);
+	ASSERT_EQ_INT(access(p1, F_OK), 0);
+	unlink(p1);
+	ASSERT(access(p2, F_OK) != 0);
+	/* shutdown (StopProvider first does not prevent it): only the one left open is closed */
+	ASSERT_EQ_INT(call("StopProvider", NULL, &out), 0);
+	setup(); /* fw_free + fw_new */
+	ASSERT_EQ_INT(access(p2, F_OK), 0);
+	ASSERT(access(p1, F_OK) != 0);
+	unsetenv("FWTEST_EPH_DIR");
+	protobuf_c_message_free_unpacked(&o1->base, NULL);
+	protobuf_c_message_free_unpacked(&o2->base, NULL);
+	cty_value_release(&c);
+	buf_release(&b1);
+	buf_release(&out);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/fwtest-XXXXXX";
@@ -1092,6 +1142,7 @@ int main(void)
 	RUN(list_streams_lazily_up_to_the_limit_without_secrets);
 	RUN(generate_config_drops_computed_only_and_write_only);
 	RUN(kinds_table_checks_every_kind);
+	RUN(ephemerals_left_open_are_closed_at_shutdown);
 	fw_free(fw);
 	dir = opendir(tmpdir);
 	for (e = dir ? readdir(dir) : NULL; e; e = readdir(dir)) {
