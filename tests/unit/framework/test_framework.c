@@ -49,7 +49,20 @@ static const struct fw_resource buggy = {
 	.type_name = "fwtest_buggy", .attrs = buggy_attrs, .create = buggy_create, .read = buggy_read, .del = buggy_delete,
 };
 
-static const struct fw_resource *const test_resources[] = { &fwtest_thing, &buggy, NULL };
+/* A resource whose API refuses every create (a 401, say), leaving state as the plan gave it. */
+static int refused_create(const struct fw_ctx *ctx, const struct cty_value *config, struct cty_value *state,
+			  struct fw_diags *d)
+{
+	fw_error(d, NULL, "Cannot create", "denied authentication (HTTP 401)");
+	return ERR_AUTH;
+}
+
+static const struct fw_resource refused = {
+	.type_name = "fwtest_refused", .attrs = buggy_attrs, .create = refused_create, .read = buggy_read,
+	.del = buggy_delete,
+};
+
+static const struct fw_resource *const test_resources[] = { &fwtest_thing, &buggy, &refused, NULL };
 static const struct fw_data_source *const test_data_sources[] = { &fwtest_ds, NULL };
 static const struct fw_ephemeral *const test_ephemerals[] = { &fwtest_token, NULL };
 
@@ -475,6 +488,54 @@ TEST(apply_never_changes_a_known_planned_value)
 	cty_value_release(&c);
 }
 
+TEST(failed_create_that_created_nothing_leaves_no_state_and_one_error)
+{
+	const struct cty_type *t = fw_resource_type(fw, &refused);
+	struct cty_value c, prior, planned, out;
+	struct fw_replace rep;
+	struct fw_diags d;
+
+	fw_diags_init(&d);
+	cty_value_object(&c, t);
+	fw_set_cstring(&c, "name", "mine");
+	cty_value_null(&prior, t);
+	ASSERT_EQ_INT(fw_plan(&ctx0, &refused, &prior, &c, &c, &planned, &rep, &d), 0);
+	ASSERT(fw_is_unknown(&planned, "id"));
+	ASSERT(fw_apply(&ctx0, &refused, &prior, &planned, &c, &out, &d) < 0);
+	ASSERT_EQ_INT(out.st, CTY_NULL); /* no phantom with a null id */
+	ASSERT_EQ_UINT(d.n, 1);           /* the callback's error only, no "provider bug" */
+	ASSERT(diag_mentions(&d, "HTTP 401"));
+	fw_diags_release(&d);
+	cty_value_release(&planned);
+	cty_value_release(&c);
+}
+
+TEST(plan_counts_unknown_values_in_exactly_one_of_rules)
+{
+	struct cty_value c, prior, prop, planned;
+	struct fw_replace rep;
+	struct fw_diags d;
+
+	/* both members of an exactly-one-of rule set, one of them unknown until apply: validate
+	 * tolerates it (an unknown might turn out null), the plan fails naming both */
+	thing_config(&c, "n");
+	cty_value_release(cty_object_attr(&c, "group_id"));
+	cty_value_unknown(cty_object_attr(&c, "group_id"), &cty_string);
+	fw_diags_init(&d);
+	ASSERT_EQ_INT(fw_validate_config(&ctx0, fwtest_thing.attrs, fwtest_thing.rules, &c, &d), 0);
+	fw_diags_release(&d);
+	cty_value_null(&prior, thing_t());
+	proposed_from(&prop, &c, NULL);
+	fw_diags_init(&d);
+	ASSERT_EQ_INT(fw_plan(&ctx0, &fwtest_thing, &prior, &prop, &c, &planned, &rep, &d), ERR_INVAL);
+	ASSERT(diag_has(&d, "group_id", "both set"));
+	ASSERT(diag_mentions(&d, "\"owner_id\" and \"group_id\""));
+	fw_diags_release(&d);
+	cty_value_release(&planned);
+	cty_value_release(&prop);
+	cty_value_release(&c);
+}
+
 TEST(import_and_upgrade)
 {
 	struct cty_value st, full;
@@ -572,7 +633,7 @@ TEST(tf6_schema_and_metadata)
 	ASSERT(resp->server_capabilities && resp->server_capabilities->plan_destroy &&
 	       resp->server_capabilities->get_provider_schema_optional);
 	ASSERT_EQ_INT(resp->provider->block->n_attributes, 8);
-	ASSERT_EQ_INT(resp->n_resource_schemas, 2);
+	ASSERT_EQ_INT(resp->n_resource_schemas, 3);
 	for (i = 0; i < resp->n_resource_schemas; i++) {
 		Tfplugin6__Schema__Block *b = resp->resource_schemas[i]->value->block;
 
@@ -599,7 +660,7 @@ TEST(tf6_schema_and_metadata)
 		Tfplugin6__GetResourceIdentitySchemas__Response *ir =
 			(void *)protobuf_c_message_unpack(&tfplugin6__get_resource_identity_schemas__response__descriptor, NULL, out.len, (const uint8_t *)out.data);
 
-		ASSERT(ir && ir->n_identity_schemas == 2);
+		ASSERT(ir && ir->n_identity_schemas == 3);
 		ASSERT_EQ_STR(ir->identity_schemas[0]->value->identity_attributes[0]->name, "id");
 		protobuf_c_message_free_unpacked(&ir->base, NULL);
 	}
@@ -1131,6 +1192,8 @@ int main(void)
 	RUN(plan_update_keeps_prior_computed_and_unknowns_updated_at);
 	RUN(apply_update_read_drift_delete);
 	RUN(apply_never_changes_a_known_planned_value);
+	RUN(failed_create_that_created_nothing_leaves_no_state_and_one_error);
+	RUN(plan_counts_unknown_values_in_exactly_one_of_rules);
 	RUN(import_and_upgrade);
 	RUN(data_source_reads_and_reports_missing_objects);
 	RUN(tf6_schema_and_metadata);
