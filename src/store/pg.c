@@ -120,9 +120,12 @@ static const struct store_ops pg_ops;
 
 static PGconn *pg_connect(const char *url)
 {
-	/* A default connect timeout; one in the URI, processed after it, wins. */
-	static const char *const keys[] = { "connect_timeout", "application_name", "dbname", NULL };
-	const char *vals[] = { "3", "scw-iamd", url, NULL };
+	/* Defaults a setting in the URI (processed after them) overrides: a connect timeout, and TCP
+	 * timeouts so that a database host gone silent fails requests within seconds, not minutes. */
+	static const char *const keys[] = { "connect_timeout", "application_name", "keepalives_idle",
+					    "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+					    "dbname", NULL };
+	const char *vals[] = { "3", "scw-iamd", "5", "2", "2", "5000", url, NULL };
 
 	return PQconnectdbParams(keys, vals, 1);
 }
