@@ -218,6 +218,9 @@ static void examine(struct gate *g, struct gconn *c)
 {
 	ssize_t n = recv(c->fd, g->peek, sizeof(g->peek), MSG_PEEK | MSG_DONTWAIT);
 	size_t head_len;
+	struct sockaddr_storage addr;
+	socklen_t alen;
+	int fd;
 	enum vld_head_result v;
 
 	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
@@ -246,11 +249,15 @@ static void examine(struct gate *g, struct gconn *c)
 	atomic_store(&c->deadline, 0);
 	/* libmicrohttpd may start (and even close) the connection on one of its threads before
 	 * MHD_add_connection returns: they meet c through g->byfd under g->mu, which we hold. */
+	fd = c->fd;
+	addr = c->addr;
+	alen = c->alen;
 	pthread_mutex_unlock(&g->mu);
-	if (MHD_add_connection(g->d, c->fd, (const struct sockaddr *)&c->addr, c->alen) != MHD_YES) {
-		/* The socket is closed by libmicrohttpd in any case. */
+	if (MHD_add_connection(g->d, fd, (const struct sockaddr *)&addr, alen) != MHD_YES) {
+		/* The socket is closed by libmicrohttpd in any case; c may already be gone (when it
+		 * was started and closed), so it is only touched when still registered. */
 		pthread_mutex_lock(&g->mu);
-		if ((size_t)c->fd < g->nfd && g->byfd[c->fd] == c) {
+		if ((size_t)fd < g->nfd && g->byfd[fd] == c) {
 			g->pending++; /* conn_forget counts it as ours again */
 			c->state = GC_PENDING;
 			conn_forget(g, c);

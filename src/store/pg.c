@@ -8,6 +8,9 @@
  * stay exact; a serialization failure or deadlock is retried. COMMIT returns once PostgreSQL has
  * made the transaction durable (synchronous_commit as configured by the operator, on by default).
  *
+ * Authentications are cached PG_AUTH_CACHE_MS (authcache.c): a key deleted or revoked on another
+ * instance is refused here within that bound, on this instance at once.
+ *
  * Faults: a connection that broke (server stopped, network gone) makes the call fail at once
  * with ERR_IO (503 for the client) and is re-established on a later call, so service resumes by
  * itself when the database comes back. Reads run without a transaction, or in one REPEATABLE
@@ -32,6 +35,7 @@
 #define PG_POOL_DEFAULT 16
 #define PG_ACQUIRE_WAIT_MS 5000
 #define PG_RETRIES 20
+#define PG_AUTH_CACHE_MS 500
 #define PG_MIGRATION_LOCK 7235401 /* pg_advisory_xact_lock key of the schema migrations */
 
 /* Migrations: append only; index i brings the schema to version i + 1. */
@@ -116,9 +120,12 @@ static const struct store_ops pg_ops;
 
 static PGconn *pg_connect(const char *url)
 {
-	/* A default connect timeout; one in the URI, processed after it, wins. */
-	static const char *const keys[] = { "connect_timeout", "application_name", "dbname", NULL };
-	const char *vals[] = { "3", "scw-iamd", url, NULL };
+	/* Defaults a setting in the URI (processed after them) overrides: a connect timeout, and TCP
+	 * timeouts so that a database host gone silent fails requests within seconds, not minutes. */
+	static const char *const keys[] = { "connect_timeout", "application_name", "keepalives_idle",
+					    "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+					    "dbname", NULL };
+	const char *vals[] = { "3", "scw-iamd", "5", "2", "2", "5000", url, NULL };
 
 	return PQconnectdbParams(keys, vals, 1);
 }
@@ -507,6 +514,10 @@ int store_pg_open(const char *url, unsigned flags, struct store **out, char *det
 	}
 	if (r == 0)
 		r = migrate(&s->conns[0], flags, detail, dlen);
+	/* One round trip per authenticated request instead of two; a key deleted on another
+	 * instance is refused here within PG_AUTH_CACHE_MS. */
+	if (r == 0 && !(s->base.auth_cache = store_authcache_new(PG_AUTH_CACHE_MS)))
+		r = ERR_NOMEM;
 	if (r < 0) {
 		pg_close(&s->base);
 		return r;

@@ -166,12 +166,20 @@ static int auth_fn(struct store_conn *c, void *arg)
 int store_auth(struct store *s, const uint8_t hash[STORE_HASH_LEN], struct store_key *out)
 {
 	struct auth_ctx a = { s, hash, out, 0, 0 };
+	uint64_t gen = 0;
 	int r;
 
 	memset(out, 0, sizeof(*out));
+	if (s->auth_cache) {
+		if (store_authcache_get(s->auth_cache, hash, out) == 0)
+			return 0;
+		gen = store_authcache_gen(s->auth_cache);
+	}
 	r = s->ops->read(s, 0, auth_fn, &a);
 	if (r < 0)
 		store_key_release(out);
+	else if (s->auth_cache)
+		store_authcache_put(s->auth_cache, hash, out, gen);
 	return r;
 }
 

@@ -71,7 +71,18 @@ struct store {
 	const struct store_ops *ops;
 	const struct store_dialect *dialect;
 	const char *const *sql; /* text of each statement id, built for the dialect (sql.c) */
+	struct store_authcache *auth_cache; /* NULL: every authentication reads the database */
 };
+
+/* authcache.c: successful authentications kept at most ttl_ms (see there). */
+struct store_authcache *store_authcache_new(int ttl_ms);
+void store_authcache_free(struct store_authcache *c);
+uint64_t store_authcache_gen(struct store_authcache *c);
+int store_authcache_get(struct store_authcache *c, const uint8_t hash[STORE_HASH_LEN], struct store_key *out);
+void store_authcache_put(struct store_authcache *c, const uint8_t hash[STORE_HASH_LEN], const struct store_key *k,
+			 uint64_t gen);
+/* A key was deleted or changed here: forget every entry. NULL is fine. */
+void store_authcache_bump(struct store_authcache *c);
 
 /* ---- statements (sql.c) ---- */
 enum store_q {

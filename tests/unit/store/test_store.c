@@ -138,6 +138,47 @@ TEST(open_creates_private_file_and_schema_version)
 	ASSERT_EQ_INT(v, 2);
 }
 
+/* A database of schema version 1 (key count kept by triggers) is migrated to version 2: the
+ * triggers go, the count is recomputed from the keys, and the rules keep it from then on. */
+TEST(sqlite_v1_database_migrates_with_exact_counts)
+{
+	struct store_bootstrap b;
+	struct store_key k;
+	struct store_detail d;
+	struct store *s;
+	sqlite3 *db;
+	int i;
+
+	fresh_db();
+	s = open_store();
+	ASSERT(s != NULL);
+	ASSERT_EQ_INT(store_bootstrap(s, &b), 0);
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ_INT(add_key(s, b.organization_id, STORE_BEARER_USER, b.user_id, 60 + i, 1, 0, &k, &d), 0);
+	store_close(s);
+	/* Back to version 1 as an older scw-iamd left it: triggers, and a count that differs. */
+	ASSERT_EQ_INT(sqlite3_open(dbpath, &db), SQLITE_OK);
+	ASSERT_EQ_INT(sqlite3_exec(db,
+				   "CREATE TRIGGER api_keys_count_ins AFTER INSERT ON api_keys BEGIN"
+				   " UPDATE organizations SET api_key_count = api_key_count + 1 WHERE id = NEW.organization_id;"
+				   " END;"
+				   "CREATE TRIGGER api_keys_count_del AFTER DELETE ON api_keys BEGIN"
+				   " UPDATE organizations SET api_key_count = api_key_count - 1 WHERE id = OLD.organization_id;"
+				   " END;"
+				   "UPDATE organizations SET api_key_count = 42;"
+				   "DELETE FROM schema_version WHERE version = 2;",
+				   NULL, NULL, NULL),
+		      SQLITE_OK);
+	sqlite3_close(db);
+	s = open_store();
+	ASSERT(s != NULL);
+	/* 3 keys: a quota of 4 admits exactly one more, and each create counts once (no trigger). */
+	ASSERT_EQ_INT(add_key(s, b.organization_id, STORE_BEARER_USER, b.user_id, 70, 1, 4, &k, &d), 0);
+	ASSERT_EQ_INT(add_key(s, b.organization_id, STORE_BEARER_USER, b.user_id, 71, 1, 4, &k, &d), ERR_QUOTA);
+	ASSERT_EQ_UINT(d.current, 4);
+	store_close(s);
+}
+
 TEST(newer_schema_is_refused_and_unknown_scheme_unsupported)
 {
 	struct store *s = NULL;
@@ -554,6 +595,7 @@ int main(void)
 	}
 	RUN(open_creates_private_file_and_schema_version);
 	RUN(newer_schema_is_refused_and_unknown_scheme_unsupported);
+	RUN(sqlite_v1_database_migrates_with_exact_counts);
 	for (on_pg = 0; on_pg < 2; on_pg++) {
 		if (on_pg && !getenv("SCW_TEST_PG")) {
 			printf("# SCW_TEST_PG unset: the PostgreSQL pass is left out (scripts/with-postgres runs it)\n");
