@@ -480,8 +480,8 @@ static int dump_json(const json_t *j, struct buf *out)
 	return 0;
 }
 
-/* Log a body at level (trace, or debug with SCW_DEBUG). JSON is re-serialised with secrets redacted; anything else is
- * logged only as its length (it could hold anything). */
+/* Log a body at level (trace, or debug with SCW_DEBUG). JSON is re-serialised with secrets
+ * redacted; anything else is logged only as its length (it could hold anything). */
 static void log_body(enum log_level level, const char *what, const char *method, const char *path,
 		     const json_t *j, size_t raw_len)
 {
