@@ -1016,8 +1016,8 @@ static void log_call(const struct scwclient_request *req, const struct scwclient
 	snprintf(ms, sizeof(ms), "%.1f", (double)(time_mono_ns() - t0) / 1e6);
 	snprintf(attempts, sizeof(attempts), "%d", resp->attempts);
 	log_kv(LOG_DEBUG, "scaleway api call", "method", req->method, "path", req->path, "status",
-	       resp->status ? status : NULL, "latency_ms", ms, "attempts", attempts, "error",
-	       r < 0 ? err_str(r) : NULL, NULL);
+	       resp->status ? status : NULL, "latency_ms", ms, "attempts", attempts,
+	       r < 0 ? "error" : NULL, err_str(r), NULL); /* "error" only for a failed call */
 }
 
 int scwclient_do(struct scwclient *c, const struct scwclient_request *req,
