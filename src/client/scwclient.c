@@ -560,8 +560,12 @@ static long long json_ll(json_t *o, const char *key)
 
 	if (json_is_integer(v))
 		return (long long)json_integer_value(v);
-	if (json_is_real(v))
-		return (long long)json_real_value(v);
+	if (json_is_real(v)) {
+		double d = json_real_value(v);
+
+		/* Out-of-range (or NaN) reals would be undefined behaviour to convert. */
+		return d > -9.2e18 && d < 9.2e18 ? (long long)d : 0;
+	}
 	return 0;
 }
 

@@ -378,3 +378,11 @@ const struct fw_data_source provider_iam_api_key_ds = {
 	.attrs = key_ds_attrs,
 	.read = key_ds_read,
 };
+
+/* The resource's full state for an API key (the ephemeral and list resources share the mapping). */
+int provider_api_key_state(const struct fw_ctx *ctx, const struct iam_api_key *k, struct cty_value *state)
+{
+	int r = cty_value_object(state, fw_resource_type(ctx->fw, &provider_iam_api_key));
+
+	return r < 0 ? r : key_fill(state, k);
+}

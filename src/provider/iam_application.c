@@ -384,3 +384,11 @@ const struct fw_data_source iamapp_data_source = {
 	.rules = iamapp_ds_rules,
 	.read = iamapp_ds_read,
 };
+
+/* The resource's full state for an API application (used by the list resource). */
+int iamapp_state(const struct fw_ctx *ctx, const struct iam_application *a, struct cty_value *state)
+{
+	int r = cty_value_object(state, fw_resource_type(ctx->fw, &iamapp_resource));
+
+	return r < 0 ? r : iamapp_fill(state, a);
+}

@@ -545,3 +545,11 @@ const struct fw_data_source iamuser_data_source = {
 	.rules = iamuser_ds_rules,
 	.read = iamuser_ds_read,
 };
+
+/* The resource's full state for an API user (used by the list resource; no password). */
+int iamuser_state(const struct fw_ctx *ctx, const struct iam_user *u, struct cty_value *state)
+{
+	int r = cty_value_object(state, fw_resource_type(ctx->fw, &iamuser_resource));
+
+	return r < 0 ? r : iamuser_fill(state, u);
+}
