@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
-"""Shared harness of the provider suites written in Python (tests/suites/51-*, 52-*; to be merged into tfharness.py): TAP output,
+"""Shared harness of the provider suites written in Python (tests/suites/51-*, 52-*, and through
+tfharness.py 63-66): TAP output,
 a real scw-iamd on a bootstrapped SQLite database (free loopback port), its HTTP API, and the real
 Terraform CLI with dev_overrides pointing at the built provider. Not a suite itself."""
 import json
