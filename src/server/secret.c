@@ -14,6 +14,7 @@
 #include <openssl/core_names.h>
 #include <openssl/params.h>
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "common/err.h"
 #include "common/mem.h"
@@ -210,12 +211,25 @@ int secret_key_fingerprint(const struct secret_key *k, char out[SECRET_FPR_LEN +
 	return r;
 }
 
+/* Password hashes running now (metrics; see secret_hash_stats). */
+static atomic_uint hash_running;
+
+void secret_hash_stats(struct secret_hash_stats *out)
+{
+	out->running = atomic_load_explicit(&hash_running, memory_order_relaxed);
+	out->queued = 0;  /* no pool: a hash runs on the calling write worker */
+	out->workers = 0;
+}
+
 static int scrypt(const char *pw, size_t n, const uint8_t *salt, uint64_t N, uint64_t rr, uint64_t p,
 		  uint8_t out[PW_HASH_LEN])
 {
-	if (EVP_PBE_scrypt(pw, n, salt, SALT_LEN, N, rr, p, 64ull << 20, out, PW_HASH_LEN) != 1)
-		return ERR_INTERNAL;
-	return 0;
+	int ok;
+
+	atomic_fetch_add_explicit(&hash_running, 1, memory_order_relaxed);
+	ok = EVP_PBE_scrypt(pw, n, salt, SALT_LEN, N, rr, p, 64ull << 20, out, PW_HASH_LEN) == 1;
+	atomic_fetch_sub_explicit(&hash_running, 1, memory_order_relaxed);
+	return ok ? 0 : ERR_INTERNAL;
 }
 
 int secret_password_hash(const char *pw, size_t n, char **out)

@@ -37,4 +37,11 @@ int secret_password_hash(const char *pw, size_t n, char **out);
 /* 1 when pw matches an encoded hash, 0 when not (or the encoding is unknown). */
 int secret_password_verify(const char *pw, size_t n, const char *encoded);
 
+/* Password hashing load, for the metrics: hashes running now, requests waiting for a hashing
+ * worker, and the size of that pool (0 = no pool: hashes run on the calling thread). */
+struct secret_hash_stats {
+	unsigned running, queued, workers;
+};
+void secret_hash_stats(struct secret_hash_stats *out);
+
 #endif

@@ -62,6 +62,44 @@ int store_bootstrap(struct store *s, struct store_bootstrap *out)
 	return s->ops->bootstrap(s, out);
 }
 
+int store_org_create(struct store *s, const char *name, struct store_bootstrap *out)
+{
+	return s->ops->org_create ? s->ops->org_create(s, name, out) : ERR_UNSUPPORTED;
+}
+
+int store_org_list(struct store *s, struct store_org_list *out)
+{
+	out->v = NULL;
+	out->n = 0;
+	return s->ops->org_list ? s->ops->org_list(s, out) : ERR_UNSUPPORTED;
+}
+
+void store_org_list_release(struct store_org_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].name);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+int store_ping(struct store *s, char *detail, size_t dlen)
+{
+	if (detail && dlen)
+		detail[0] = '\0';
+	return s->ops->ping ? s->ops->ping(s, detail, dlen) : 0;
+}
+
+void store_pool_stats(const struct store *s, struct store_pool_stats *out)
+{
+	out->open = atomic_load_explicit(&s->pool.open, memory_order_relaxed);
+	out->in_use = atomic_load_explicit(&s->pool.in_use, memory_order_relaxed);
+	out->waiting = atomic_load_explicit(&s->pool.waiting, memory_order_relaxed);
+	out->max = s->pool.max;
+}
+
 int store_org_default_project(struct store *s, const char *org, char out[STORE_ID_LEN + 1])
 {
 	return s->ops->org_default_project(s, org, out);

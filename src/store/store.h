@@ -186,6 +186,20 @@ const char *store_backend(const struct store *s);
 int store_read_begin(struct store *s);
 void store_read_end(struct store *s);
 
+/* Health probe: 0 when the database answers a read now (cheap: no write, no new table).
+ * ERR_IO / ERR_DB otherwise, with a human reason in detail (at most dlen bytes). */
+int store_ping(struct store *s, char *detail, size_t dlen);
+
+/* Connection-pool use, for the server's metrics. An engine keeps these counters current (see
+ * store_int.h); reading them takes no lock. */
+struct store_pool_stats {
+	uint32_t open;    /* database connections open */
+	uint32_t in_use;  /* connections inside a transaction now */
+	uint32_t max;     /* pool limit; 0 = no fixed limit (SQLite: one reader per thread + the writer) */
+	uint32_t waiting; /* callers waiting for a connection (SQLite: writes queued for the writer) */
+};
+void store_pool_stats(const struct store *s, struct store_pool_stats *out);
+
 /* Small key/value metadata (e.g. the fingerprint of the server's secret-hashing key).
  * get: ERR_NOTFOUND when absent, ERR_TOOBIG when out is too small. */
 int store_meta_get(struct store *s, const char *key, char *out, size_t out_len);
@@ -193,6 +207,24 @@ int store_meta_set(struct store *s, const char *key, const char *value);
 
 /* Ensure the default organization, its default project and its owner user exist. */
 int store_bootstrap(struct store *s, struct store_bootstrap *out);
+/* Create a new (non-default) organization named name with its default project and owner user,
+ * like store_bootstrap does for the default one (out->created = 1). ERR_EXISTS when an
+ * organization already has that name. */
+int store_org_create(struct store *s, const char *name, struct store_bootstrap *out);
+
+/* Every organization, oldest first (the admin commands' listing). */
+struct store_org {
+	char id[STORE_ID_LEN + 1];
+	char *name;
+	struct tstamp created_at;
+	int is_default;
+	char project_id[STORE_ID_LEN + 1]; /* the default project */
+	uint32_t api_keys;
+};
+struct store_org_list { struct store_org *v; size_t n; };
+int store_org_list(struct store *s, struct store_org_list *out);
+void store_org_list_release(struct store_org_list *l);
+
 /* Default project of an organization. ERR_NOTFOUND. */
 int store_org_default_project(struct store *s, const char *org, char out[STORE_ID_LEN + 1]);
 

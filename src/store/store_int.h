@@ -6,6 +6,8 @@
  */
 #ifndef STORE_STORE_INT_H
 #define STORE_STORE_INT_H
+#include <stdatomic.h>
+
 #include "store/store.h"
 
 struct store_ops {
@@ -16,6 +18,9 @@ struct store_ops {
 	int (*meta_get)(struct store *s, const char *key, char *out, size_t out_len);
 	int (*meta_set)(struct store *s, const char *key, const char *value);
 	int (*bootstrap)(struct store *s, struct store_bootstrap *out);
+	int (*org_create)(struct store *s, const char *name, struct store_bootstrap *out);
+	int (*org_list)(struct store *s, struct store_org_list *out);
+	int (*ping)(struct store *s, char *detail, size_t dlen);
 	int (*org_default_project)(struct store *s, const char *org, char out[STORE_ID_LEN + 1]);
 	int (*auth)(struct store *s, const uint8_t hash[STORE_HASH_LEN], struct store_key *out);
 	int (*key_create)(struct store *s, struct store_key *k, const uint8_t hash[STORE_HASH_LEN],
@@ -42,9 +47,25 @@ struct store_ops {
 			 struct store_user_list *out);
 };
 
+/* Pool-use counters (store_pool_stats): the engine moves them with relaxed atomics as it opens
+ * and closes connections, begins and ends transactions, and queues callers. */
+struct store_pool {
+	atomic_uint open, in_use, waiting;
+	unsigned max;
+};
+
 struct store {
 	const struct store_ops *ops;
+	struct store_pool pool;
 };
+
+static inline void store_pool_add(atomic_uint *c, int d)
+{
+	if (d >= 0)
+		atomic_fetch_add_explicit(c, (unsigned)d, memory_order_relaxed);
+	else
+		atomic_fetch_sub_explicit(c, (unsigned)-d, memory_order_relaxed);
+}
 
 /* Backends. path: what follows the scheme. */
 int store_sqlite_open(const char *path, struct store **out, char *detail, size_t detail_len);

@@ -152,11 +152,15 @@ static const char *const sq_migrations[] = {
 	"CREATE TRIGGER api_keys_count_del AFTER DELETE ON api_keys BEGIN"
 	" UPDATE organizations SET api_key_count = api_key_count - 1 WHERE id = OLD.organization_id;"
 	" END;",
+	/* 2: organization names (admin organization create/list). */
+	"ALTER TABLE organizations ADD COLUMN name TEXT NOT NULL DEFAULT '';"
+	"UPDATE organizations SET name = 'default' WHERE is_default = 1;",
 };
 #define SQ_SCHEMA_VERSION ((int)(sizeof(sq_migrations) / sizeof(sq_migrations[0])))
 
 struct sq_conn {
 	sqlite3 *db;
+	int in_tx; /* counted in pool.in_use (a read snapshot) */
 	sqlite3_stmt *st[SQ_NSTMT];
 	struct sq_conn *next;
 };
@@ -173,6 +177,8 @@ struct sq_op {
 struct sq_store {
 	struct store base;
 	char *path;
+	dev_t dev; /* the file opened, so that ping sees it replaced or gone */
+	ino_t ino;
 	pthread_key_t tls;
 	pthread_mutex_t mu;
 	pthread_cond_t work_cv;
@@ -518,6 +524,7 @@ static int sq_reader(struct sq_store *s, struct sq_conn **out)
 	c->next = s->readers;
 	s->readers = c;
 	pthread_mutex_unlock(&s->mu);
+	store_pool_add(&s->base.pool.open, 1);
 	pthread_setspecific(s->tls, c);
 	*out = c;
 	return 0;
@@ -582,7 +589,11 @@ static void *writer_main(void *arg)
 		batch = s->head;
 		s->head = s->tail = NULL;
 		pthread_mutex_unlock(&s->mu);
+		for (op = batch; op; op = op->next)
+			store_pool_add(&s->base.pool.waiting, -1);
+		store_pool_add(&s->base.pool.in_use, 1);
 		run_batch(s, batch);
+		store_pool_add(&s->base.pool.in_use, -1);
 		pthread_mutex_lock(&s->mu);
 		for (op = batch; op; op = next) {
 			next = op->next; /* op lives on a caller's stack: done releases it */
@@ -614,6 +625,7 @@ static int sq_write(struct sq_store *s, int (*fn)(struct sq_conn *, void *), voi
 	else
 		s->head = &op;
 	s->tail = &op;
+	store_pool_add(&s->base.pool.waiting, 1);
 	pthread_cond_signal(&s->work_cv);
 	while (!op.done)
 		pthread_cond_wait(&op.cv, &s->mu);
@@ -752,6 +764,15 @@ int store_sqlite_open(const char *path, struct store **out, char *detail, size_t
 		r = create_private(path, detail, dlen);
 	if (r == 0)
 		r = conn_open(path, 1, &s->writer, detail, dlen);
+	if (r == 0) {
+		struct stat st;
+
+		store_pool_add(&s->base.pool.open, 1);
+		if (stat(path, &st) == 0) {
+			s->dev = st.st_dev;
+			s->ino = st.st_ino;
+		}
+	}
 	if (r == 0)
 		r = migrate(s->writer, detail, dlen);
 	if (r == 0 && pthread_create(&s->thread, NULL, writer_main, s) != 0)
@@ -775,6 +796,10 @@ static int sq_read_begin(struct store *base)
 
 	if (r == 0 && sqlite3_get_autocommit(c->db))
 		r = sq_run(c, SQ_BEGIN_READ);
+	if (r == 0 && !c->in_tx) {
+		c->in_tx = 1;
+		store_pool_add(&base->pool.in_use, 1);
+	}
 	return r;
 }
 
@@ -782,6 +807,10 @@ static void sq_read_end(struct store *base)
 {
 	struct sq_conn *c = pthread_getspecific(((struct sq_store *)base)->tls);
 
+	if (c && c->in_tx) {
+		c->in_tx = 0;
+		store_pool_add(&base->pool.in_use, -1);
+	}
 	/* The cached COMMIT: sqlite3_exec() would parse and prepare it on every request. */
 	if (c && !sqlite3_get_autocommit(c->db) && sq_run(c, SQ_COMMIT) < 0)
 		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL); /* a read snapshot: nothing to lose */
@@ -927,34 +956,34 @@ out:
 
 _Static_assert(STORE_USER_OWNER == 1, "op_bootstrap's SQL spells the owner type as 1");
 
-static int op_bootstrap(struct sq_conn *c, void *arg)
+/* Insert an organization and its default project (which, as on Scaleway, has the
+ * organization's UUID) into b. */
+static int org_insert(struct sq_conn *c, const char *name, int is_default, struct tstamp now,
+		      struct store_bootstrap *b)
+{
+	int r = rand_uuid_v4(b->organization_id);
+
+	if (r == 0)
+		r = exec_bind(c, "INSERT INTO organizations (id, is_default, created_s, created_ns, name)"
+				 " VALUES (?1, ?2, ?3, ?4, ?5)", "siiis", b->organization_id, (int64_t)is_default,
+			      (int64_t)now.sec, (int64_t)now.nsec, name);
+	if (r == 0)
+		r = exec_bind(c, "INSERT INTO projects (id, organization_id, is_default, created_s,"
+				 " created_ns) VALUES (?1, ?1, 1, ?2, ?3)", "sii",
+			      b->organization_id, (int64_t)now.sec, (int64_t)now.nsec);
+	if (r == 0)
+		b->created = 1;
+	return r;
+}
+
+/* Fill b->project_id and b->user_id for b->organization_id, creating its owner when absent. */
+static int org_owner(struct sq_conn *c, struct tstamp now, struct store_bootstrap *b)
 {
 	char email[] = "owner@scw-iamd.localhost", username[] = "owner", empty[] = "", locale[] = "en_US";
-	struct store_bootstrap *b = arg;
-	struct tstamp now = time_now();
 	struct store_user u;
-	int r;
+	int r = query_text(c, "SELECT id FROM projects WHERE organization_id = ?1 AND is_default = 1",
+			   b->organization_id, NULL, b->project_id, sizeof(b->project_id));
 
-	now.nsec -= now.nsec % 1000; /* microseconds, as the API shows them */
-	b->created = 0;
-	r = query_text(c, "SELECT id FROM organizations WHERE is_default = 1", NULL, NULL,
-		       b->organization_id, sizeof(b->organization_id));
-	if (r == ERR_NOTFOUND) {
-		/* As on Scaleway, the default project has the organization's UUID. */
-		r = rand_uuid_v4(b->organization_id);
-		if (r == 0)
-			r = exec_bind(c, "INSERT INTO organizations (id, is_default, created_s, created_ns)"
-					 " VALUES (?1, 1, ?2, ?3)", "sii", b->organization_id,
-				      (int64_t)now.sec, (int64_t)now.nsec);
-		if (r == 0)
-			r = exec_bind(c, "INSERT INTO projects (id, organization_id, is_default, created_s,"
-					 " created_ns) VALUES (?1, ?1, 1, ?2, ?3)", "sii",
-				      b->organization_id, (int64_t)now.sec, (int64_t)now.nsec);
-		b->created = 1;
-	}
-	if (r == 0)
-		r = query_text(c, "SELECT id FROM projects WHERE organization_id = ?1 AND is_default = 1",
-			       b->organization_id, NULL, b->project_id, sizeof(b->project_id));
 	if (r < 0)
 		return r;
 	r = query_text(c, "SELECT id FROM users WHERE organization_id = ?1 AND type = 1"
@@ -982,10 +1011,143 @@ static int op_bootstrap(struct sq_conn *c, void *arg)
 	return r;
 }
 
+static struct tstamp now_us(void)
+{
+	struct tstamp now = time_now();
+
+	now.nsec -= now.nsec % 1000; /* microseconds, as the API shows them */
+	return now;
+}
+
+static int op_bootstrap(struct sq_conn *c, void *arg)
+{
+	struct store_bootstrap *b = arg;
+	struct tstamp now = now_us();
+	int r;
+
+	b->created = 0;
+	r = query_text(c, "SELECT id FROM organizations WHERE is_default = 1", NULL, NULL,
+		       b->organization_id, sizeof(b->organization_id));
+	if (r == ERR_NOTFOUND)
+		r = org_insert(c, "default", 1, now, b);
+	return r < 0 ? r : org_owner(c, now, b);
+}
+
 static int sq_bootstrap(struct store *base, struct store_bootstrap *out)
 {
 	memset(out, 0, sizeof(*out));
 	return sq_write((struct sq_store *)base, op_bootstrap, out);
+}
+
+struct org_create_arg {
+	const char *name;
+	struct store_bootstrap *b;
+};
+
+static int op_org_create(struct sq_conn *c, void *arg)
+{
+	struct org_create_arg *a = arg;
+	struct tstamp now = now_us();
+	int r = query_text(c, "SELECT id FROM organizations WHERE name = ?1", a->name, NULL, NULL, 0);
+
+	if (r == 0)
+		return ERR_EXISTS;
+	if (r != ERR_NOTFOUND)
+		return r;
+	r = org_insert(c, a->name, 0, now, a->b);
+	return r < 0 ? r : org_owner(c, now, a->b);
+}
+
+static int sq_org_create(struct store *base, const char *name, struct store_bootstrap *out)
+{
+	struct org_create_arg a = { name, out };
+
+	memset(out, 0, sizeof(*out));
+	return sq_write((struct sq_store *)base, op_org_create, &a);
+}
+
+static int sq_org_list(struct store *base, struct store_org_list *out)
+{
+	struct sq_conn *c;
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	int r = sq_reader((struct sq_store *)base, &c);
+
+	if (r == 0)
+		r = sq_prepare(c, "SELECT o.id, o.name, o.created_s, o.created_ns, o.is_default, o.api_key_count,"
+				  " coalesce(p.id, '') FROM organizations o LEFT JOIN projects p"
+				  " ON p.organization_id = o.id AND p.is_default = 1"
+				  " ORDER BY o.created_s, o.created_ns, o.id", &st);
+	while (r == 0) {
+		struct store_org *o;
+		int rc = sqlite3_step(st);
+
+		if (rc == SQLITE_DONE)
+			break;
+		if (rc != SQLITE_ROW) {
+			r = sq_fail(c, rc, "organization list");
+			break;
+		}
+		if (out->n == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			struct store_org *v = realloc(out->v, ncap * sizeof(*v));
+
+			if (!v) {
+				r = ERR_NOMEM;
+				break;
+			}
+			out->v = v;
+			cap = ncap;
+		}
+		o = &out->v[out->n];
+		memset(o, 0, sizeof(*o));
+		col_copy(st, 0, o->id, sizeof(o->id));
+		o->name = col_dup(st, 1);
+		o->created_at = col_ts(st, 2);
+		o->is_default = sqlite3_column_int(st, 4);
+		o->api_keys = (uint32_t)sqlite3_column_int64(st, 5);
+		col_copy(st, 6, o->project_id, sizeof(o->project_id));
+		out->n++;
+		if (!o->name)
+			r = ERR_NOMEM;
+	}
+	sqlite3_finalize(st);
+	if (r < 0)
+		store_org_list_release(out);
+	return r;
+}
+
+/* The file is still the one opened (not removed, renamed or replaced), the process may still
+ * read and write it, and a query reading the schema answers. */
+static int sq_ping(struct store *base, char *detail, size_t dlen)
+{
+	struct sq_store *s = (struct sq_store *)base;
+	struct sq_conn *c;
+	sqlite3_stmt *st = NULL;
+	struct stat sb;
+	int r;
+
+	if (stat(s->path, &sb) != 0) {
+		snprintf(detail, dlen, "database file %s: %s", s->path, strerror(errno));
+		return ERR_IO;
+	}
+	if (sb.st_dev != s->dev || sb.st_ino != s->ino) {
+		snprintf(detail, dlen, "database file %s was replaced since it was opened", s->path);
+		return ERR_IO;
+	}
+	if (access(s->path, R_OK | W_OK) != 0) {
+		snprintf(detail, dlen, "database file %s: %s", s->path, strerror(errno));
+		return ERR_IO;
+	}
+	r = sq_reader(s, &c);
+	if (r == 0)
+		r = sq_prepare(c, "SELECT count(*) FROM schema_version", &st);
+	if (r == 0)
+		r = step_one(c, st);
+	if (r < 0)
+		snprintf(detail, dlen, "database %s does not answer: %s", s->path, err_str(r));
+	sqlite3_finalize(st);
+	return r;
 }
 
 static int default_project(struct sq_conn *c, const char *org, char out[STORE_ID_LEN + 1])
@@ -1895,6 +2057,9 @@ static const struct store_ops sq_ops = {
 	.meta_get = sq_meta_get,
 	.meta_set = sq_meta_set,
 	.bootstrap = sq_bootstrap,
+	.org_create = sq_org_create,
+	.org_list = sq_org_list,
+	.ping = sq_ping,
 	.org_default_project = sq_org_default_project,
 	.auth = sq_auth,
 	.key_create = sq_key_create,
