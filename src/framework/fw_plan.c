@@ -210,6 +210,14 @@ static void reconcile(const struct fw_resource *r, const struct cty_value *plann
 	}
 }
 
+/* The object has an id: something was created. */
+static int created(const struct cty_value *obj)
+{
+	const struct cty_value *id = cty_object_attr(obj, "id");
+
+	return id && id->st == CTY_KNOWN;
+}
+
 int fw_apply(const struct fw_ctx *ctx, const struct fw_resource *r, const struct cty_value *prior,
 	     const struct cty_value *planned, const struct cty_value *config, struct cty_value *new_state,
 	     struct fw_diags *d)
@@ -259,6 +267,11 @@ int fw_apply(const struct fw_ctx *ctx, const struct fw_resource *r, const struct
 			cty_value_release(new_state);
 			if (cty_value_copy(new_state, prior) < 0)
 				cty_value_null(new_state, t);
+		} else if (new_state->st == CTY_KNOWN && !created(new_state)) {
+			/* failed create without an id: nothing exists, nothing to store (a tainted
+			 * object without id could never be destroyed) */
+			cty_value_release(new_state);
+			cty_value_null(new_state, t);
 		} else if (new_state->st == CTY_KNOWN) {
 			/* failed create that created something: keep what is known (Terraform taints it) */
 			null_unknowns(r->attrs, new_state, d, "A failed create");
