@@ -184,6 +184,12 @@ static int content_length_too_big(struct MHD_Connection *conn)
 	return errno != 0 || n > API_BODY_MAX;
 }
 
+/* The request goes to the API, not to ops (health, metrics). */
+static int for_api(const struct http_server *s, const struct hreq *h)
+{
+	return s->serve_api && (s->ops_elsewhere || !ops_route(h->path));
+}
+
 static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *conn, struct hreq *h,
 			       struct api_resp *resp)
 {
@@ -205,7 +211,7 @@ static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *con
 	MHD_add_response_header(r, "X-Request-Id", h->request_id);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_SERVER, "scw-iamd");
 	if (resp->status == 405)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, POST, PATCH, DELETE");
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, for_api(s, h) ? "GET, POST, PATCH, DELETE" : "GET, HEAD");
 	h->status = resp->status;
 	ret = MHD_queue_response(conn, (unsigned)resp->status, r);
 	MHD_destroy_response(r);
@@ -230,12 +236,6 @@ static void build_req(struct MHD_Connection *conn, struct hreq *h)
 	req->body_too_big = h->too_big;
 	req->now = time_now();
 	req->now.nsec -= req->now.nsec % 1000; /* the real API stores microseconds */
-}
-
-/* The request goes to the API, not to ops (health, metrics). */
-static int for_api(const struct http_server *s, const struct hreq *h)
-{
-	return s->serve_api && (s->ops_elsewhere || !ops_route(h->path));
 }
 
 /* Answer a request on the calling (HTTP) thread. */

@@ -327,9 +327,21 @@ static uint64_t get(const atomic_uint_fast64_t *c)
 	return atomic_load_explicit(c, memory_order_relaxed);
 }
 
+/* The sum over the shards of the counter that c is in shard 0. */
+static uint64_t total(const struct ops *o, const atomic_uint_fast64_t *c)
+{
+	uintptr_t off = (uintptr_t)c - (uintptr_t)&o->shards[0];
+	uint64_t n = 0;
+	size_t k;
+
+	for (k = 0; k < OPS_SHARDS; k++)
+		n += get((const atomic_uint_fast64_t *)((uintptr_t)&o->shards[k] + off));
+	return n;
+}
+
 static int put_requests(struct ops *o, struct buf *b)
 {
-	unsigned r, m, s, k;
+	unsigned r, m, s;
 	int rc = head(b, "scw_iamd_http_requests_total", "counter",
 		      "HTTP requests answered, by route template, method and status code.");
 
@@ -339,10 +351,8 @@ static int put_requests(struct ops *o, struct buf *b)
 		for (m = 0; rc == 0 && route && m < OPS_METHODS; m++) {
 			for (s = 0; rc == 0 && s < OPS_STATUSES; s++) {
 				const char *code = labels_at(&o->statuses, s);
-				uint64_t n = 0;
+				uint64_t n = total(o, &o->shards[0].req[r][m][s]);
 
-				for (k = 0; k < OPS_SHARDS; k++)
-					n += get(&o->shards[k].req[r][m][s]);
 				if (!n || !code)
 					continue;
 				rc = buf_append_str(b, "scw_iamd_http_requests_total{");
@@ -374,24 +384,19 @@ static int put_series_labels(struct buf *b, const char *series, const char *rout
 static int put_latency(struct ops *o, struct buf *b)
 {
 	static const char name[] = "scw_iamd_http_request_duration_seconds";
-	unsigned r, m, i, k;
+	unsigned r, m, i;
 	int rc = head(b, name, "histogram", "Time from the request's first byte to its answer, by route template and method.");
 
 	for (r = 0; rc == 0 && r < OPS_ROUTES; r++) {
 		const char *route = labels_at(&o->routes, r);
 
 		for (m = 0; rc == 0 && route && m < OPS_METHODS; m++) {
-			uint64_t n[OPS_BUCKETS] = { 0 }, sum = 0, cum = 0;
+			uint64_t n[OPS_BUCKETS], sum = total(o, &o->shards[0].lat[r][m].sum_ns), cum = 0;
 
-			for (k = 0; k < OPS_SHARDS; k++) {
-				const struct hist *h = &o->shards[k].lat[r][m];
-
-				for (i = 0; i < OPS_BUCKETS; i++)
-					n[i] += get(&h->b[i]);
-				sum += get(&h->sum_ns);
-			}
-			for (i = 0; i < OPS_BUCKETS; i++)
+			for (i = 0; i < OPS_BUCKETS; i++) {
+				n[i] = total(o, &o->shards[0].lat[r][m].b[i]);
 				cum += n[i];
+			}
 			if (!cum)
 				continue;
 			cum = 0;
@@ -419,17 +424,15 @@ static int put_latency(struct ops *o, struct buf *b)
 
 static int put_auth(struct ops *o, struct buf *b)
 {
-	unsigned i, k;
+	unsigned i;
 	int r = head(b, "scw_iamd_auth_failures_total", "counter",
 		     "Requests refused with denied_authentication, by reason (invalid_argument: no or malformed "
 		     "X-Auth-Token; not_found: unknown secret key; expired).");
 
 	for (i = 0; r == 0 && i < OPS_REASONS; i++) {
 		const char *reason = labels_at(&o->reasons, i);
-		uint64_t n = 0;
+		uint64_t n = total(o, &o->shards[0].auth[i]);
 
-		for (k = 0; k < OPS_SHARDS; k++)
-			n += get(&o->shards[k].auth[i]);
 		if (!reason || !n)
 			continue;
 		r = buf_append_str(b, "scw_iamd_auth_failures_total{");
