@@ -94,7 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		off += n;
-		process_dirty(s);
+		gs_process_dirty(s);
 		if (conn_flush(c) < 0) {
 			conn_close(c);
 			break;

@@ -113,7 +113,7 @@ int fw_plan(const struct fw_ctx *ctx, const struct fw_resource *r, const struct 
 	    const struct cty_value *proposed, const struct cty_value *config, struct cty_value *planned,
 	    struct fw_replace *replace, struct fw_diags *d)
 {
-	const struct cty_type *t = fw_resource_type(r);
+	const struct cty_type *t = fw_resource_type(ctx->fw, r);
 	int creating = prior->st != CTY_KNOWN, changed = 0, rc;
 	size_t i;
 
@@ -222,7 +222,7 @@ int fw_apply(const struct fw_ctx *ctx, const struct fw_resource *r, const struct
 	     const struct cty_value *planned, const struct cty_value *config, struct cty_value *new_state,
 	     struct fw_diags *d)
 {
-	const struct cty_type *t = fw_resource_type(r);
+	const struct cty_type *t = fw_resource_type(ctx->fw, r);
 	int rc = 0;
 
 	cty_value_null(new_state, t);
@@ -291,7 +291,7 @@ int fw_apply(const struct fw_ctx *ctx, const struct fw_resource *r, const struct
 int fw_read(const struct fw_ctx *ctx, const struct fw_resource *r, const struct cty_value *current,
 	    struct cty_value *new_state, struct fw_diags *d)
 {
-	const struct cty_type *t = fw_resource_type(r);
+	const struct cty_type *t = fw_resource_type(ctx->fw, r);
 	size_t i;
 	int rc;
 
@@ -330,7 +330,7 @@ int fw_read(const struct fw_ctx *ctx, const struct fw_resource *r, const struct 
 int fw_import(const struct fw_ctx *ctx, const struct fw_resource *r, const char *id, struct cty_value *state,
 	      struct fw_diags *d)
 {
-	const struct cty_type *t = fw_resource_type(r);
+	const struct cty_type *t = fw_resource_type(ctx->fw, r);
 	int rc = cty_value_object(state, t);
 
 	if (rc < 0)
@@ -356,7 +356,7 @@ int fw_import(const struct fw_ctx *ctx, const struct fw_resource *r, const char 
 int fw_upgrade(const struct fw_ctx *ctx, const struct fw_resource *r, int64_t version, const char *json,
 	       size_t json_len, struct cty_value *state, struct fw_diags *d)
 {
-	const struct cty_type *t = fw_resource_type(r);
+	const struct cty_type *t = fw_resource_type(ctx->fw, r);
 	const char *why = NULL;
 	int rc;
 
@@ -388,7 +388,7 @@ int fw_upgrade(const struct fw_ctx *ctx, const struct fw_resource *r, int64_t ve
 int fw_read_data(const struct fw_ctx *ctx, const struct fw_data_source *ds, const struct cty_value *config,
 		 struct cty_value *state, struct fw_diags *d)
 {
-	const struct cty_type *t = fw_data_source_type(ds);
+	const struct cty_type *t = fw_data_source_type(ctx->fw, ds);
 	size_t i;
 	int rc;
 
@@ -439,7 +439,7 @@ int fw_read_data(const struct fw_ctx *ctx, const struct fw_data_source *ds, cons
 int fw_open_ephemeral(const struct fw_ctx *ctx, const struct fw_ephemeral *e, const struct cty_value *config,
 		      struct cty_value *result, struct buf *priv, int64_t *renew_at, struct fw_diags *d)
 {
-	const struct cty_type *t = fw_ephemeral_type(e);
+	const struct cty_type *t = fw_ephemeral_type(ctx->fw, e);
 	size_t i;
 	int rc, known = cty_value_wholly_known(config);
 

@@ -280,10 +280,8 @@ static int key_revoke(const struct admin_opts *o)
 		r = ERR_NOTFOUND;
 	}
 	if (r == 0) {
-		r = store_key_delete(s, org, o->arg);
-		if (r == ERR_PERM)
-			fprintf(stderr, "scw-iamd: API key %s is managed and cannot be deleted\n", o->arg);
-		else if (r == 0)
+		r = store_key_revoke(s, o->arg);
+		if (r == 0)
 			printf("{\"access_key\":\"%s\",\"organization_id\":\"%s\",\"revoked\":true}\n", o->arg, org);
 		else if (r != ERR_NOTFOUND) /* deleted meanwhile: say so below */
 			fail("cannot revoke the API key", r);

@@ -131,6 +131,13 @@ static void err_store(struct ctx *c, int r, const char *resource, const char *id
 	case ERR_CANCELED:
 		done(c, 503, api_json_err_plain(&c->resp->body, "service_unavailable", "the server is stopping"));
 		return;
+	case ERR_IO:
+	case ERR_TIMEOUT:
+	case ERR_AGAIN:
+		/* The database is unreachable or saturated: nothing was written; the client may retry. */
+		log_kv(LOG_WARN, "database unavailable", "error", err_str(r), "resource", resource, NULL);
+		done(c, 503, api_json_err_plain(&c->resp->body, "service_unavailable", "the database is unavailable"));
+		return;
 	default:
 		log_kv(LOG_ERROR, "store error", "error", err_str(r), "resource", resource, NULL);
 		internal_error(c);
@@ -168,7 +175,7 @@ static int authenticate(struct ctx *c)
 		return r;
 	}
 	memcpy(c->resp->caller, c->caller.access_key, sizeof(c->resp->caller));
-	if (c->caller.has_expires && time_cmp(c->caller.expires_at, c->req->now) <= 0) {
+	if (store_key_expired(&c->caller, c->req->now)) {
 		err_auth(c, "expired");
 		return ERR_EXPIRED;
 	}

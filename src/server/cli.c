@@ -37,6 +37,12 @@ static void shell_word(FILE *f, const char *s)
 	fputc('\'', f);
 }
 
+/* db as it may be printed: a PostgreSQL URI may carry a password, it is never echoed. */
+static const char *db_name(const char *db)
+{
+	return store_url_is_pg(db) ? "(PostgreSQL URI)" : db;
+}
+
 static void never_bootstrapped(const char *db, const char *key_file, const char *why)
 {
 	fprintf(stderr, "scw-iamd: database %s %s: it was never bootstrapped.\n"
@@ -68,6 +74,11 @@ int cli_open(const char *db, const char *key_file, enum cli_open_mode mode, stru
 
 	*s = NULL;
 	memset(key, 0, sizeof(*key));
+	if (!key_file && mode != CLI_OPEN_NO_KEY && store_url_is_pg(db)) {
+		fprintf(stderr, "scw-iamd: --key-file is required with a PostgreSQL database "
+				"(the key every instance shares)\n");
+		return ERR_INVAL;
+	}
 	if (!key_file) {
 		snprintf(path, sizeof(path), "%s.key", db);
 		key_file = path;
@@ -79,20 +90,26 @@ int cli_open(const char *db, const char *key_file, enum cli_open_mode mode, stru
 			fprintf(stderr, "scw-iamd: cannot open database %s: %s\n", db, strerror(errno));
 		return ERR_NOTFOUND;
 	}
-	r = store_open(db, s, detail, sizeof(detail));
+	/* Without STORE_OPEN_CREATE, an engine refuses a database without schema (ERR_NOTFOUND, and
+	 * the detail names the command to run). */
+	r = store_open_flags(db, mode == CLI_OPEN_CREATE ? STORE_OPEN_CREATE : 0, s, detail, sizeof(detail));
 	if (r < 0) {
-		fprintf(stderr, "scw-iamd: cannot open database %s: %s\n", db, detail[0] ? detail : err_str(r));
+		fprintf(stderr, "scw-iamd: cannot open database %s: %s\n", db_name(db), detail[0] ? detail : err_str(r));
 		*s = NULL;
 		return r;
 	}
 	r = store_meta_get(*s, FPR_META_KEY, stored, sizeof(stored));
 	if (r == ERR_NOTFOUND && mode != CLI_OPEN_CREATE) {
-		never_bootstrapped(db, given_key, "has no organization and no secret-hashing key yet");
+		if (store_url_is_pg(db))
+			fprintf(stderr, "scw-iamd: this PostgreSQL database was never bootstrapped (no secret-hashing key); "
+					"run: scw-iamd bootstrap --db <the same URI> --key-file <key file>\n");
+		else
+			never_bootstrapped(db, given_key, "has no organization and no secret-hashing key yet");
 		goto out;
 	}
 	if (mode == CLI_OPEN_NO_KEY) {
 		if (r < 0)
-			snprintf(detail, sizeof(detail), "cannot read database %s: %s", db, err_str(r));
+			snprintf(detail, sizeof(detail), "cannot read database %s: %s", db_name(db), err_str(r));
 		goto out;
 	}
 	if (r == ERR_NOTFOUND) {

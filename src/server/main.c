@@ -50,16 +50,20 @@ static const char usage_bootstrap[] =
 	"user when absent, then mint a new admin API key for the owner and print one JSON object:\n"
 	"{\"organization_id\",\"project_id\",\"user_id\",\"access_key\",\"secret_key\"}\n"
 	"\n"
-	"  --db PATH          SQLite database file (created 0600)\n"
-	"  --key-file PATH    server key hashing the secrets (default: PATH.key, created 0600)\n"
+	"  --db PATH|URI      SQLite database file (created 0600), or a PostgreSQL URI\n"
+	"                     (postgresql://...: the schema is created)\n"
+	"  --key-file PATH    server key hashing the secrets (default: PATH.key, created 0600;\n"
+	"                     required with a URI: every instance on the database shares it)\n"
 	"  --help, --version\n";
 
 static const char usage_serve[] =
 	"usage: scw-iamd serve --listen HOST:PORT --db PATH [OPTIONS]\n"
 	"\n"
 	"  --listen HOST:PORT     address to listen on (default 127.0.0.1:8080; port 0 = any free port)\n"
-	"  --db PATH              SQLite database file (created 0600 when absent)\n"
-	"  --key-file PATH        server key hashing the secrets (default: PATH.key)\n"
+	"  --db PATH|URI          SQLite database file (created 0600 when absent), or a\n"
+	"                         PostgreSQL URI (postgresql://...; run bootstrap first)\n"
+	"  --key-file PATH        server key hashing the secrets (default: PATH.key; required\n"
+	"                         with a URI)\n"
 	"  --api-key-quota N      API keys per organization (default 100, 0 = unlimited)\n"
 	"  --threads N            HTTP threads, each running an epoll loop (default 2)\n"
 	"  --write-workers N      threads running writes; concurrent writes share a commit (default 64)\n"
@@ -331,7 +335,7 @@ static int cmd_serve(int argc, char **argv)
 		snprintf(q, sizeof(q), "%u", (unsigned)o.quota);
 		snprintf(t, sizeof(t), "%u", (unsigned)o.threads);
 		snprintf(w, sizeof(w), "%u", (unsigned)o.workers);
-		log_kv(LOG_INFO, "serving", "db", o.db, "backend", store_backend(s), "api_key_quota", q, "threads", t,
+		log_kv(LOG_INFO, "serving", "db", store_url_is_pg(o.db) ? "(postgresql uri)" : o.db, "backend", store_backend(s), "api_key_quota", q, "threads", t,
 		       "write_workers", w, "version", SCW_IAMD_VERSION, NULL);
 	}
 	sigwait(&set, &sig);

@@ -270,15 +270,14 @@ const char *ops_route(const char *path)
 /* Probe the store; log when the answer changes (a flood of probes cannot flood the log). */
 static int probe(struct ops *o)
 {
-	char detail[512];
-	int r = store_ping(o->store, detail, sizeof(detail));
+	int r = store_ping(o->store);
 	int now = r == 0, before = atomic_exchange(&o->healthy, now);
 
 	if (now != before) {
 		if (now)
-			log_kv(before < 0 ? LOG_DEBUG : LOG_INFO, "database reachable", NULL);
+			log_kv(before < 0 ? LOG_DEBUG : LOG_INFO, "database reachable", "backend", store_backend(o->store), NULL);
 		else
-			log_kv(LOG_ERROR, "database unreachable", "detail", detail[0] ? detail : err_str(r), NULL);
+			log_kv(LOG_ERROR, "database unreachable", "backend", store_backend(o->store), "error", err_str(r), NULL);
 	}
 	return r;
 }
@@ -453,11 +452,11 @@ static int gauge(struct buf *b, const char *name, const char *help, const char *
 
 static int put_gauges(struct ops *o, struct buf *b, int db_up)
 {
-	struct store_pool_stats p;
+	struct store_stats p;
 	struct secret_hash_stats h;
 	int r;
 
-	store_pool_stats(o->store, &p);
+	store_stats(o->store, &p);
 	secret_hash_stats(&h);
 	r = gauge(b, "scw_iamd_db_up", "1 when the database answered the probe of this scrape.", "", (uint64_t)db_up);
 	if (r == 0)
@@ -465,13 +464,21 @@ static int put_gauges(struct ops *o, struct buf *b, int db_up)
 			 "Database connections: open, and in_use (inside a transaction now).");
 	if (r == 0)
 		r = buf_printf(b, "scw_iamd_db_connections{state=\"open\"} %u\nscw_iamd_db_connections{state=\"in_use\"} %u\n",
-			       p.open, p.in_use);
+			       p.conns, p.conns_busy);
 	if (r == 0)
 		r = gauge(b, "scw_iamd_db_connections_max", "Connection pool limit (0: none; SQLite opens one reader per thread).",
-			  "", p.max);
+			  "", p.conns_max);
 	if (r == 0)
 		r = gauge(b, "scw_iamd_db_waiting", "Callers waiting for a connection (SQLite: writes queued for the writer).",
 			  "", p.waiting);
+	if (r == 0)
+		r = head(b, "scw_iamd_db_retries_total", "counter", "Transactions retried after a serialization failure.");
+	if (r == 0)
+		r = buf_printf(b, "scw_iamd_db_retries_total %llu\n", (unsigned long long)p.retries);
+	if (r == 0)
+		r = head(b, "scw_iamd_db_errors_total", "counter", "Calls that failed because the database was unreachable.");
+	if (r == 0)
+		r = buf_printf(b, "scw_iamd_db_errors_total %llu\n", (unsigned long long)p.errors);
 	if (r == 0)
 		r = gauge(b, "scw_iamd_password_hash_running", "Password hashes (scrypt) being computed now.", "", h.running);
 	if (r == 0)

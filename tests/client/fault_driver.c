@@ -395,7 +395,7 @@ TEST(cancel_flag_stops_waiting_and_retrying)
 static size_t keys_with(struct scwclient *c, const char *desc)
 {
 	struct iam_call call = { c, NULL, { 0 }, 0, 0, NULL };
-	struct iam_api_key_filter f = { NULL, APP, "application", desc, -1, -1 };
+	struct iam_api_key_filter f = { NULL, APP, "application", desc, -1, -1, NULL, 0 };
 	struct iam_api_key_list l = { NULL, 0 };
 	size_t n;
 
@@ -586,7 +586,7 @@ TEST(api_errors_are_parsed_and_mapped)
 TEST(lists_read_every_page)
 {
 	struct fx f;
-	struct iam_api_key_filter filter = { NULL, APP, "application", NULL, -1, -1 };
+	struct iam_api_key_filter filter = { NULL, APP, "application", NULL, -1, -1, NULL, 0 };
 	struct iam_api_key_list l = { NULL, 0 };
 	char ak[21];
 	int i;

@@ -138,6 +138,14 @@ func once(bin string, cert tls.Certificate, certPEM string, useTLS bool) (sample
 	}
 	s.schema = time.Since(t0)
 	s.rssKiB = vmHWM(cmd.Process.Pid)
+	if *hook != "" {
+		exec.Command("sh", "-c", *hook+" "+fmt.Sprint(cmd.Process.Pid)).Run()
+	}
+	if *smapsDir != "" {
+		if b, err := ioutil.ReadFile(fmt.Sprintf("/proc/%d/smaps", cmd.Process.Pid)); err == nil {
+			ioutil.WriteFile(fmt.Sprintf("%s/%d.smaps", *smapsDir, cmd.Process.Pid), b, 0o644)
+		}
+	}
 	// go-plugin's own server may drop the connection before its Shutdown reply is written:
 	// count that, and time the exit all the same.
 	if err := conn.Invoke(ctx, "/plugin.GRPCController/Shutdown", &req, &resp, grpc.ForceCodec(rawCodec{})); err != nil {
@@ -173,6 +181,12 @@ func vmHWM(pid int) int64 {
 	}
 	return -1
 }
+
+// -smaps DIR: a copy of the provider's /proc/PID/smaps taken with the peak RSS (to see where it goes).
+var smapsDir = flag.String("smaps", "", "copy each launch's /proc/PID/smaps, taken after the schema answer, into DIR")
+
+// -hook CMD: runs `sh -c "CMD PID"` after the schema answer, before Shutdown (for pagemap dumps and the like).
+var hook = flag.String("hook", "", "shell command run with the provider's PID appended after the schema answer")
 
 func median(d []time.Duration) time.Duration {
 	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })

@@ -1034,6 +1034,7 @@ func serverSuite(bin string) {
 		}
 		return nil
 	}())
+	capChecks(call)
 	check("[grpc] request over the 8 MiB cap is RESOURCE_EXHAUSTED", func() error {
 		_, err := call("/test.T/Echo", make([]byte, 9<<20), 20*time.Second)
 		if status.Code(err) != codes.ResourceExhausted {

@@ -53,6 +53,8 @@ static const struct fw_resource *const test_resources[] = { &fwtest_thing, &bugg
 static const struct fw_data_source *const test_data_sources[] = { &fwtest_ds, NULL };
 static const struct fw_ephemeral *const test_ephemerals[] = { &fwtest_token, NULL };
 static struct fw_provider test_provider;
+static struct fw *fw;
+static struct fw_ctx ctx0;
 
 static void setup(void)
 {
@@ -61,15 +63,17 @@ static void setup(void)
 	test_provider.resources = test_resources;
 	test_provider.data_sources = test_data_sources;
 	test_provider.ephemerals = test_ephemerals;
-	if (fw_init(&test_provider) != 0) {
-		printf("Bail out! fw_init failed\n");
+	fw_free(fw);
+	if (fw_new(&test_provider, &fw) != 0) {
+		printf("Bail out! fw_new failed\n");
 		exit(1);
 	}
+	fw_ctx_init(&ctx0, fw, NULL);
 }
 
 static const struct cty_type *thing_t(void)
 {
-	return fw_resource_type(&fwtest_thing);
+	return fw_resource_type(fw, &fwtest_thing);
 }
 
 /* A config of fwtest_thing: name + owner_id, everything else null. */
@@ -119,8 +123,6 @@ static int diag_mentions(const struct fw_diags *d, const char *needle)
 	return 0;
 }
 
-static struct fw_ctx ctx0;
-
 TEST(init_rejects_invalid_schemas)
 {
 	static const struct fw_attr bad1[] = { { .name = "Bad-Name", .type = &cty_string, .flags = FW_OPTIONAL }, { 0 } };
@@ -131,18 +133,20 @@ TEST(init_rejects_invalid_schemas)
 	static const struct fw_rule bad_rule[] = { { .kind = FW_AT_MOST_ONE_OF, .attrs = ghost }, { 0 } };
 	static const struct fw_attr ok_attrs[] = { { .name = "x", .type = &cty_string, .flags = FW_OPTIONAL }, { 0 } };
 	struct fw_provider p = { .name = "t" };
+	struct fw *bad = NULL;
 
 	p.attrs = bad1;
-	ASSERT_EQ_INT(fw_init(&p), ERR_INVAL);
+	ASSERT_EQ_INT(fw_new(&p, &bad), ERR_INVAL);
 	p.attrs = bad2;
-	ASSERT_EQ_INT(fw_init(&p), ERR_INVAL);
+	ASSERT_EQ_INT(fw_new(&p, &bad), ERR_INVAL);
 	p.attrs = bad3;
-	ASSERT_EQ_INT(fw_init(&p), ERR_INVAL);
+	ASSERT_EQ_INT(fw_new(&p, &bad), ERR_INVAL);
 	p.attrs = ok_attrs;
 	p.rules = bad_rule;
-	ASSERT_EQ_INT(fw_init(&p), ERR_INVAL);
+	ASSERT_EQ_INT(fw_new(&p, &bad), ERR_INVAL);
 	p.rules = NULL;
-	ASSERT_EQ_INT(fw_init(&p), 0);
+	ASSERT_EQ_INT(fw_new(&p, &bad), 0);
+	fw_free(bad);
 	setup();
 }
 
@@ -393,7 +397,7 @@ TEST(apply_update_read_drift_delete)
 
 TEST(apply_never_changes_a_known_planned_value)
 {
-	const struct cty_type *t = fw_resource_type(&buggy);
+	const struct cty_type *t = fw_resource_type(fw, &buggy);
 	struct cty_value c, prior, planned, out;
 	struct fw_replace rep;
 	struct fw_diags d;
@@ -463,7 +467,7 @@ TEST(import_and_upgrade)
 
 TEST(data_source_reads_and_reports_missing_objects)
 {
-	const struct cty_type *t = fw_data_source_type(&fwtest_ds);
+	const struct cty_type *t = fw_data_source_type(fw, &fwtest_ds);
 	struct cty_value thing, c, out;
 	struct fw_diags d;
 
@@ -496,7 +500,7 @@ static int call(const char *method, const ProtobufCMessage *req, struct buf *res
 	buf_reset(resp);
 	c.req = tmp;
 	c.req_len = n;
-	return tf6_dispatch(&c);
+	return tf6_dispatch(fw, &c);
 }
 
 static void dv_set(Tfplugin6__DynamicValue *dv, struct buf *b, const struct cty_value *v)
@@ -636,7 +640,7 @@ TEST(tf6_plan_and_apply_roundtrip)
 		Tfplugin6__DynamicValue *iv = presp->planned_identity ? presp->planned_identity->identity_data : NULL;
 
 		ASSERT(iv);
-		ASSERT_EQ_INT(cty_msgpack_decode(iv->msgpack.data, iv->msgpack.len, fw_identity_type(), &idv, NULL), 0);
+		ASSERT_EQ_INT(cty_msgpack_decode(iv->msgpack.data, iv->msgpack.len, fw_identity_type(fw, &fwtest_thing), &idv, NULL), 0);
 		ASSERT(fw_is_unknown(&idv, "id"));
 		cty_value_release(&idv);
 	}
@@ -678,7 +682,7 @@ TEST(tf6_plan_and_apply_roundtrip)
 
 TEST(tf6_unsupported_and_malformed)
 {
-	Tfplugin6__ValidateListResourceConfig__Response *er;
+	Tfplugin6__MoveResourceState__Response *er;
 	Tfplugin6__CallFunction__Response *cf;
 	struct buf out;
 	static const volatile int no_cancel = 0;
@@ -686,24 +690,25 @@ TEST(tf6_unsupported_and_malformed)
 			      .cancel = &no_cancel };
 
 	buf_init(&out, 1 << 20);
-	ASSERT_EQ_INT(call("ValidateListResourceConfig", NULL, &out), 0);
-	er = (void *)protobuf_c_message_unpack(&tfplugin6__validate_list_resource_config__response__descriptor, NULL, out.len, (const uint8_t *)out.data);
+	ASSERT_EQ_INT(call("MoveResourceState", NULL, &out), 0);
+	er = (void *)protobuf_c_message_unpack(&tfplugin6__move_resource_state__response__descriptor, NULL, out.len, (const uint8_t *)out.data);
 	ASSERT(er && er->n_diagnostics == 1 && strstr(er->diagnostics[0]->summary, "Not supported"));
 	protobuf_c_message_free_unpacked(&er->base, NULL);
 	ASSERT_EQ_INT(call("CallFunction", NULL, &out), 0);
 	cf = (void *)protobuf_c_message_unpack(&tfplugin6__call_function__response__descriptor, NULL, out.len, (const uint8_t *)out.data);
 	ASSERT(cf && cf->error && strstr(cf->error->text, "no function"));
 	protobuf_c_message_free_unpacked(&cf->base, NULL);
-	ASSERT_EQ_INT(call("ListResource", NULL, &out), ERR_UNSUPPORTED);
+	ASSERT_EQ_INT(call("ReadStateBytes", NULL, &out), ERR_UNSUPPORTED);
 	ASSERT_EQ_INT(call("NoSuchMethod", NULL, &out), ERR_UNSUPPORTED);
 	ASSERT_EQ_INT(tf6_method_is_streaming("ListResource"), 1);
+	ASSERT_EQ_INT(tf6_method_is_streaming("ReadStateBytes"), 1);
 	ASSERT_EQ_INT(tf6_method_is_streaming("PlanResourceChange"), 0);
 	c.resp = &out;
-	ASSERT_EQ_INT(tf6_dispatch(&c), ERR_PARSE);
+	ASSERT_EQ_INT(tf6_dispatch(fw, &c), ERR_PARSE);
 	c.method = "GetProviderSchema"; /* ignores its empty request, but not a malformed one */
 	c.req = (const uint8_t *)"\x0a\xff";
 	c.req_len = 2;
-	ASSERT_EQ_INT(tf6_dispatch(&c), ERR_PARSE);
+	ASSERT_EQ_INT(tf6_dispatch(fw, &c), ERR_PARSE);
 	buf_release(&out);
 }
 
@@ -721,7 +726,7 @@ TEST(tf6_ephemeral_open_and_close_with_private_bytes)
 	buf_init(&out, 1 << 20);
 	buf_init(&b1, 1 << 20);
 	setenv("FWTEST_EPH_DIR", tmpdir, 1);
-	cty_value_object(&c, fw_ephemeral_type(&fwtest_token));
+	cty_value_object(&c, fw_ephemeral_type(fw, &fwtest_token));
 	fw_set_cstring(&c, "name", "ci");
 	tfplugin6__open_ephemeral_resource__request__init(&oreq);
 	oreq.type_name = (char *)(uintptr_t)"fwtest_token";
@@ -735,7 +740,7 @@ TEST(tf6_ephemeral_open_and_close_with_private_bytes)
 	ASSERT_EQ_INT(oresp->private_.len, 36);
 	ASSERT_EQ_INT(oresp->_renew_at_case, TFPLUGIN6__OPEN_EPHEMERAL_RESOURCE__RESPONSE___RENEW_AT__NOT_SET);
 	ASSERT_EQ_INT(cty_msgpack_decode(oresp->result->msgpack.data, oresp->result->msgpack.len,
-					 fw_ephemeral_type(&fwtest_token), &res, NULL), 0);
+					 fw_ephemeral_type(fw, &fwtest_token), &res, NULL), 0);
 	ASSERT_EQ_INT(strlen(fw_get_string(&res, "token")), 36);
 	ASSERT_EQ_MEM(fw_get_string(&res, "token"), oresp->private_.data, 36);
 	ASSERT_EQ_STR(fw_get_string(&res, "name"), "ci");
@@ -880,7 +885,7 @@ int main(void)
 	RUN(tf6_unsupported_and_malformed);
 	RUN(tf6_ephemeral_open_and_close_with_private_bytes);
 	RUN(concurrent_calls_are_independent);
-	fw_shutdown();
+	fw_free(fw);
 	dir = opendir(tmpdir);
 	for (e = dir ? readdir(dir) : NULL; e; e = readdir(dir)) {
 		char p[4096];

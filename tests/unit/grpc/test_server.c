@@ -3,12 +3,14 @@
  * The gRPC server's wire behaviour, checked frame by frame with an nghttp2 client session over a
  * socketpair (handlers inline): server preface first, response headers and trailers, Trailers-Only
  * errors as a single HEADERS frame, percent-encoded grpc-message, request caps, compressed
- * messages, RST_STREAM detaching a call, and STOP_AFTER. Includes server.c for its internals.
+ * messages, RST_STREAM detaching a call, and STOP_AFTER. Includes server.c and stream.c for their
+ * internals (connections; mknv).
  */
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "grpc/server.c"
+#include "grpc/stream.c"
 #include "test.h"
 
 /* ---- handlers ---- */
