@@ -213,6 +213,8 @@ static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *con
 	if (resp->status == 405)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, for_api(s, h) ? "GET, POST, PATCH, DELETE" : "GET, HEAD");
 	h->status = resp->status;
+	/* Counted when queued, not when completed: a client that has its answer sees it counted. */
+	ops_observe(s->ops, resp->route, h->method, resp->status, time_mono_ns() - h->t0);
 	ret = MHD_queue_response(conn, (unsigned)resp->status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -372,7 +374,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	{
 		uint64_t ns = time_mono_ns() - h->t0;
 
-		ops_observe(s->ops, h->resp.route, h->method, h->status ? h->status : -1, ns);
+		if (!h->status) /* ended before an answer */
+			ops_observe(s->ops, h->resp.route, h->method, -1, ns);
 		if (s->log)
 			reqlog_request(s->log, h->method, h->path, h->status, ns, h->request_id, h->ip, h->resp.caller,
 				       h->err_type, h->err_reason);
