@@ -27,10 +27,21 @@ static const struct fw_attr buggy_attrs[] = {
 	{ 0 },
 };
 
+/* 1: create fails before anything exists; 2: it fails after the object got its id. */
+static int buggy_fail;
+
 static int buggy_create(const struct fw_ctx *ctx, const struct cty_value *config, struct cty_value *state,
 			struct fw_diags *d)
 {
+	if (buggy_fail == 1) {
+		fw_error(d, NULL, "Cannot create", "certificate signed by unknown authority");
+		return ERR_IO;
+	}
 	fw_set_cstring(state, "id", "b-1");
+	if (buggy_fail == 2) {
+		fw_error(d, NULL, "Cannot finish", "the object exists");
+		return ERR_IO;
+	}
 	return fw_set_cstring(state, "name", "renamed by the API");
 }
 
@@ -427,6 +438,40 @@ TEST(apply_never_changes_a_known_planned_value)
 	ASSERT(diag_mentions(&d, "the API said no"));
 	fw_diags_release(&d);
 	cty_value_release(&out);
+	cty_value_release(&prior);
+	cty_value_release(&c);
+}
+
+/* A failed create stores nothing when nothing was created (no id: Terraform could never destroy
+ * such an object), and what is known, for Terraform to taint, when the object exists. */
+TEST(failed_create_stores_an_object_only_when_it_has_an_id)
+{
+	const struct cty_type *t = fw_resource_type(fw, &buggy);
+	struct cty_value c, prior, planned, out;
+	struct fw_replace rep;
+	struct fw_diags d;
+
+	fw_diags_init(&d);
+	cty_value_object(&c, t);
+	fw_set_cstring(&c, "name", "mine");
+	cty_value_null(&prior, t);
+	ASSERT_EQ_INT(fw_plan(&ctx0, &buggy, &prior, &c, &c, &planned, &rep, &d), 0);
+	buggy_fail = 1;
+	ASSERT_EQ_INT(fw_apply(&ctx0, &buggy, &prior, &planned, &c, &out, &d), ERR_IO);
+	ASSERT_EQ_INT(out.st, CTY_NULL);
+	ASSERT(diag_mentions(&d, "unknown authority"));
+	cty_value_release(&out);
+	fw_diags_release(&d);
+	fw_diags_init(&d);
+	buggy_fail = 2;
+	ASSERT_EQ_INT(fw_apply(&ctx0, &buggy, &prior, &planned, &c, &out, &d), ERR_IO);
+	buggy_fail = 0;
+	ASSERT_EQ_INT(out.st, CTY_KNOWN);
+	ASSERT_EQ_STR(fw_get_string(&out, "id"), "b-1");
+	ASSERT(cty_value_wholly_known(&out));
+	cty_value_release(&out);
+	fw_diags_release(&d);
+	cty_value_release(&planned);
 	cty_value_release(&prior);
 	cty_value_release(&c);
 }
@@ -877,6 +922,7 @@ int main(void)
 	RUN(plan_update_keeps_prior_computed_and_unknowns_updated_at);
 	RUN(apply_update_read_drift_delete);
 	RUN(apply_never_changes_a_known_planned_value);
+	RUN(failed_create_stores_an_object_only_when_it_has_an_id);
 	RUN(import_and_upgrade);
 	RUN(data_source_reads_and_reports_missing_objects);
 	RUN(tf6_schema_and_metadata);
