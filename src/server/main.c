@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -68,7 +69,24 @@ static const char usage_serve[] =
 	"  --threads N            HTTP threads, each running an epoll loop (default 2)\n"
 	"  --write-workers N      threads running writes; concurrent writes share a commit (default 64)\n"
 	"  --log-level LEVEL      trace, debug, info (default), warn, error, off\n"
+	"  --hash-concurrency N   password hashes computed at once (default: the core count); a few more\n"
+	"                         wait up to 2 s, the others get 429 with Retry-After\n"
+	"  --max-connections N    open connections in total (default 8192; over it: 503)\n"
+	"  --per-ip-connections N open connections per client address (default 256; over it: 429)\n"
+	"  --head-timeout S       seconds for a whole request head, and for idle keep-alive (default 20)\n"
+	"  --body-timeout S       seconds for a whole request body and its answer (default 60)\n"
 	"  --help, --version\n";
+
+/* Connections need descriptors: take the hard limit as the soft one. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
 
 static int parse_u32(const char *s, uint32_t *out)
 {
@@ -169,6 +187,7 @@ struct serve_opts {
 	const char *db, *key_file, *listen, *ops_listen, *tls_cert, *tls_key;
 	enum log_level level;
 	uint32_t quota, threads, workers;
+	uint32_t hashes, max_conns, per_ip, head_s, body_s;
 };
 
 static int serve_parse(int argc, char **argv, struct serve_opts *o, int *exit_now)
@@ -178,8 +197,13 @@ static int serve_parse(int argc, char **argv, struct serve_opts *o, int *exit_no
 		{ "ops-listen", required_argument, NULL, 'o' },
 		{ "db", required_argument, NULL, 'd' },
 		{ "key-file", required_argument, NULL, 'k' },
-		{ "tls-cert", required_argument, NULL, 'C' },
-		{ "tls-key", required_argument, NULL, 'K' },
+		{ "tls-cert", required_argument, NULL, 'X' },
+		{ "tls-key", required_argument, NULL, 'Y' },
+		{ "hash-concurrency", required_argument, NULL, 'H' },
+		{ "max-connections", required_argument, NULL, 'C' },
+		{ "per-ip-connections", required_argument, NULL, 'P' },
+		{ "head-timeout", required_argument, NULL, 'T' },
+		{ "body-timeout", required_argument, NULL, 'B' },
 		{ "api-key-quota", required_argument, NULL, 'q' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "write-workers", required_argument, NULL, 'w' },
@@ -197,6 +221,11 @@ static int serve_parse(int argc, char **argv, struct serve_opts *o, int *exit_no
 	o->quota = 100;
 	o->threads = 2;
 	o->workers = 64;
+	{
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+		o->hashes = ncpu > 0 && ncpu < 1024 ? (uint32_t)ncpu : 2;
+	}
 	*exit_now = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -205,8 +234,28 @@ static int serve_parse(int argc, char **argv, struct serve_opts *o, int *exit_no
 		case 'o': o->ops_listen = optarg; break;
 		case 'd': o->db = optarg; break;
 		case 'k': o->key_file = optarg; break;
-		case 'C': o->tls_cert = optarg; break;
-		case 'K': o->tls_key = optarg; break;
+		case 'X': o->tls_cert = optarg; break;
+		case 'Y': o->tls_key = optarg; break;
+		case 'H':
+			if (parse_u32(optarg, &o->hashes) < 0 || o->hashes < 1 || o->hashes > 1024)
+				return cli_usage_error(usage_serve, "--hash-concurrency wants a number from 1 to 1024", optarg);
+			break;
+		case 'C':
+			if (parse_u32(optarg, &o->max_conns) < 0 || o->max_conns < 4 || o->max_conns > 1000000)
+				return cli_usage_error(usage_serve, "--max-connections wants a number from 4 to 1000000", optarg);
+			break;
+		case 'P':
+			if (parse_u32(optarg, &o->per_ip) < 0 || o->per_ip < 1 || o->per_ip > 1000000)
+				return cli_usage_error(usage_serve, "--per-ip-connections wants a number from 1 to 1000000", optarg);
+			break;
+		case 'T':
+			if (parse_u32(optarg, &o->head_s) < 0 || o->head_s < 1 || o->head_s > 3600)
+				return cli_usage_error(usage_serve, "--head-timeout wants seconds from 1 to 3600", optarg);
+			break;
+		case 'B':
+			if (parse_u32(optarg, &o->body_s) < 0 || o->body_s < 1 || o->body_s > 3600)
+				return cli_usage_error(usage_serve, "--body-timeout wants seconds from 1 to 3600", optarg);
+			break;
 		case 'q':
 			if (parse_u32(optarg, &o->quota) < 0)
 				return cli_usage_error(usage_serve, "--api-key-quota wants a number", optarg);
@@ -313,8 +362,16 @@ static int cmd_serve(int argc, char **argv)
 	cfg.ops_elsewhere = o.ops_listen != NULL;
 	cfg.tls_cert_pem = cert.data;
 	cfg.tls_key_pem = tls_key.data;
+	cfg.max_conns = o.max_conns;
+	cfg.per_ip_conns = o.per_ip;
+	cfg.head_timeout_s = o.head_s;
+	cfg.body_timeout_s = o.body_s;
+	secret_pw_gate_init(o.hashes, 8 * o.hashes, 2000);
+	raise_fd_limit();
 	if (r == 0)
 		r = listen_on(&cfg, &api, &http, "listening");
+	if (r == 0)
+		ops_watch_http(ops, http);
 	/* The key's text is no longer needed: libmicrohttpd has loaded it. */
 	buf_release(&tls_key);
 	buf_release(&cert);
@@ -342,6 +399,8 @@ static int cmd_serve(int argc, char **argv)
 	log_kv(LOG_INFO, "stopping", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM", NULL);
 out:
 	http_stop(ops_http, 1000);
+	if (ops)
+		ops_watch_http(ops, NULL);
 	http_stop(http, 10000);
 	ops_free(ops);
 	store_close(s);

@@ -17,8 +17,8 @@
 #include "common/mem.h"
 #include "common/timeutil.h"
 #include "server/api_json.h"
+#include "server/http.h"
 #include "server/ops.h"
-#include "server/secret.h"
 
 #define OPS_SHARDS 8
 #define OPS_LABEL_MAX 64   /* bytes of one interned label value */
@@ -63,6 +63,7 @@ struct ops {
 	struct tstamp started;
 	atomic_uint next_shard;
 	atomic_int healthy; /* last probe: 1 ok, 0 failing, -1 never probed (to log changes only) */
+	_Atomic(struct http_server *) http; /* the API's listener, for its http_stats */
 	struct labels routes, statuses, reasons;
 	struct shard *shards;
 };
@@ -155,6 +156,11 @@ int ops_new(struct store *store, const char *version, struct ops **out)
 	labels_init(&o->reasons, OPS_REASONS);
 	*out = o;
 	return 0;
+}
+
+void ops_watch_http(struct ops *o, struct http_server *h)
+{
+	atomic_store(&o->http, h);
 }
 
 void ops_free(struct ops *o)
@@ -453,11 +459,11 @@ static int gauge(struct buf *b, const char *name, const char *help, const char *
 static int put_gauges(struct ops *o, struct buf *b, int db_up)
 {
 	struct store_stats p;
-	struct secret_hash_stats h;
+	struct http_stats h;
 	int r;
 
 	store_stats(o->store, &p);
-	secret_hash_stats(&h);
+	http_stats(atomic_load(&o->http), &h); /* zeros without a listener */
 	r = gauge(b, "scw_iamd_db_up", "1 when the database answered the probe of this scrape.", "", (uint64_t)db_up);
 	if (r == 0)
 		r = head(b, "scw_iamd_db_connections", "gauge",
@@ -480,12 +486,20 @@ static int put_gauges(struct ops *o, struct buf *b, int db_up)
 	if (r == 0)
 		r = buf_printf(b, "scw_iamd_db_errors_total %llu\n", (unsigned long long)p.errors);
 	if (r == 0)
-		r = gauge(b, "scw_iamd_password_hash_running", "Password hashes (scrypt) being computed now.", "", h.running);
+		r = gauge(b, "scw_iamd_password_hash_running", "Password hashes (scrypt) being computed now.", "",
+			  h.hashes_running);
 	if (r == 0)
-		r = gauge(b, "scw_iamd_password_hash_queued", "Password hashes waiting for a hashing worker.", "", h.queued);
+		r = gauge(b, "scw_iamd_password_hash_queued", "Requests waiting for a password-hashing slot.", "",
+			  h.hashes_waiting);
 	if (r == 0)
-		r = gauge(b, "scw_iamd_password_hash_workers", "Password-hashing workers (0: hashes run on the request's thread).",
-			  "", h.workers);
+		r = gauge(b, "scw_iamd_http_requests_in_flight", "Requests received and not yet answered.", "", h.inflight);
+	if (r == 0)
+		r = head(b, "scw_iamd_http_connections", "gauge",
+			 "Open connections of the API's listener, and those still sending their first request head.");
+	if (r == 0)
+		r = buf_printf(b, "scw_iamd_http_connections{state=\"open\"} %u\n"
+				  "scw_iamd_http_connections{state=\"pending_head\"} %u\n",
+			       h.connections, h.pending_heads);
 	if (r == 0)
 		r = head(b, "scw_iamd_build_info", "gauge", "Version and storage engine of this scw-iamd.");
 	if (r == 0)

@@ -25,10 +25,15 @@
 #include "store/store.h"
 
 struct ops;
+struct http_server;
 
 /* version and store are kept (not copied): they must outlive the ops. ERR_NOMEM. */
 int ops_new(struct store *store, const char *version, struct ops **out);
 void ops_free(struct ops *o);
+/* Report the connections, requests in flight and password-hash load of the API's listener h
+ * (http_stats) in /metrics. h must outlive its use: call ops_watch_http(o, NULL) before
+ * stopping it. */
+void ops_watch_http(struct ops *o, struct http_server *h);
 
 /* The route template of path when it is one of ours ("/healthz", "/metrics"), else NULL. */
 const char *ops_route(const char *path);
