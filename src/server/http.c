@@ -690,6 +690,7 @@ int http_start(const struct http_config *cfg, const struct api *api, struct http
 	gc.per_ip = cfg->per_ip_conns ? cfg->per_ip_conns : HTTP_DEFAULT_PER_IP;
 	gc.head_timeout_s = cfg->head_timeout_s ? cfg->head_timeout_s : HTTP_DEFAULT_HEAD_TIMEOUT;
 	gc.body_timeout_s = cfg->body_timeout_s ? cfg->body_timeout_s : HTTP_DEFAULT_BODY_TIMEOUT;
+	gc.tls = tls;
 	r = gate_new(&gc, s->listen_fd, &s->gate);
 	if (r < 0) {
 		snprintf(detail, dlen, "cannot start the connection gate");
