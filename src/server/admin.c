@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "common/compat.h"
 #include "common/err.h"
 #include "common/rand.h"
 #include "server/admin.h"
@@ -66,9 +67,17 @@ static int parse(int argc, char **argv, int want_arg, struct admin_opts *o, int 
 		case 'k': o->key_file = optarg; break;
 		case 'n': o->name = optarg; break;
 		case 'o': o->org = optarg; break;
-		case 'h': fputs(usage_admin, stdout); *done = 1; return 0;
-		case 'V': puts("scw-iamd " SCW_IAMD_VERSION); *done = 1; return 0;
-		default: *done = 1; return cli_usage_error(usage_admin, "unknown or incomplete option", argv[optind - 1]);
+		case 'h':
+			fputs(usage_admin, stdout);
+			*done = 1;
+			return 0;
+		case 'V':
+			puts("scw-iamd " SCW_IAMD_VERSION);
+			*done = 1;
+			return 0;
+		default:
+			*done = 1;
+			return cli_usage_error(usage_admin, "unknown or incomplete option", argv[optind - 1]);
 		}
 	}
 	if (want_arg && optind < argc)

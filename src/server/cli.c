@@ -45,9 +45,11 @@ static const char *db_name(const char *db)
 
 static void never_bootstrapped(const char *db, const char *key_file, const char *why)
 {
-	fprintf(stderr, "scw-iamd: database %s %s: it was never bootstrapped.\n"
-			"scw-iamd: create it (a default organization, its project, an owner and an admin key) with:\n"
-			"  scw-iamd bootstrap --db ", db, why);
+	fprintf(stderr,
+		"scw-iamd: database %s %s: it was never bootstrapped.\n"
+		"scw-iamd: create it (a default organization, its project, an owner and an admin key) with:\n"
+		"  scw-iamd bootstrap --db ",
+		db, why);
 	shell_word(stderr, db);
 	if (key_file) {
 		fputs(" --key-file ", stderr);
@@ -64,8 +66,7 @@ static const char *sqlite_path(const char *db)
 	return strstr(db, "://") ? NULL : db;
 }
 
-int cli_open(const char *db, const char *key_file, enum cli_open_mode mode, struct store **s,
-	     struct secret_key *key)
+int cli_open(const char *db, const char *key_file, enum cli_open_mode mode, struct store **s, struct secret_key *key)
 {
 	char detail[4300] = "", fpr[SECRET_FPR_LEN + 1], stored[SECRET_FPR_LEN + 8], path[4096];
 	const char *file = sqlite_path(db), *given_key = key_file;
@@ -75,8 +76,9 @@ int cli_open(const char *db, const char *key_file, enum cli_open_mode mode, stru
 	*s = NULL;
 	memset(key, 0, sizeof(*key));
 	if (!key_file && mode != CLI_OPEN_NO_KEY && store_url_is_pg(db)) {
-		fprintf(stderr, "scw-iamd: --key-file is required with a PostgreSQL database "
-				"(the key every instance shares)\n");
+		fprintf(stderr,
+			"scw-iamd: --key-file is required with a PostgreSQL database "
+			"(the key every instance shares)\n");
 		return ERR_INVAL;
 	}
 	if (!key_file) {
@@ -94,15 +96,17 @@ int cli_open(const char *db, const char *key_file, enum cli_open_mode mode, stru
 	 * the detail names the command to run). */
 	r = store_open_flags(db, mode == CLI_OPEN_CREATE ? STORE_OPEN_CREATE : 0, s, detail, sizeof(detail));
 	if (r < 0) {
-		fprintf(stderr, "scw-iamd: cannot open database %s: %s\n", db_name(db), detail[0] ? detail : err_str(r));
+		fprintf(stderr, "scw-iamd: cannot open database %s: %s\n", db_name(db),
+			detail[0] ? detail : err_str(r));
 		*s = NULL;
 		return r;
 	}
 	r = store_meta_get(*s, FPR_META_KEY, stored, sizeof(stored));
 	if (r == ERR_NOTFOUND && mode != CLI_OPEN_CREATE) {
 		if (store_url_is_pg(db))
-			fprintf(stderr, "scw-iamd: this PostgreSQL database was never bootstrapped (no secret-hashing key); "
-					"run: scw-iamd bootstrap --db <the same URI> --key-file <key file>\n");
+			fprintf(stderr,
+				"scw-iamd: this PostgreSQL database was never bootstrapped (no secret-hashing key); "
+				"run: scw-iamd bootstrap --db <the same URI> --key-file <key file>\n");
 		else
 			never_bootstrapped(db, given_key, "has no organization and no secret-hashing key yet");
 		goto out;
@@ -149,8 +153,8 @@ int cli_print_admin_key(struct store *s, const struct secret_key *key, const str
 	int r;
 
 	api_init(&api, s, key, 0);
-	r = api_mint_key(&api, b->organization_id, STORE_BEARER_USER, b->user_id, description, "127.0.0.1", &k,
-			 secret, &d);
+	r = api_mint_key(&api, b->organization_id, STORE_BEARER_USER, b->user_id, description, "127.0.0.1", &k, secret,
+			 &d);
 	if (r < 0)
 		return r;
 	printf("{\"organization_id\":\"%s\",\"project_id\":\"%s\",\"user_id\":\"%s\",\"access_key\":\"%s\","

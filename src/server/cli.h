@@ -23,8 +23,7 @@ enum cli_open_mode {
 
 /* Open the store and (unless CLI_OPEN_NO_KEY) the server key, checking they belong together.
  * key_file NULL: DB.key. On failure the reason is printed and both are released. */
-int cli_open(const char *db, const char *key_file, enum cli_open_mode mode, struct store **s,
-	     struct secret_key *key);
+int cli_open(const char *db, const char *key_file, enum cli_open_mode mode, struct store **s, struct secret_key *key);
 
 /* Mint an admin key for the owner of b's organization and print the bootstrap JSON line
  * {"organization_id","project_id","user_id","access_key","secret_key"}. description names

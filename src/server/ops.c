@@ -21,8 +21,8 @@
 #include "server/ops.h"
 
 #define OPS_SHARDS 8
-#define OPS_LABEL_MAX 64   /* bytes of one interned label value */
-#define OPS_ROUTES 16      /* route templates, the last one being "other" */
+#define OPS_LABEL_MAX 64 /* bytes of one interned label value */
+#define OPS_ROUTES 16    /* route templates, the last one being "other" */
 #define OPS_STATUSES 24
 #define OPS_REASONS 16
 
@@ -30,10 +30,10 @@ static const char *const methods[] = { "GET", "POST", "PATCH", "DELETE", "HEAD",
 #define OPS_METHODS (sizeof(methods) / sizeof(methods[0]))
 
 /* Upper bounds of the latency buckets, in nanoseconds and as printed; +Inf follows. */
-static const uint64_t bucket_ns[] = { 250000, 500000, 1000000, 2500000, 5000000, 10000000, 25000000,
+static const uint64_t bucket_ns[] = { 250000,   500000,    1000000,   2500000,   5000000,    10000000,   25000000,
 				      50000000, 100000000, 250000000, 500000000, 1000000000, 2500000000u };
 static const char *const bucket_le[] = { "0.00025", "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025",
-					 "0.05", "0.1", "0.25", "0.5", "1", "2.5" };
+					 "0.05",    "0.1",    "0.25",  "0.5",    "1",     "2.5" };
 #define OPS_BUCKETS (sizeof(bucket_ns) / sizeof(bucket_ns[0]) + 1)
 
 /* A small set of label values, appended once and then read without a lock. The last slot
@@ -62,7 +62,7 @@ struct ops {
 	const char *version;
 	struct tstamp started;
 	atomic_uint next_shard;
-	atomic_int healthy; /* last probe: 1 ok, 0 failing, -1 never probed (to log changes only) */
+	atomic_int healthy;                 /* last probe: 1 ok, 0 failing, -1 never probed (to log changes only) */
 	_Atomic(struct http_server *) http; /* the API's listener, for its http_stats */
 	struct labels routes, statuses, reasons;
 	struct shard *shards;
@@ -281,9 +281,11 @@ static int probe(struct ops *o)
 
 	if (now != before) {
 		if (now)
-			log_kv(before < 0 ? LOG_DEBUG : LOG_INFO, "database reachable", "backend", store_backend(o->store), NULL);
+			log_kv(before < 0 ? LOG_DEBUG : LOG_INFO, "database reachable", "backend",
+			       store_backend(o->store), NULL);
 		else
-			log_kv(LOG_ERROR, "database unreachable", "backend", store_backend(o->store), "error", err_str(r), NULL);
+			log_kv(LOG_ERROR, "database unreachable", "backend", store_backend(o->store), "error",
+			       err_str(r), NULL);
 	}
 	return r;
 }
@@ -390,7 +392,8 @@ static int put_latency(struct ops *o, struct buf *b)
 {
 	static const char name[] = "scw_iamd_http_request_duration_seconds";
 	unsigned r, m, i;
-	int rc = head(b, name, "histogram", "Time from the request's first byte to its answer, by route template and method.");
+	int rc = head(b, name, "histogram",
+		      "Time from the request's first byte to its answer, by route template and method.");
 
 	for (r = 0; rc == 0 && r < OPS_ROUTES; r++) {
 		const char *route = labels_at(&o->routes, r);
@@ -407,19 +410,23 @@ static int put_latency(struct ops *o, struct buf *b)
 			cum = 0;
 			for (i = 0; rc == 0 && i < OPS_BUCKETS; i++) {
 				cum += n[i];
-				rc = put_series_labels(b, "scw_iamd_http_request_duration_seconds_bucket", route, methods[m]);
+				rc = put_series_labels(b, "scw_iamd_http_request_duration_seconds_bucket", route,
+						       methods[m]);
 				if (rc == 0)
-					rc = buf_printf(b, ",le=\"%s\"} %llu\n", i < OPS_BUCKETS - 1 ? bucket_le[i] : "+Inf",
+					rc = buf_printf(b, ",le=\"%s\"} %llu\n",
+							i < OPS_BUCKETS - 1 ? bucket_le[i] : "+Inf",
 							(unsigned long long)cum);
 			}
 			if (rc == 0)
-				rc = put_series_labels(b, "scw_iamd_http_request_duration_seconds_sum", route, methods[m]);
+				rc = put_series_labels(b, "scw_iamd_http_request_duration_seconds_sum", route,
+						       methods[m]);
 			if (rc == 0)
 				rc = buf_append_str(b, "} ");
 			if (rc == 0)
 				rc = seconds(b, sum);
 			if (rc == 0)
-				rc = put_series_labels(b, "\nscw_iamd_http_request_duration_seconds_count", route, methods[m]);
+				rc = put_series_labels(b, "\nscw_iamd_http_request_duration_seconds_count", route,
+						       methods[m]);
 			if (rc == 0)
 				rc = buf_printf(b, "} %llu\n", (unsigned long long)cum);
 		}
@@ -469,20 +476,23 @@ static int put_gauges(struct ops *o, struct buf *b, int db_up)
 		r = head(b, "scw_iamd_db_connections", "gauge",
 			 "Database connections: open, and in_use (inside a transaction now).");
 	if (r == 0)
-		r = buf_printf(b, "scw_iamd_db_connections{state=\"open\"} %u\nscw_iamd_db_connections{state=\"in_use\"} %u\n",
-			       p.conns, p.conns_busy);
+		r = buf_printf(
+			b, "scw_iamd_db_connections{state=\"open\"} %u\nscw_iamd_db_connections{state=\"in_use\"} %u\n",
+			p.conns, p.conns_busy);
 	if (r == 0)
-		r = gauge(b, "scw_iamd_db_connections_max", "Connection pool limit (0: none; SQLite opens one reader per thread).",
-			  "", p.conns_max);
+		r = gauge(b, "scw_iamd_db_connections_max",
+			  "Connection pool limit (0: none; SQLite opens one reader per thread).", "", p.conns_max);
 	if (r == 0)
-		r = gauge(b, "scw_iamd_db_waiting", "Callers waiting for a connection (SQLite: writes queued for the writer).",
-			  "", p.waiting);
+		r = gauge(b, "scw_iamd_db_waiting",
+			  "Callers waiting for a connection (SQLite: writes queued for the writer).", "", p.waiting);
 	if (r == 0)
-		r = head(b, "scw_iamd_db_retries_total", "counter", "Transactions retried after a serialization failure.");
+		r = head(b, "scw_iamd_db_retries_total", "counter",
+			 "Transactions retried after a serialization failure.");
 	if (r == 0)
 		r = buf_printf(b, "scw_iamd_db_retries_total %llu\n", (unsigned long long)p.retries);
 	if (r == 0)
-		r = head(b, "scw_iamd_db_errors_total", "counter", "Calls that failed because the database was unreachable.");
+		r = head(b, "scw_iamd_db_errors_total", "counter",
+			 "Calls that failed because the database was unreachable.");
 	if (r == 0)
 		r = buf_printf(b, "scw_iamd_db_errors_total %llu\n", (unsigned long long)p.errors);
 	if (r == 0)
@@ -492,13 +502,15 @@ static int put_gauges(struct ops *o, struct buf *b, int db_up)
 		r = gauge(b, "scw_iamd_password_hash_queued", "Requests waiting for a password-hashing slot.", "",
 			  h.hashes_waiting);
 	if (r == 0)
-		r = gauge(b, "scw_iamd_http_requests_in_flight", "Requests received and not yet answered.", "", h.inflight);
+		r = gauge(b, "scw_iamd_http_requests_in_flight", "Requests received and not yet answered.", "",
+			  h.inflight);
 	if (r == 0)
 		r = head(b, "scw_iamd_http_connections", "gauge",
 			 "Open connections of the API's listener, and those still sending their first request head.");
 	if (r == 0)
-		r = buf_printf(b, "scw_iamd_http_connections{state=\"open\"} %u\n"
-				  "scw_iamd_http_connections{state=\"pending_head\"} %u\n",
+		r = buf_printf(b,
+			       "scw_iamd_http_connections{state=\"open\"} %u\n"
+			       "scw_iamd_http_connections{state=\"pending_head\"} %u\n",
 			       h.connections, h.pending_heads);
 	if (r == 0)
 		r = head(b, "scw_iamd_build_info", "gauge", "Version and storage engine of this scw-iamd.");
@@ -506,7 +518,8 @@ static int put_gauges(struct ops *o, struct buf *b, int db_up)
 		r = buf_printf(b, "scw_iamd_build_info{version=\"%s\",backend=\"%s\"} 1\n", o->version,
 			       store_backend(o->store));
 	if (r == 0)
-		r = head(b, "scw_iamd_start_time_seconds", "gauge", "Start time of the process, in seconds since the epoch.");
+		r = head(b, "scw_iamd_start_time_seconds", "gauge",
+			 "Start time of the process, in seconds since the epoch.");
 	if (r == 0)
 		r = buf_printf(b, "scw_iamd_start_time_seconds %lld\n", (long long)o->started.sec);
 	return r;
@@ -526,8 +539,7 @@ static int metrics(struct ops *o, struct buf *b)
 	return r;
 }
 
-void ops_handle(struct ops *o, const char *method, const char *path, struct api_resp *resp,
-		const char **content_type)
+void ops_handle(struct ops *o, const char *method, const char *path, struct api_resp *resp, const char **content_type)
 {
 	const char *route = ops_route(path);
 	int r, status = 200;

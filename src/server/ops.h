@@ -40,8 +40,7 @@ const char *ops_route(const char *path);
 /* Answer an ops route (or, for any other path, the API's not_found JSON for "route"): fills
  * resp (status, body, route) and *content_type (static). Runs the store probe for /healthz
  * and /metrics. */
-void ops_handle(struct ops *o, const char *method, const char *path, struct api_resp *resp,
-		const char **content_type);
+void ops_handle(struct ops *o, const char *method, const char *path, struct api_resp *resp, const char **content_type);
 
 /* One finished request. route: a template or NULL (no route matched); status < 0 when the
  * connection ended without an answer. */
@@ -51,6 +50,6 @@ void ops_observe(struct ops *o, const char *route, const char *method, int statu
  * "resource" member, or the first detail's "argument_name" and "reason"), both "" when the body
  * is not such JSON. Counts an authentication failure (type denied_authentication) by reason. */
 void ops_count_error(struct ops *o, const char *body, size_t len, char *type, size_t type_len, char *reason,
-		  size_t reason_len);
+		     size_t reason_len);
 
 #endif

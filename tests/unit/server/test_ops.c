@@ -49,16 +49,19 @@ TEST(requests_counted_by_route_method_status_and_histogram_buckets)
 
 	ASSERT(s != NULL);
 	ASSERT_EQ_INT(ops_new(s, "9.9.9", &o), 0);
-	ops_observe(o, "/iam/v1alpha1/api-keys", "GET", 200, 200000);    /* 0.2 ms: first bucket */
-	ops_observe(o, "/iam/v1alpha1/api-keys", "GET", 200, 250000);    /* on the bound: first bucket */
+	ops_observe(o, "/iam/v1alpha1/api-keys", "GET", 200, 200000);        /* 0.2 ms: first bucket */
+	ops_observe(o, "/iam/v1alpha1/api-keys", "GET", 200, 250000);        /* on the bound: first bucket */
 	ops_observe(o, "/iam/v1alpha1/api-keys", "GET", 200, 3000000000ull); /* 3 s: only +Inf */
 	ops_observe(o, "/iam/v1alpha1/api-keys", "PUT", 405, 1000);
 	ops_observe(o, NULL, "GET", 404, 1000);
 	ops_observe(o, "/healthz", "GET", -1, 1000);
 	t = metrics_text(o);
 	ASSERT(t != NULL);
-	ASSERT(strstr(t, "scw_iamd_http_requests_total{route=\"/iam/v1alpha1/api-keys\",method=\"GET\",status=\"200\"} 3\n"));
-	ASSERT(strstr(t, "scw_iamd_http_requests_total{route=\"/iam/v1alpha1/api-keys\",method=\"other\",status=\"405\"} 1\n"));
+	ASSERT(strstr(
+		t, "scw_iamd_http_requests_total{route=\"/iam/v1alpha1/api-keys\",method=\"GET\",status=\"200\"} 3\n"));
+	ASSERT(strstr(
+		t,
+		"scw_iamd_http_requests_total{route=\"/iam/v1alpha1/api-keys\",method=\"other\",status=\"405\"} 1\n"));
 	ASSERT(strstr(t, "scw_iamd_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"} 1\n"));
 	ASSERT(strstr(t, "scw_iamd_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"none\"} 1\n"));
 	ASSERT(strstr(t, "_bucket{route=\"/iam/v1alpha1/api-keys\",method=\"GET\",le=\"0.00025\"} 2\n"));
@@ -99,11 +102,14 @@ TEST(error_bodies_classified_and_auth_failures_counted)
 	struct store *s = open_store();
 	struct ops *o = NULL;
 	char type[48], reason[128], *t;
-	static const char auth[] = "{\"message\":\"authentication is denied\",\"method\":\"api_key\",\"reason\":\"expired\","
-				   "\"type\":\"denied_authentication\"}";
-	static const char inv[] = "{\"details\":[{\"argument_name\":\"name\",\"help_message\":\"h\",\"reason\":\"constraint\"}],"
-				  "\"message\":\"invalid argument(s)\",\"type\":\"invalid_arguments\"}";
-	static const char quota[] = "{\"details\":[{\"current\":1,\"quota\":1,\"resource\":\"api_keys\"}],\"type\":\"quotas_exceeded\"}";
+	static const char auth[] =
+		"{\"message\":\"authentication is denied\",\"method\":\"api_key\",\"reason\":\"expired\","
+		"\"type\":\"denied_authentication\"}";
+	static const char inv[] =
+		"{\"details\":[{\"argument_name\":\"name\",\"help_message\":\"h\",\"reason\":\"constraint\"}],"
+		"\"message\":\"invalid argument(s)\",\"type\":\"invalid_arguments\"}";
+	static const char quota[] =
+		"{\"details\":[{\"current\":1,\"quota\":1,\"resource\":\"api_keys\"}],\"type\":\"quotas_exceeded\"}";
 
 	ASSERT(s != NULL);
 	ASSERT_EQ_INT(ops_new(s, "1", &o), 0);
