@@ -945,6 +945,15 @@ static CURLcode perform(struct scwclient *c, CURL *h, const struct scwclient_req
 	if (c->insecure) {
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+	} else {
+		/* The CA locations a Go provider (crypto/x509) takes from the environment, e.g. the
+		 * CA of a private scw-iamd: SSL_CERT_FILE (a PEM bundle) and SSL_CERT_DIR. */
+		const char *ca_file = getenv("SSL_CERT_FILE"), *ca_dir = getenv("SSL_CERT_DIR");
+
+		if (ca_file && *ca_file)
+			curl_easy_setopt(h, CURLOPT_CAINFO, ca_file);
+		if (ca_dir && *ca_dir)
+			curl_easy_setopt(h, CURLOPT_CAPATH, ca_dir);
 	}
 	/* libcurl silently re-sends a request once when a reused connection dies before any answer
 	 * byte. For a create that the server did process, that is a duplicate nobody sees: creates
