@@ -25,6 +25,7 @@
 #include "common/log.h"
 #include "common/mem.h"
 #include "net/httpc.h"
+#include "net/osslmini.h"
 
 #define HOST_MAX 256
 #define KEY_MAX (HOST_MAX * 2 + 32)
@@ -397,6 +398,7 @@ static SSL_CTX *client_ctx(struct httpc *h)
 		return ctx;
 	}
 	OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_ATEXIT, NULL);
+	osslmini_load();
 	ctx = SSL_CTX_new(TLS_client_method());
 	if (ctx) {
 		SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);

@@ -5,7 +5,9 @@
  * plain and over TLS (a certificate made here, trusted through SSL_CERT_FILE): bodies by length,
  * chunks and end of stream, keep-alive reuse, the one silent re-send on a stale reused connection
  * and none for fresh requests, timeouts, caps, malformed answers, certificate and host name checks,
- * proxies (absolute form, NO_PROXY). Includes httpc.c for its URL and NO_PROXY helpers.
+ * proxies (absolute form, CONNECT, NO_PROXY). Includes httpc.c for its URL and NO_PROXY helpers.
+ * In the normal build it links OpenSSL statically, as the provider does (mk/provider.mk), so the
+ * https cases run on net/osslmini's reduced provider.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -17,6 +19,7 @@
 #include <unistd.h>
 
 #include <openssl/pem.h>
+#include <openssl/provider.h>
 #include <openssl/x509v3.h>
 
 #include "net/httpc.c"
@@ -357,13 +360,22 @@ TEST(cancel_flag_stops_a_waiting_request)
 
 /* ---- TLS ---- */
 
-static X509 *make_cert(EVP_PKEY **keyp)
+/* The test's TLS server lives in a library context of its own (OpenSSL's default provider), so
+ * that the client side is httpc's alone: in the normal build this binary links OpenSSL statically
+ * like the provider, and httpc then runs on net/osslmini's provider (checked below). */
+static OSSL_LIB_CTX *srvlib;
+
+static X509 *make_cert(const char *alg, EVP_PKEY **keyp)
 {
-	EVP_PKEY *key = EVP_EC_gen("P-256");
-	X509 *x = X509_new();
+	EVP_PKEY *key = !strcmp(alg, "EC") ? EVP_PKEY_Q_keygen(srvlib, NULL, "EC", "P-256")
+					   : EVP_PKEY_Q_keygen(srvlib, NULL, "RSA", (size_t)2048);
+	X509 *x = X509_new_ex(srvlib, NULL);
 	X509_NAME *n;
 	X509_EXTENSION *ext;
+	X509V3_CTX v3;
 
+	if (!key || !x)
+		return NULL;
 	ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
 	X509_gmtime_adj(X509_getm_notBefore(x), -60);
 	X509_gmtime_adj(X509_getm_notAfter(x), 3600);
@@ -371,10 +383,11 @@ static X509 *make_cert(EVP_PKEY **keyp)
 	n = X509_get_subject_name(x);
 	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)"localhost", -1, -1, 0);
 	X509_set_issuer_name(x, n);
-	ext = X509V3_EXT_conf_nid(NULL, NULL, NID_subject_alt_name, "DNS:localhost");
+	X509V3_set_ctx(&v3, x, x, NULL, NULL, 0);
+	ext = X509V3_EXT_conf_nid(NULL, &v3, NID_subject_alt_name, "DNS:localhost");
 	X509_add_ext(x, ext, -1);
 	X509_EXTENSION_free(ext);
-	ext = X509V3_EXT_conf_nid(NULL, NULL, NID_basic_constraints, "critical,CA:TRUE");
+	ext = X509V3_EXT_conf_nid(NULL, &v3, NID_basic_constraints, "critical,CA:TRUE");
 	X509_add_ext(x, ext, -1);
 	X509_EXTENSION_free(ext);
 	X509_sign(x, key, EVP_sha256());
@@ -382,23 +395,22 @@ static X509 *make_cert(EVP_PKEY **keyp)
 	return x;
 }
 
-TEST(tls_peer_and_host_name_are_checked)
+static void tls_checks(const char *alg)
 {
 	struct srv s;
 	struct httpc *h;
 	struct httpc_response r;
-	EVP_PKEY *key;
-	X509 *crt = make_cert(&key);
-	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	EVP_PKEY *key = NULL;
+	X509 *crt = make_cert(alg, &key);
+	SSL_CTX *ctx = SSL_CTX_new_ex(srvlib, NULL, TLS_server_method());
 	char path[] = "/tmp/scw-httpc-ca-XXXXXX";
 	int fd = mkstemp(path);
 	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 
-	ASSERT(f && ctx);
+	ASSERT(f && ctx && crt);
 	PEM_write_X509(f, crt);
 	fclose(f);
-	SSL_CTX_use_certificate(ctx, crt);
-	SSL_CTX_use_PrivateKey(ctx, key);
+	ASSERT(SSL_CTX_use_certificate(ctx, crt) == 1 && SSL_CTX_use_PrivateKey(ctx, key) == 1);
 	srv_start(&s, ctx);
 	srv_add(&s, ACT_REPLY, OK200("5\r\n\r\n\"tls\""), 1);
 	srv_add(&s, ACT_REPLY, OK200("5\r\n\r\n\"any\""), 1);
@@ -432,6 +444,28 @@ TEST(tls_peer_and_host_name_are_checked)
 	X509_free(crt);
 	EVP_PKEY_free(key);
 	SSL_CTX_free(ctx);
+}
+
+TEST(tls_with_an_ec_certificate_checks_peer_and_host_name)
+{
+	tls_checks("EC");
+}
+
+TEST(tls_with_an_rsa_certificate_checks_peer_and_host_name)
+{
+	tls_checks("RSA");
+}
+
+TEST(static_openssl_runs_on_the_reduced_provider)
+{
+#ifdef TEST_STATIC_OPENSSL
+	ASSERT_EQ_INT(osslmini_load(), 1);
+	/* ... alone: OpenSSL's default provider never came up in the default context. */
+	ASSERT_EQ_INT(OSSL_PROVIDER_available(NULL, "scw-tls"), 1);
+	ASSERT_EQ_INT(OSSL_PROVIDER_available(NULL, "default"), 0);
+#else
+	ASSERT_EQ_INT(osslmini_load(), 0); /* a shared libcrypto: OpenSSL's default provider */
+#endif
 }
 
 /* ---- proxies ---- */
@@ -512,13 +546,21 @@ int main(void)
 	unsetenv("ALL_PROXY");
 	unsetenv("no_proxy");
 	unsetenv("NO_PROXY");
+	/* As the provider starts OpenSSL (net/tls.c, net/httpc.c): without the system openssl.cnf,
+	 * then the reduced provider, before anything else uses OpenSSL's default context. */
+	OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_ATEXIT, NULL);
+	osslmini_load();
+	srvlib = OSSL_LIB_CTX_new();
 	RUN(urls);
 	RUN(length_answers_keep_the_connection_and_headers_are_found);
 	RUN(chunked_and_end_of_stream_bodies_and_1xx);
 	RUN(stale_reused_connection_is_retried_once_but_never_for_fresh_requests);
 	RUN(bad_answers_caps_and_timeouts);
 	RUN(cancel_flag_stops_a_waiting_request);
-	RUN(tls_peer_and_host_name_are_checked);
+	RUN(tls_with_an_ec_certificate_checks_peer_and_host_name);
+	RUN(tls_with_an_rsa_certificate_checks_peer_and_host_name);
+	RUN(static_openssl_runs_on_the_reduced_provider);
 	RUN(proxies_from_the_environment);
+	OSSL_LIB_CTX_free(srvlib);
 	return test_done();
 }
