@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* httpc: a small HTTP/1.1 client on OpenSSL (see httpc.h). */
+/* httpc: a small HTTP/1.1 client on OpenSSL (see httpc.h): URLs, proxies, connections, the exchange.
+ * Reading an answer is in httpc_read.c. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
@@ -25,13 +26,12 @@
 #include "common/log.h"
 #include "common/mem.h"
 #include "net/httpc.h"
+#include "net/httpc_int.h"
 #include "net/osslmini.h"
 
 #define HOST_MAX 256
 #define KEY_MAX (HOST_MAX * 2 + 32)
-#define HEAD_MAX (64 * 1024)        /* an answer's status line and header fields */
 #define BODY_MAX_DEFAULT ((size_t)16 << 20)
-#define READ_CHUNK (16 * 1024)
 #define REQ_HEAD_MAX (64 * 1024)
 #define INLINE_BODY_MAX (64 * 1024) /* bodies up to this go out in the same write as the head */
 #define IDLE_MAX 16
@@ -60,17 +60,6 @@ struct url {
 	char port[8];
 	int ipv6;
 	const char *target;  /* path and query; "" means "/" */
-};
-
-/* The buffered reader of one answer. Its bytes may hold secrets: wiped when freed. */
-struct rd {
-	struct hconn *c;
-	const struct httpc_request *req;
-	uint64_t deadline;
-	uint8_t *b;
-	size_t len, pos, cap;
-	size_t total; /* bytes received on this exchange */
-	enum httpc_err err;
 };
 
 /* ---- time and waiting ---- */
@@ -599,241 +588,21 @@ static enum httpc_err conn_open(struct httpc *h, const struct url *u, const char
 	return HTTPC_OK;
 }
 
-/* ---- the answer ---- */
-
-/* Make at least want unread bytes available. 1, 0 at the end of the stream, -1 (r->err). */
-static int rd_need(struct rd *r, size_t want)
-{
-	long n;
-	uint8_t *nb;
-
-	while (r->len - r->pos < want) {
-		if (r->pos > 0) {
-			memmove(r->b, r->b + r->pos, r->len - r->pos);
-			r->len -= r->pos;
-			r->pos = 0;
-		}
-		if (r->cap - r->len < READ_CHUNK) {
-			if (r->cap > HEAD_MAX + 2 * READ_CHUNK) {
-				r->err = HTTPC_E_TOOBIG;
-				return -1;
-			}
-			nb = mem_wiping_realloc(r->b, r->cap + READ_CHUNK);
-			if (!nb) {
-				r->err = HTTPC_E_NOMEM;
-				return -1;
-			}
-			r->b = nb;
-			r->cap += READ_CHUNK;
-		}
-		n = conn_read(r->c, r->b + r->len, r->cap - r->len, r->deadline, r->req, &r->err);
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			return 0;
-		r->len += (size_t)n;
-		r->total += (size_t)n;
-	}
-	return 1;
-}
-
-/* A line ending in CRLF (or LF), at most max bytes; the line and its length exclude the
- * ending. 1, 0 (end of stream first), -1. */
-static int rd_line(struct rd *r, size_t max, const char **line, size_t *n)
-{
-	uint8_t *nl;
-	int k;
-
-	for (;;) {
-		nl = r->b ? memchr(r->b + r->pos, '\n', r->len - r->pos) : NULL;
-		if (nl) {
-			*line = (const char *)r->b + r->pos;
-			*n = (size_t)(nl - (r->b + r->pos));
-			r->pos += *n + 1;
-			if (*n > 0 && (*line)[*n - 1] == '\r')
-				(*n)--;
-			return 1;
-		}
-		if (r->len - r->pos > max) {
-			r->err = HTTPC_E_TOOBIG;
-			return -1;
-		}
-		k = rd_need(r, r->len - r->pos + 1);
-		if (k <= 0)
-			return k;
-	}
-}
-
-/* n body bytes into out. */
-static int rd_body(struct rd *r, size_t n, struct buf *out)
-{
-	size_t take;
-	int k;
-
-	while (n > 0) {
-		if (r->len == r->pos) {
-			k = rd_need(r, 1);
-			if (k <= 0) {
-				if (k == 0)
-					r->err = HTTPC_E_PARTIAL;
-				return -1;
-			}
-		}
-		take = r->len - r->pos < n ? r->len - r->pos : n;
-		if (buf_append(out, r->b + r->pos, take) < 0) {
-			r->err = HTTPC_E_TOOBIG;
-			return -1;
-		}
-		r->pos += take;
-		n -= take;
-	}
-	return 0;
-}
-
-static int hdr_is(const char *line, size_t n, const char *name, const char **val, size_t *vlen)
-{
-	size_t k = strlen(name);
-
-	if (n <= k || line[k] != ':' || strncasecmp(line, name, k) != 0)
-		return 0;
-	*val = line + k + 1;
-	*vlen = n - k - 1;
-	while (*vlen && (**val == ' ' || **val == '\t')) {
-		(*val)++;
-		(*vlen)--;
-	}
-	while (*vlen && ((*val)[*vlen - 1] == ' ' || (*val)[*vlen - 1] == '\t'))
-		(*vlen)--;
-	return 1;
-}
-
-static int has_token(const char *v, size_t n, const char *tok)
-{
-	size_t k = strlen(tok), i = 0, s;
-
-	while (i < n) {
-		while (i < n && (v[i] == ' ' || v[i] == ',' || v[i] == '\t'))
-			i++;
-		s = i;
-		while (i < n && v[i] != ',' && v[i] != ' ' && v[i] != '\t')
-			i++;
-		if (i - s == k && !strncasecmp(v + s, tok, k))
-			return 1;
-	}
-	return 0;
-}
-
-/* Read one answer. *keep: the connection may serve another request. */
-static enum httpc_err read_answer(struct rd *r, const char *method, struct httpc_response *resp, int *keep)
-{
-	const char *line, *v;
-	size_t n, vlen, clen = 0, chunk;
-	int k, chunked, has_len, close_conn, v10, st;
-	char *end;
-
-	*keep = 0;
-	for (;;) { /* 1xx answers are skipped */
-		k = rd_line(r, HEAD_MAX, &line, &n);
-		if (k <= 0)
-			return k == 0 ? (r->total ? HTTPC_E_PROTO : HTTPC_E_NOTHING) : r->err;
-		if (n < 12 || strncmp(line, "HTTP/1.", 7) != 0 || line[8] != ' ' || !strchr("0123456789", line[9]) ||
-		    !strchr("0123456789", line[10]) || !strchr("0123456789", line[11]) || (n > 12 && line[12] != ' '))
-			return HTTPC_E_PROTO;
-		v10 = line[7] == '0';
-		st = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
-		chunked = has_len = 0;
-		close_conn = v10;
-		buf_reset(&resp->head);
-		for (;;) {
-			k = rd_line(r, HEAD_MAX, &line, &n);
-			if (k <= 0)
-				return k == 0 ? HTTPC_E_PROTO : r->err;
-			if (n == 0)
-				break;
-			if (buf_append(&resp->head, line, n) < 0 || buf_append(&resp->head, "\r\n", 2) < 0)
-				return HTTPC_E_TOOBIG;
-			if (hdr_is(line, n, "Content-Length", &v, &vlen)) {
-				char num[24];
-
-				if (vlen == 0 || vlen >= sizeof(num) || strspn(v, "0123456789") < vlen)
-					return HTTPC_E_PROTO;
-				memcpy(num, v, vlen);
-				num[vlen] = '\0';
-				errno = 0;
-				chunk = strtoull(num, &end, 10);
-				if (errno || (has_len && chunk != clen))
-					return HTTPC_E_PROTO;
-				clen = chunk;
-				has_len = 1;
-			} else if (hdr_is(line, n, "Transfer-Encoding", &v, &vlen)) {
-				chunked = vlen >= 7 && !strncasecmp(v + vlen - 7, "chunked", 7);
-				if (!chunked)
-					close_conn = 1; /* another coding: delimited by the end of the stream */
-			} else if (hdr_is(line, n, "Connection", &v, &vlen)) {
-				if (has_token(v, vlen, "close"))
-					close_conn = 1;
-				else if (v10 && has_token(v, vlen, "keep-alive"))
-					close_conn = 0;
-			}
-		}
-		if (st >= 200 || st < 100)
-			break;
-		if (st == 101)
-			return HTTPC_E_PROTO;
-	}
-	resp->status = st;
-	if (!strcmp(method, "HEAD") || st == 204 || st == 304)
-		goto done;
-	if (chunked) {
-		for (;;) {
-			k = rd_line(r, 1024, &line, &n);
-			if (k <= 0)
-				return k == 0 ? HTTPC_E_PARTIAL : r->err;
-			if (n == 0 || !strchr("0123456789abcdefABCDEF", line[0]))
-				return HTTPC_E_PROTO;
-			errno = 0;
-			chunk = strtoull(line, &end, 16);
-			if (errno || end - line > 15)
-				return HTTPC_E_PROTO;
-			if (chunk == 0)
-				break;
-			if (rd_body(r, chunk, &resp->body) < 0)
-				return r->err;
-			k = rd_line(r, 2, &line, &n);
-			if (k <= 0 || n != 0)
-				return k == 0 ? HTTPC_E_PARTIAL : k < 0 ? r->err : HTTPC_E_PROTO;
-		}
-		for (;;) { /* trailer fields, dropped */
-			k = rd_line(r, HEAD_MAX, &line, &n);
-			if (k <= 0)
-				return k == 0 ? HTTPC_E_PARTIAL : r->err;
-			if (n == 0)
-				break;
-		}
-	} else if (has_len) {
-		if (rd_body(r, clen, &resp->body) < 0)
-			return r->err;
-	} else {
-		close_conn = 1;
-		for (;;) { /* to the end of the stream */
-			if (r->len > r->pos) {
-				if (buf_append(&resp->body, r->b + r->pos, r->len - r->pos) < 0)
-					return HTTPC_E_TOOBIG;
-				r->pos = r->len;
-			}
-			k = rd_need(r, 1);
-			if (k < 0)
-				return r->err;
-			if (k == 0)
-				break;
-		}
-	}
-done:
-	*keep = !close_conn && r->pos == r->len;
-	return HTTPC_OK;
-}
-
 /* ---- one exchange ---- */
+
+struct rd_io {
+	struct hconn *c;
+	const struct httpc_request *req;
+	uint64_t deadline;
+};
+
+static long rd_io_read(void *io, void *p, size_t n, enum httpc_err *err)
+{
+	struct rd_io *x = io;
+
+	return conn_read(x->c, p, n, x->deadline, x->req, err);
+}
+
 
 static enum httpc_err build_head(const struct httpc_request *req, const struct url *u, const char *purl,
 				 struct buf *head)
@@ -880,6 +649,7 @@ enum httpc_err httpc_do(struct httpc *h, const struct httpc_request *req, struct
 	struct url u;
 	struct buf head;
 	struct rd r;
+	struct rd_io io;
 	struct hconn *c = NULL;
 	const char *purl;
 	char key[KEY_MAX];
@@ -915,10 +685,12 @@ enum httpc_err httpc_do(struct httpc *h, const struct httpc_request *req, struct
 		if (e == HTTPC_OK) {
 			mem_wiping_free(r.b);
 			memset(&r, 0, sizeof(r));
-			r.c = c;
-			r.req = req;
-			r.deadline = deadline;
-			e = read_answer(&r, req->method, resp, &keep);
+			io.c = c;
+			io.req = req;
+			io.deadline = deadline;
+			r.read = rd_io_read;
+			r.io = &io;
+			e = httpc_read_answer(&r, req->method, resp, &keep);
 		}
 		if (e == HTTPC_OK) {
 			if (keep)
@@ -1001,7 +773,7 @@ const char *httpc_response_header(const struct httpc_response *resp, const char 
 		if (!e)
 			break;
 		n = (size_t)(e - p);
-		if (hdr_is(p, n, name, &v, &vlen)) {
+		if (httpc_hdr_is(p, n, name, &v, &vlen)) {
 			if (vlen >= outsz)
 				vlen = outsz - 1;
 			memcpy(out, v, vlen);
