@@ -23,7 +23,7 @@ else
 BUILD ?= build
 endif
 
-PKGS_ALL := openssl jansson sqlite3 libmicrohttpd libnghttp2 libprotobuf-c libcurl yaml-0.1
+PKGS_ALL := openssl jansson sqlite3 libpq libmicrohttpd libnghttp2 libprotobuf-c libcurl yaml-0.1
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS_ALL) 2>/dev/null)
 
 CFLAGS ?= -O2 -g
@@ -107,11 +107,13 @@ deps-check:
 
 tests-build: $(BINS) $(UNIT_BINS) $(FUZZ_BINS)
 
-# make check: normal build, sanitizer build, then the whole suite (scripts/run-tests aggregates TAP output).
+# make check: normal build, sanitizer build, then the whole suite (scripts/run-tests aggregates TAP
+# output) next to a private PostgreSQL cluster (scripts/with-postgres), so that the store's contract
+# suite and the server suites run on both engines.
 check: deps-check
 	$(Q)$(MAKE) --no-print-directory tests-build
 	$(Q)$(MAKE) --no-print-directory tests-build SANITIZE=address,undefined
-	$(Q)scripts/run-tests
+	$(Q)scripts/with-postgres scripts/run-tests
 
 run: deps-check
 	$(Q)$(MAKE) --no-print-directory $(BUILD)/scw-iamd

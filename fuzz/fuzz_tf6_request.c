@@ -18,20 +18,25 @@ static const char *const methods[] = {
 	"ImportResourceState", "ReadDataSource", "GetMetadata", "GetResourceIdentitySchemas",
 	"UpgradeResourceIdentity", "CallFunction", "OpenEphemeralResource", "MoveResourceState", "GetFunctions",
 	"ValidateEphemeralResourceConfig", "RenewEphemeralResource", "CloseEphemeralResource",
+	"ValidateListResourceConfig", "GenerateResourceConfig", "ListResource",
 };
+
+static int drop(void *ctx, const uint8_t *msg, size_t len)
+{
+	return 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static int ready;
+	static struct fw *fw;
 	static const volatile int no_cancel = 0;
-	struct tf6_call call = { .cancel = &no_cancel };
+	struct tf6_call call = { .cancel = &no_cancel, .emit = drop };
 	struct buf resp;
 
-	if (!ready) {
+	if (!fw) {
 		unsetenv("FWTEST_DIR");
-		if (fwtest_register() != 0)
+		if (fw_new(fwtest_definition(), &fw) != 0)
 			abort();
-		ready = 1;
 	}
 	if (size < 1)
 		return 0;
@@ -40,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	call.req = data + 1;
 	call.req_len = size - 1;
 	call.resp = &resp;
-	tf6_dispatch(&call);
+	tf6_dispatch(fw, &call);
 	buf_release(&resp);
 	return 0;
 }

@@ -337,7 +337,9 @@ static int get_one(struct iam_call *call, const struct objtype *t, const char *m
 }
 
 /* METHOD /iam/v1alpha1/<collection>/<id>[/<action>] with body (may be NULL), a safe retry. With
- * out, the answer is decoded into it (zeroed first); without, the answer is dropped. */
+ * out, the answer is decoded into it (zeroed first); without, the answer is dropped. A NULL or
+ * empty id is refused before anything is sent (ERR_INVAL, call->err says so): a request on the
+ * collection itself ("DELETE /iam/v1alpha1/applications/") can never go out by mistake. */
 static int obj_call(struct iam_call *call, const struct objtype *t, const char *method, const char *id,
 		    const char *action, const json_t *body, void *out)
 {
@@ -346,6 +348,13 @@ static int obj_call(struct iam_call *call, const struct objtype *t, const char *
 
 	if (out)
 		memset(out, 0, t->size);
+	if (!id || !id[0]) {
+		static const char no_id[] = "no ID given: nothing was sent to the API";
+
+		scwclient_error_release(&call->err);
+		call->err.message = mem_strndup(no_id, sizeof(no_id) - 1);
+		return call->err.message ? ERR_INVAL : ERR_NOMEM;
+	}
 	buf_init(&p, IAM_PATH_MAX);
 	r = path_of(&p, t->collection, id, action);
 	if (r == 0 && out)
@@ -356,84 +365,98 @@ static int obj_call(struct iam_call *call, const struct objtype *t, const char *
 	return r;
 }
 
-/* GET every page of base (a path with a query) into *items and *n. */
-static int list_all(struct iam_call *call, const struct objtype *t, struct buf *base, void **items, size_t *n)
+/* GET one page of base (a path with a query) and append its objects to *items, *n (capacity
+ * *cap); *total gets the answer's total_count, *got the number of objects on the page. */
+static int list_page(struct iam_call *call, const struct objtype *t, const char *base, unsigned page, void **items,
+		     size_t *n, size_t *cap, size_t *total, size_t *got)
 {
 	struct buf path;
 	json_t *j = NULL, *arr, *o;
-	size_t cap = 0, i, total;
-	unsigned page;
+	size_t i;
 	void *ni;
-	int r = 0;
+	int r;
 
-	*items = NULL;
-	*n = 0;
+	*got = 0;
 	buf_init(&path, IAM_PATH_MAX);
-	for (page = 1; page <= IAM_PAGES_MAX; page++) {
-		buf_reset(&path);
-		r = buf_printf(&path, "%s%cpage=%u", base->data, strchr(base->data, '?') ? '&' : '?', page);
-		if (r < 0)
-			goto out;
+	r = buf_printf(&path, "%s%cpage=%u", base, strchr(base, '?') ? '&' : '?', page);
+	if (r == 0)
 		r = call_do(call, "GET", path.data, NULL, SCWCLIENT_RETRY_SAFE, &j, NULL);
+	if (r < 0)
+		goto out;
+	arr = json_object_get(j, t->list_key);
+	if (!json_is_array(arr) || !json_is_integer(json_object_get(j, "total_count"))) {
+		r = ERR_PROTO;
+		goto out;
+	}
+	*total = (size_t)json_integer_value(json_object_get(j, "total_count"));
+	if (*n + json_array_size(arr) > *cap) {
+		*cap = *n + json_array_size(arr);
+		ni = realloc(*items, *cap * t->size);
+		if (!ni) {
+			r = ERR_NOMEM;
+			goto out;
+		}
+		*items = ni;
+	}
+	json_array_foreach(arr, i, o) {
+		r = obj_decode(t, o, (char *)*items + *n * t->size);
 		if (r < 0)
 			goto out;
-		arr = json_object_get(j, t->list_key);
-		if (!json_is_array(arr) || !json_is_integer(json_object_get(j, "total_count"))) {
-			r = ERR_PROTO;
-			goto out;
-		}
-		total = (size_t)json_integer_value(json_object_get(j, "total_count"));
-		if (json_array_size(arr) == 0)
-			break;
-		if (*n + json_array_size(arr) > cap) {
-			cap = *n + json_array_size(arr);
-			ni = realloc(*items, cap * t->size);
-			if (!ni) {
-				r = ERR_NOMEM;
-				goto out;
-			}
-			*items = ni;
-		}
-		json_array_foreach(arr, i, o) {
-			r = obj_decode(t, o, (char *)*items + *n * t->size);
-			if (r < 0)
-				goto out;
-			(*n)++;
-		}
-		json_decref(j);
-		j = NULL;
-		if (*n >= total)
-			break;
+		(*n)++;
+		(*got)++;
 	}
 out:
 	json_decref(j);
 	buf_release(&path);
-	if (r < 0)
-		list_release(t, items, n);
 	return r;
 }
 
-/* A list filter member: query parameter k=v, not sent when v is NULL. */
+/* A list filter member: query parameter k=v, not sent when v is NULL; or, with ids, one k=id
+ * per element of ids[0..nids). */
 struct query {
 	const char *k;
 	const char *v;
+	const char *const *ids;
+	size_t nids;
 };
 
-/* Every object of t's collection (oldest first) matching the nq filters of q, into *items, *n. */
+/* Objects of t's collection (oldest first) matching the nq filters of q, into *items, *n: every
+ * page, or with pg the next page only (pg->done once there is none left). */
 static int list_query(struct iam_call *call, const struct objtype *t, const struct query *q, size_t nq,
-		      void **items, size_t *n)
+		      struct iam_pager *pg, void **items, size_t *n)
 {
 	struct buf p;
-	size_t i;
+	size_t i, j, cap = 0, total = 0, got = 0;
+	unsigned page;
 	int r;
 
+	*items = NULL;
+	*n = 0;
 	buf_init(&p, IAM_PATH_MAX);
-	r = buf_printf(&p, "/iam/v1alpha1/%s?order_by=created_at_asc&page_size=%d", t->collection, IAM_PAGE_SIZE);
-	for (i = 0; r == 0 && i < nq; i++)
+	r = buf_printf(&p, "/iam/v1alpha1/%s?order_by=created_at_asc&page_size=%u", t->collection,
+		       pg && pg->page_size && pg->page_size < IAM_PAGE_SIZE ? pg->page_size : IAM_PAGE_SIZE);
+	for (i = 0; r == 0 && i < nq; i++) {
 		r = q_add(&p, q[i].k, q[i].v);
-	if (r == 0)
-		r = list_all(call, t, &p, items, n);
+		for (j = 0; r == 0 && j < q[i].nids; j++)
+			r = q_add(&p, q[i].k, q[i].ids[j]);
+	}
+	if (r == 0 && pg) {
+		if (pg->done)
+			goto out;
+		r = list_page(call, t, p.data, ++pg->page, items, n, &cap, &total, &got);
+		pg->seen += got;
+		pg->done = r == 0 && (got == 0 || pg->seen >= total || pg->page >= IAM_PAGES_MAX);
+		goto out;
+	}
+	for (page = 1; r == 0 && page <= IAM_PAGES_MAX; page++) {
+		r = list_page(call, t, p.data, page, items, n, &cap, &total, &got);
+		if (r < 0 || got == 0 || *n >= total)
+			break;
+	}
+out:
 	buf_release(&p);
+	if (r < 0)
+		list_release(t, items, n);
 	return r;
 }
 
@@ -577,18 +600,25 @@ int iam_api_key_update(struct iam_call *call, const char *access_key, const stru
 
 int iam_api_key_list(struct iam_call *call, const struct iam_api_key_filter *f, struct iam_api_key_list *out)
 {
-	static const struct iam_api_key_filter none = { NULL, NULL, NULL, NULL, -1, -1 };
-	struct query q[6];
+	return iam_api_key_list_page(call, f, NULL, out);
+}
+
+int iam_api_key_list_page(struct iam_call *call, const struct iam_api_key_filter *f, struct iam_pager *pg,
+			  struct iam_api_key_list *out)
+{
+	static const struct iam_api_key_filter none = { NULL, NULL, NULL, NULL, -1, -1, NULL, 0 };
+	struct query q[7];
 
 	if (!f)
 		f = &none;
-	q[0] = (struct query){ "organization_id", f->organization_id };
-	q[1] = (struct query){ "bearer_id", f->bearer_id };
-	q[2] = (struct query){ "bearer_type", f->bearer_type };
-	q[3] = (struct query){ "description", f->description };
-	q[4] = (struct query){ "editable", q_bool(f->editable) };
-	q[5] = (struct query){ "expired", q_bool(f->expired) };
-	return list_query(call, &T_KEY, q, NF(q), (void **)&out->items, &out->n);
+	q[0] = (struct query){ .k = "organization_id", .v = f->organization_id };
+	q[1] = (struct query){ .k = "bearer_id", .v = f->bearer_id };
+	q[2] = (struct query){ .k = "bearer_type", .v = f->bearer_type };
+	q[3] = (struct query){ .k = "description", .v = f->description };
+	q[4] = (struct query){ .k = "editable", .v = q_bool(f->editable) };
+	q[5] = (struct query){ .k = "expired", .v = q_bool(f->expired) };
+	q[6] = (struct query){ .k = "access_keys", .ids = f->access_keys, .nids = f->n_access_keys };
+	return list_query(call, &T_KEY, q, NF(q), pg, (void **)&out->items, &out->n);
 }
 
 /* Delete the keys that match the lost create in and were made since t0: their secret key was
@@ -596,7 +626,7 @@ int iam_api_key_list(struct iam_call *call, const struct iam_api_key_filter *f, 
 static int api_key_reconcile(struct iam_call *call, const void *in_, struct tstamp t0, void *out)
 {
 	const struct iam_api_key_create *in = in_;
-	struct iam_api_key_filter f = { NULL, NULL, NULL, NULL, -1, -1 };
+	struct iam_api_key_filter f = { NULL, NULL, NULL, NULL, -1, -1, NULL, 0 };
 	struct iam_api_key_list l = { NULL, 0 };
 	size_t i;
 	int r;
@@ -686,16 +716,23 @@ int iam_application_update(struct iam_call *call, const char *id, const struct i
 int iam_application_list(struct iam_call *call, const struct iam_application_filter *f,
 			 struct iam_application_list *out)
 {
-	static const struct iam_application_filter none = { NULL, NULL, NULL, -1 };
-	struct query q[4];
+	return iam_application_list_page(call, f, NULL, out);
+}
+
+int iam_application_list_page(struct iam_call *call, const struct iam_application_filter *f, struct iam_pager *pg,
+			      struct iam_application_list *out)
+{
+	static const struct iam_application_filter none = { NULL, NULL, NULL, -1, NULL, 0 };
+	struct query q[5];
 
 	if (!f)
 		f = &none;
-	q[0] = (struct query){ "organization_id", f->organization_id };
-	q[1] = (struct query){ "name", f->name };
-	q[2] = (struct query){ "tag", f->tag };
-	q[3] = (struct query){ "editable", q_bool(f->editable) };
-	return list_query(call, &T_APP, q, NF(q), (void **)&out->items, &out->n);
+	q[0] = (struct query){ .k = "organization_id", .v = f->organization_id };
+	q[1] = (struct query){ .k = "name", .v = f->name };
+	q[2] = (struct query){ .k = "tag", .v = f->tag };
+	q[3] = (struct query){ .k = "editable", .v = q_bool(f->editable) };
+	q[4] = (struct query){ .k = "application_ids", .ids = f->application_ids, .nids = f->n_application_ids };
+	return list_query(call, &T_APP, q, NF(q), pg, (void **)&out->items, &out->n);
 }
 
 /* Adopt the single application matching the lost create in made since t0 (1); 0 when none;
@@ -704,7 +741,7 @@ static int app_reconcile(struct iam_call *call, const void *in_, struct tstamp t
 {
 	const struct iam_application_create *in = in_;
 	struct iam_application *out = out_;
-	struct iam_application_filter f = { in->organization_id, in->name, NULL, -1 };
+	struct iam_application_filter f = { in->organization_id, in->name, NULL, -1, NULL, 0 };
 	struct iam_application_list l = { NULL, 0 };
 	size_t i, found = 0, at = 0;
 	int r;
@@ -823,16 +860,23 @@ int iam_user_update_password(struct iam_call *call, const char *id, const char *
 
 int iam_user_list(struct iam_call *call, const struct iam_user_filter *f, struct iam_user_list *out)
 {
-	static const struct iam_user_filter none = { NULL, NULL, -1, NULL };
-	struct query q[4];
+	return iam_user_list_page(call, f, NULL, out);
+}
+
+int iam_user_list_page(struct iam_call *call, const struct iam_user_filter *f, struct iam_pager *pg,
+		       struct iam_user_list *out)
+{
+	static const struct iam_user_filter none = { NULL, NULL, -1, NULL, NULL, 0 };
+	struct query q[5];
 
 	if (!f)
 		f = &none;
-	q[0] = (struct query){ "organization_id", f->organization_id };
-	q[1] = (struct query){ "tag", f->tag };
-	q[2] = (struct query){ "mfa", q_bool(f->mfa) };
-	q[3] = (struct query){ "type", f->type };
-	return list_query(call, &T_USER, q, NF(q), (void **)&out->items, &out->n);
+	q[0] = (struct query){ .k = "organization_id", .v = f->organization_id };
+	q[1] = (struct query){ .k = "tag", .v = f->tag };
+	q[2] = (struct query){ .k = "mfa", .v = q_bool(f->mfa) };
+	q[3] = (struct query){ .k = "type", .v = f->type };
+	q[4] = (struct query){ .k = "user_ids", .ids = f->user_ids, .nids = f->n_user_ids };
+	return list_query(call, &T_USER, q, NF(q), pg, (void **)&out->items, &out->n);
 }
 
 /* Adopt the user with the lost create's email made since t0 (1); 0 when none. */
@@ -840,7 +884,7 @@ static int user_reconcile(struct iam_call *call, const void *in_, struct tstamp 
 {
 	const struct iam_user_create *in = in_;
 	struct iam_user *out = out_;
-	struct iam_user_filter f = { in->organization_id, NULL, -1, NULL };
+	struct iam_user_filter f = { in->organization_id, NULL, -1, NULL, NULL, 0 };
 	struct iam_user_list l = { NULL, 0 };
 	size_t i;
 	int r;

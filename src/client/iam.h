@@ -18,6 +18,8 @@
  * parallel identical creates (count = N) cannot take each other's objects. At most
  * IAM_RECONCILE_MAX such rounds; see docs/client.md.
  *
+ * Calls on one object refuse a NULL or empty ID with ERR_INVAL before sending anything.
+ *
  * Every call takes a struct iam_call: the client, the caller's cancel flag, and an error that
  * is filled when the call fails with an API error (release with iam_call_release()).
  */
@@ -83,6 +85,17 @@ struct iam_api_key_filter { /* NULL / -1 members do not filter */
 	const char *description;
 	int editable; /* -1, 0, 1 */
 	int expired;  /* -1, 0, 1 */
+	const char *const *access_keys; /* any of these (n_access_keys of them; 0: no filter) */
+	size_t n_access_keys;
+};
+
+/* Lazy listing (*_list_page): zero it, then each call reads the next page into the list (an
+ * empty list once done is set). page_size 0 means 100. */
+struct iam_pager {
+	unsigned page_size;
+	unsigned page; /* pages read so far */
+	size_t seen;   /* objects read so far */
+	int done;      /* no page left */
 };
 
 struct iam_api_key_list {
@@ -100,6 +113,8 @@ int iam_api_key_update(struct iam_call *call, const char *access_key, const stru
 /* ERR_NOTFOUND when it does not exist (the caller decides whether that is success). */
 int iam_api_key_delete(struct iam_call *call, const char *access_key);
 int iam_api_key_list(struct iam_call *call, const struct iam_api_key_filter *f, struct iam_api_key_list *out);
+int iam_api_key_list_page(struct iam_call *call, const struct iam_api_key_filter *f, struct iam_pager *pg,
+			  struct iam_api_key_list *out);
 
 /* ---- applications ---- */
 
@@ -139,6 +154,8 @@ struct iam_application_filter {
 	const char *name; /* server-side filter; exact matching is the caller's job */
 	const char *tag;
 	int editable; /* -1, 0, 1 */
+	const char *const *application_ids; /* any of these; 0: no filter */
+	size_t n_application_ids;
 };
 
 struct iam_application_list {
@@ -156,6 +173,8 @@ int iam_application_update(struct iam_call *call, const char *id, const struct i
 int iam_application_delete(struct iam_call *call, const char *id);
 int iam_application_list(struct iam_call *call, const struct iam_application_filter *f,
 			 struct iam_application_list *out);
+int iam_application_list_page(struct iam_call *call, const struct iam_application_filter *f, struct iam_pager *pg,
+			      struct iam_application_list *out);
 
 /* ---- users ---- */
 
@@ -213,6 +232,8 @@ struct iam_user_filter {
 	const char *tag;
 	int mfa; /* -1, 0, 1 */
 	const char *type; /* NULL or owner|member */
+	const char *const *user_ids; /* any of these; 0: no filter */
+	size_t n_user_ids;
 };
 
 struct iam_user_list {
@@ -231,5 +252,7 @@ int iam_user_update_username(struct iam_call *call, const char *id, const char *
 int iam_user_update_password(struct iam_call *call, const char *id, const char *password, struct iam_user *out);
 int iam_user_delete(struct iam_call *call, const char *id);
 int iam_user_list(struct iam_call *call, const struct iam_user_filter *f, struct iam_user_list *out);
+int iam_user_list_page(struct iam_call *call, const struct iam_user_filter *f, struct iam_pager *pg,
+		       struct iam_user_list *out);
 
 #endif

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "common/buf.h"
+#include "common/compat.h"
 #include "common/json_esc.h"
 #include "common/log.h"
 #include "common/timeutil.h"
@@ -14,6 +15,13 @@
 static enum log_level min_level = LOG_INFO;
 static int log_fd = 2;
 static const char *log_module;
+
+static _Thread_local const char *const *ctx_kv;
+
+void log_context(const char *const *kv)
+{
+	ctx_kv = kv;
+}
 
 static const char *const level_names[] = { "trace", "debug", "info", "warn", "error", "off" };
 
@@ -49,7 +57,7 @@ static void emit(enum log_level level, const char *msg, va_list *kv)
 	struct tstamp now = time_now();
 	struct buf b;
 	const char *k;
-	size_t off = 0;
+	size_t off = 0, i;
 
 	buf_init(&b, 1 << 16);
 	/* hclog wants exactly 6 fraction digits: format whole seconds, then splice in microseconds. */
@@ -62,6 +70,14 @@ static void emit(enum log_level level, const char *msg, va_list *kv)
 		json_esc_append(&b, log_module, strlen(log_module));
 	}
 	buf_printf(&b, ",\"@timestamp\":\"%s\"", tsbuf);
+	for (i = 0; ctx_kv && ctx_kv[i]; i += 2) {
+		if (!ctx_kv[i + 1])
+			continue;
+		buf_append_byte(&b, ',');
+		json_esc_append(&b, ctx_kv[i], strlen(ctx_kv[i]));
+		buf_append_byte(&b, ':');
+		json_esc_append(&b, ctx_kv[i + 1], strlen(ctx_kv[i + 1]));
+	}
 	for (k = kv ? va_arg(*kv, const char *) : NULL; k; k = va_arg(*kv, const char *)) {
 		const char *v = va_arg(*kv, const char *);
 

@@ -22,6 +22,10 @@ int log_enabled(enum log_level level);
 /* Write one line. Extra fields come as key, value string pairs, terminated by a NULL key.
  * Values NULL are written as JSON null. */
 void log_kv(enum log_level level, const char *msg, ...);
+/* Fields added to every line this thread writes until cleared: key, value pairs ending with a
+ * NULL key (pairs with a NULL value are skipped). The array must live until log_context(NULL).
+ * The provider's RPC dispatch sets tf_rpc, tf_resource_type and tf_req_id here, as Go providers do. */
+void log_context(const char *const *kv);
 /* printf-style message without extra fields. */
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -163,10 +163,38 @@ struct fw_ctx {
 	const volatile int *stop;
 	void *provider_data;        /* what the provider's configure callback stored, or NULL */
 	const char *terraform_version;
+	struct fw *fw;              /* the registered provider this call belongs to */
 };
 
 /* 1 once the current operation should stop (cancelled call or StopProvider). */
 int fw_ctx_cancelled(const struct fw_ctx *ctx);
+
+/*
+ * Every declaration (resource, data source, ephemeral resource, list resource) starts with the
+ * same head, so that the framework and the tfplugin6 mapping handle every kind through one table
+ * (struct fw_kind) instead of one copy per kind. Declarations name the fields directly
+ * (`.type_name = ...`); the framework reads them through `.decl`.
+ */
+#define FW_DECL_FIELDS                                                                                  \
+	const char *type_name;                                                                          \
+	const char *description;                                                                        \
+	int64_t version; /* schema version (resources; 0 elsewhere) */                                  \
+	const struct fw_attr *attrs;                                                                    \
+	const struct fw_rule *rules;                                                                    \
+	/* Extra configuration checks after the validators and rules (config wholly an object). */      \
+	int (*validate)(const struct fw_ctx *ctx, const struct cty_value *config, struct fw_diags *d)
+
+struct fw_decl {
+	FW_DECL_FIELDS;
+};
+
+#define FW_DECL_HEAD                                                                                    \
+	union {                                                                                         \
+		struct fw_decl decl;                                                                    \
+		struct {                                                                                \
+			FW_DECL_FIELDS;                                                                 \
+		};                                                                                      \
+	}
 
 /*
  * Callback conventions: values are cty objects of the resource's type; `state` arrives as a copy
@@ -176,12 +204,7 @@ int fw_ctx_cancelled(const struct fw_ctx *ctx);
  * A read that finds the object gone sets state to null.
  */
 struct fw_resource {
-	const char *type_name;
-	const char *description;
-	int64_t version;
-	const struct fw_attr *attrs;
-	const struct fw_rule *rules;
-	int (*validate)(const struct fw_ctx *ctx, const struct cty_value *config, struct fw_diags *d);
+	FW_DECL_HEAD;
 	/* After the framework's plan rules: adjust planned (prior is null on create). Optional. */
 	int (*modify_plan)(const struct fw_ctx *ctx, const struct cty_value *prior, const struct cty_value *config,
 			   struct cty_value *planned, struct fw_diags *d);
@@ -196,14 +219,17 @@ struct fw_resource {
 	/* Upgrade state stored at an older version: JSON decoded under the current type (missing
 	 * attributes null) is passed in state for adjustment. Optional. */
 	int (*upgrade)(const struct fw_ctx *ctx, int64_t from_version, struct cty_value *state, struct fw_diags *d);
+	/* Resource identity (Terraform >= 1.12): attributes copied by name from the state. NULL: the
+	 * default {id (string, required for import)} when the resource has a string "id". */
+	const struct fw_attr *identity;
+	/* GenerateResourceConfig: config arrives built from state (computed-only, write-only and
+	 * null attributes null); adjust it. Optional. */
+	int (*generate_config)(const struct fw_ctx *ctx, const struct cty_value *state, struct cty_value *config,
+			       struct fw_diags *d);
 };
 
 struct fw_data_source {
-	const char *type_name;
-	const char *description;
-	const struct fw_attr *attrs;
-	const struct fw_rule *rules;
-	int (*validate)(const struct fw_ctx *ctx, const struct cty_value *config, struct fw_diags *d);
+	FW_DECL_HEAD;
 	/* state arrives as the config with computed-only attributes null. */
 	int (*read)(const struct fw_ctx *ctx, const struct cty_value *config, struct cty_value *state,
 		    struct fw_diags *d);
@@ -211,11 +237,7 @@ struct fw_data_source {
 
 /* An ephemeral resource (Terraform >= 1.10): opened during plan and apply, never stored. */
 struct fw_ephemeral {
-	const char *type_name;
-	const char *description;
-	const struct fw_attr *attrs;
-	const struct fw_rule *rules;
-	int (*validate)(const struct fw_ctx *ctx, const struct cty_value *config, struct fw_diags *d);
+	FW_DECL_HEAD;
 	/* result arrives as the config with computed-only attributes null; fill them. priv (a capped,
 	 * wiped buffer) may receive opaque bytes that Terraform hands back to renew and close;
 	 * *renew_at (Unix seconds, 0 = never) asks Terraform to call renew by then. */
@@ -226,6 +248,32 @@ struct fw_ephemeral {
 		     int64_t *renew_at, struct fw_diags *d);
 	/* Optional: release what open obtained. */
 	int (*close)(const struct fw_ctx *ctx, const uint8_t *priv, size_t priv_len, struct fw_diags *d);
+};
+
+/* Where a list resource's results go (terraform query, Terraform >= 1.14). */
+struct fw_list_out {
+	/* Set by the framework: send one result. 0, or a negative ERR_* (ERR_CANCELED: client gone). */
+	int (*emit)(struct fw_list_out *out, const struct cty_value *state, const char *display_name);
+	void *emit_ctx;
+	int64_t limit;       /* results wanted (<= 0: no limit) */
+	int64_t count;       /* results sent so far */
+	int include_object;  /* the caller wants full objects (callbacks may skip extra reads when 0) */
+};
+
+/* Send one result: state is a full, known object of the listed resource's type (never a secret:
+ * sensitive and write-only attributes are nulled here anyway); display_name names it for humans.
+ * 0: go on; 1: stop reading (limit reached); negative ERR_*: stop and return it. */
+int fw_list_emit(struct fw_list_out *out, const struct cty_value *state, const char *display_name);
+
+/* A list resource: type_name is the listed resource's type, attrs the filters of the list
+ * block's `config` (a list block without config = every filter null). */
+struct fw_list {
+	FW_DECL_HEAD;
+	const struct fw_resource *resource; /* the type of each result and its identity */
+	/* Read the objects page by page (lazily: stop as soon as fw_list_emit returns 1) and emit
+	 * each. config is known (a missing config arrives as an object of nulls). */
+	int (*list)(const struct fw_ctx *ctx, const struct cty_value *config, struct fw_list_out *out,
+		    struct fw_diags *d);
 };
 
 struct fw_provider {
@@ -241,7 +289,33 @@ struct fw_provider {
 	const struct fw_resource *const *resources;       /* NULL-terminated */
 	const struct fw_data_source *const *data_sources; /* NULL-terminated */
 	const struct fw_ephemeral *const *ephemerals;     /* NULL-terminated; may be NULL */
+	const struct fw_list *const *lists;               /* NULL-terminated; may be NULL */
 };
+
+/* ---- kinds: one description per kind of declaration, iterated by the engine and by tf6 ---- */
+
+enum fw_kind_id {
+	FW_KIND_RESOURCE,
+	FW_KIND_DATA_SOURCE,
+	FW_KIND_EPHEMERAL,
+	FW_KIND_LIST,
+	FW_KIND_IDENTITY, /* one entry per resource with an identity: its identity "schema" */
+	FW_NKINDS
+};
+
+struct fw_kind {
+	const char *what;  /* "resource", for messages */
+	size_t table;      /* offsetof(struct fw_provider, <NULL-terminated table>) */
+	/* 0 when the declaration has the callbacks this kind needs. */
+	int (*check)(const struct fw_decl *decl);
+	/* tfplugin6 mapping (field and RPC names of tfplugin6.proto) */
+	const char *schema_rpc;     /* the RPC whose response carries the schemas */
+	const char *schema_field;   /* its map<string, ...> field */
+	const char *metadata_field; /* GetMetadata.Response repeated field; NULL: none */
+	const char *validate_rpc;   /* Validate...Config; NULL: none */
+};
+
+extern const struct fw_kind fw_kinds[FW_NKINDS];
 
 /* ---- value helpers for callbacks (obj must be a known object; attr must exist) ---- */
 
@@ -264,28 +338,46 @@ int fw_set_strings(struct cty_value *obj, const char *attr, const char *const *i
 
 /* ---- the engine (used by tf6.c and by tests) ---- */
 
-/* Register the provider: check the schemas (names, flags, rules) and build the object types.
- * Call once before any other fw_* engine call. ERR_INVAL with a log line on a bad schema. */
-int fw_init(const struct fw_provider *p);
-void fw_shutdown(void);
-const struct fw_provider *fw_provider(void);
-/* Object type of a registered schema. */
-const struct cty_type *fw_provider_type(void);
-const struct cty_type *fw_resource_type(const struct fw_resource *r);
-const struct cty_type *fw_data_source_type(const struct fw_data_source *ds);
-/* Build a heap object type from an attribute table (used by fw_init; exposed for tests). */
+/* A provider registered with the framework: its declarations checked, their object types built,
+ * the configured provider data and the StopProvider flag. Passed explicitly (ctx->fw, the
+ * tf6_dispatch argument); there is no global registry. */
+struct fw;
+
+/* Check the schemas (names, flags, rules, callbacks) and build the types. ERR_INVAL with a log
+ * line on a bad schema. */
+int fw_new(const struct fw_provider *p, struct fw **out);
+/* Releases the provider data too. NULL is a no-op. */
+void fw_free(struct fw *fw);
+const struct fw_provider *fw_provider(const struct fw *fw);
+const struct cty_type *fw_provider_type(const struct fw *fw);
+/* Entries of a kind, in declaration order. */
+size_t fw_count(const struct fw *fw, enum fw_kind_id k);
+const struct fw_decl *fw_entry(const struct fw *fw, enum fw_kind_id k, size_t i, const struct cty_type **type);
+/* The entry of kind k named type_name (NULL when none); *type (if non-NULL) gets its object type. */
+const struct fw_decl *fw_find(const struct fw *fw, enum fw_kind_id k, const char *type_name,
+			      const struct cty_type **type);
+/* Object type of a registered declaration (NULL when not registered with fw). */
+const struct cty_type *fw_decl_type(const struct fw *fw, enum fw_kind_id k, const struct fw_decl *decl);
+#define fw_resource_type(fw, r) fw_decl_type((fw), FW_KIND_RESOURCE, &(r)->decl)
+#define fw_data_source_type(fw, ds) fw_decl_type((fw), FW_KIND_DATA_SOURCE, &(ds)->decl)
+#define fw_ephemeral_type(fw, e) fw_decl_type((fw), FW_KIND_EPHEMERAL, &(e)->decl)
+#define fw_list_type(fw, l) fw_decl_type((fw), FW_KIND_LIST, &(l)->decl)
+/* Identity type of a resource (NULL when it has no identity). */
+#define fw_identity_type(fw, r) fw_decl_type((fw), FW_KIND_IDENTITY, fw_find((fw), FW_KIND_IDENTITY, (r)->type_name, NULL))
+/* Typed views of fw_find (declarations start with their head, so the casts are exact). */
+#define fw_find_resource(fw, name) ((const struct fw_resource *)fw_find((fw), FW_KIND_RESOURCE, (name), NULL))
+#define fw_find_data_source(fw, name) ((const struct fw_data_source *)fw_find((fw), FW_KIND_DATA_SOURCE, (name), NULL))
+#define fw_find_ephemeral(fw, name) ((const struct fw_ephemeral *)fw_find((fw), FW_KIND_EPHEMERAL, (name), NULL))
+#define fw_find_list(fw, name) ((const struct fw_list *)fw_find((fw), FW_KIND_LIST, (name), NULL))
+/* Build a heap object type from an attribute table (exposed for tests). */
 int fw_attrs_type(const struct fw_attr *attrs, struct cty_type **out);
-/* Identity type of every resource with a string "id" attribute: object({id = string}), version 0. */
-struct cty_type *fw_identity_type(void);
-const struct fw_resource *fw_find_resource(const char *type_name);
-const struct fw_data_source *fw_find_data_source(const char *type_name);
-const struct fw_ephemeral *fw_find_ephemeral(const char *type_name);
-const struct cty_type *fw_ephemeral_type(const struct fw_ephemeral *e);
-/* The configured provider data and the StopProvider flag. */
-void fw_set_provider_data(void *data);
-void *fw_provider_data(void);
-void fw_stop(void);
-const volatile int *fw_stop_flag(void);
+/* The configured provider data (released with the provider's release callback when replaced). */
+void fw_set_provider_data(struct fw *fw, void *data);
+void *fw_provider_data(struct fw *fw);
+void fw_stop(struct fw *fw);
+const volatile int *fw_stop_flag(const struct fw *fw);
+/* A context for one call: the provider data, the stop flag, the call's cancel flag. */
+void fw_ctx_init(struct fw_ctx *ctx, struct fw *fw, const volatile int *cancel);
 
 /* Validation of a config object (may hold unknowns): validators, rules, the callback. */
 int fw_validate_config(const struct fw_ctx *ctx, const struct fw_attr *attrs, const struct fw_rule *rules,
@@ -315,6 +407,14 @@ int fw_upgrade(const struct fw_ctx *ctx, const struct fw_resource *r, int64_t ve
 	       size_t json_len, struct cty_value *state, struct fw_diags *d);
 int fw_read_data(const struct fw_ctx *ctx, const struct fw_data_source *ds, const struct cty_value *config,
 		 struct cty_value *state, struct fw_diags *d);
+
+/* GenerateResourceConfig: the configuration a user would write for state (computed-only,
+ * write-only and sensitive-computed attributes null), then the resource's generate_config. */
+int fw_generate_config(const struct fw_ctx *ctx, const struct fw_resource *r, const struct cty_value *state,
+		       struct cty_value *config, struct fw_diags *d);
+/* The identity object of a resource's state (null when the state is null or has no id yet). */
+int fw_identity_of(const struct fw_ctx *ctx, const struct fw_resource *r, const struct cty_value *state,
+		   struct cty_value *identity);
 
 /* OpenEphemeralResource: result checked like a create plan (configured arguments unchanged,
  * wholly known). A config that is not wholly known gives an unknown result without calling open. */

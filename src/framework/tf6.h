@@ -3,7 +3,8 @@
  * tf6: the seam between the gRPC transport and the provider logic. The transport (src/grpc,
  * src/provider/main.c) knows HTTP/2, gRPC framing and go-plugin's own services; for every call to
  * a "/tfplugin6.Provider/<Method>" path it fills a struct tf6_call with the serialized request and
- * calls tf6_dispatch() on a worker thread. Everything about tfplugin6 messages, cty values,
+ * calls tf6_dispatch() on a worker thread, with the provider registered by fw_new() (fw.h).
+ * Everything about tfplugin6 messages, cty values,
  * schemas and resources lives behind this function. Calls may run concurrently.
  */
 #ifndef FRAMEWORK_TF6_H
@@ -12,6 +13,7 @@
 #include <stdint.h>
 
 #include "common/buf.h"
+#include "framework/fw.h"
 
 /* Server streaming: called once per response message, in order. Returns 0, or a negative ERR_*
  * (ERR_CANCELED when the client went away) after which the handler must stop and return it. */
@@ -27,8 +29,6 @@ struct tf6_call {
 	const volatile int *cancel; /* non-zero once this call is cancelled (RST_STREAM, shutdown) */
 };
 
-/* Set up the provider once at startup, before any call. 0 or a negative ERR_*. */
-int tf6_init(void);
 /* 1 when the method is server-streaming (ListResource, ReadStateBytes, InvokeAction), else 0. */
 int tf6_method_is_streaming(const char *method);
 /* Handle one call. 0: the reply is in resp (unary) or was emitted (streaming); domain errors are
@@ -36,8 +36,6 @@ int tf6_method_is_streaming(const char *method);
  * unimplemented method (gRPC status UNIMPLEMENTED, with a message naming the method).
  * ERR_PARSE: the request could not be decoded (gRPC INVALID_ARGUMENT). ERR_CANCELED: cancelled
  * (gRPC CANCELLED). Other negative ERR_*: gRPC INTERNAL. */
-int tf6_dispatch(struct tf6_call *call);
-/* Release what tf6_init set up (at Shutdown). */
-void tf6_shutdown(void);
+int tf6_dispatch(struct fw *fw, struct tf6_call *call);
 
 #endif

@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * init: tf6_init() for terraform-provider-scaleway, in its own object file so that a test
- * binary can link the rest of the provider layer with another provider definition
- * (tests/framework/fwtest.c).
+ * init: the provider definition this binary serves, in its own object file so that a test binary
+ * can link main.c and the rest of the provider layer with another definition
+ * (tests/framework/fwtest.c defines its own provider_served()).
  */
-#include "framework/tf6.h"
 #include "provider/provider.h"
 
-int tf6_init(void)
+const struct fw_provider *provider_served(void)
 {
-	return fw_init(&provider_scaleway);
+	return &provider_scaleway;
 }

@@ -5,7 +5,7 @@
  * when TF_DISABLE_PLUGIN_TLS is set), a unix socket, the handshake line on stdout (flushed, then
  * stdout goes to /dev/null), and the gRPC server until GRPCController.Shutdown, the end of the
  * last connection, or SIGTERM. "-debug" serves plaintext for TF_REATTACH_PROVIDERS instead,
- * until SIGTERM. SIGINT is ignored (Terraform sends StopProvider), SIGPIPE too, and a crash
+ * until SIGTERM; "-version" prints the version and exits. SIGINT is ignored (Terraform sends StopProvider), SIGPIPE too, and a crash
  * writes a "fatal error:" line that Terraform shows to the user.
  */
 #include <errno.h>
@@ -18,15 +18,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "client/scwclient.h"
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "common/mem.h"
-#include "framework/tf6.h"
+#include "framework/fw.h"
 #include "grpc/server.h"
 #include "net/goplugin.h"
 #include "net/tls.h"
 #include "net/unixsock.h"
+#include "provider/config.h"
+#include "provider/provider.h"
 #include "provider/transport.h"
 
 #define PROVIDER_PROTOCOL 6
@@ -122,10 +125,16 @@ static void setup_signals(void)
 static void setup_logging(void)
 {
 	const char *lvl = getenv("TF_LOG_PROVIDER");
+	enum log_level min;
 
 	if (!lvl || !*lvl)
 		lvl = getenv("TF_LOG");
-	log_setup(log_level_parse(lvl, LOG_ERROR), 2, "provider.terraform-provider-scaleway");
+	min = log_level_parse(lvl, LOG_ERROR);
+
+	/* SCW_DEBUG (the official SDK's switch) turns on the API client's request log at debug. */
+	if (scwclient_debug_env() && min > LOG_DEBUG)
+		min = LOG_DEBUG;
+	log_setup(min, 2, "provider.terraform-provider-scaleway");
 }
 
 /* A fatal startup problem: Terraform shows the first stdout line to the user
@@ -157,7 +166,8 @@ int main(int argc, char **argv)
 	struct buf line, why;
 	const uint8_t *der = NULL;
 	size_t der_len = 0;
-	int r, debug = 0, tf6_up = 0, i;
+	int r, debug = 0, i;
+	struct fw *fw = NULL;
 
 	/* One malloc arena for every thread. glibc gives each new thread that allocates an arena of
 	 * its own (up to 8 per core): the worker pool's threads made an API launch with 10 parallel
@@ -174,8 +184,13 @@ int main(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-debug") == 0 || strcmp(argv[i], "--debug") == 0) {
 			debug = 1;
+		} else if (strcmp(argv[i], "-version") == 0 || strcmp(argv[i], "--version") == 0) {
+			printf("terraform-provider-scaleway %s (scw-iam, plugin protocol %d, %s)\n", PROVIDER_VERSION,
+			       PROVIDER_PROTOCOL, PROVIDER_SOURCE);
+			r = 0;
+			goto out;
 		} else {
-			fprintf(stderr, "usage: %s [-debug]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-debug | -version]\n", argv[0]);
 			r = ERR_INVAL;
 			goto out;
 		}
@@ -200,12 +215,11 @@ int main(int argc, char **argv)
 		}
 		der = tls_server_cert_der(tls, &der_len);
 	}
-	r = tf6_init();
+	r = fw_new(provider_served(), &fw);
 	if (r < 0) {
 		startup_error("provider initialisation failed");
 		goto out;
 	}
-	tf6_up = 1;
 	r = unixsock_listen(&sock, NULL, NULL);
 	if (r < 0) {
 		startup_error("cannot listen on a unix socket (see PLUGIN_UNIX_SOCKET_DIR, TMPDIR)");
@@ -215,6 +229,7 @@ int main(int argc, char **argv)
 	opts.listen_fd = sock.fd;
 	opts.ssl_ctx = tls ? tls_server_ctx(tls) : NULL;
 	opts.router = transport_route;
+	opts.router_ud = fw;
 	opts.max_request = (size_t)256 << 20; /* terraform-plugin-go's limit: states and configs can be big */
 	opts.stop_on_last_close = !debug;
 	r = grpc_server_new(&opts, &srv);
@@ -258,8 +273,7 @@ out:
 	g_server = NULL;
 	grpc_server_free(srv);
 	unixsock_close(&sock);
-	if (tf6_up)
-		tf6_shutdown();
+	fw_free(fw);
 	tls_server_free(tls);
 	buf_release(&line);
 	buf_release(&why);

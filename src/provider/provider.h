@@ -2,16 +2,23 @@
 /*
  * provider: the definition of terraform-provider-scaleway for the framework (src/framework/fw.h):
  * the provider block schema with its plan-time validation, and the tables that register
- * resources and data sources. tf6_init() (framework/tf6.h) is implemented here: it hands this
- * definition to fw_init().
+ * resources, data sources, ephemeral and list resources. main.c registers provider_served()
+ * with fw_new() (framework/fw.h) and hands the result to the transport.
  */
 #ifndef PROVIDER_PROVIDER_H
 #define PROVIDER_PROVIDER_H
+#include "client/iam.h"
 #include "framework/fw.h"
 
 extern const struct fw_provider provider_scaleway;
+/* The definition main.c serves (init.c: provider_scaleway; the test binary: its own). */
+const struct fw_provider *provider_served(void);
 extern const struct fw_resource provider_iam_api_key;
 extern const struct fw_data_source provider_iam_api_key_ds;
+extern const struct fw_ephemeral provider_iam_api_key_ephemeral;
+extern const struct fw_list provider_iam_api_key_list, provider_iam_application_list, provider_iam_user_list;
+/* The resource's full state for an API key (cty_value_release it). */
+int provider_api_key_state(const struct fw_ctx *ctx, const struct iam_api_key *k, struct cty_value *state);
 
 /* Validation patterns of the provider block (also used by the configuration loader). */
 #define PROVIDER_RE_ACCESS_KEY "^SCW[A-Z0-9]{17}$"

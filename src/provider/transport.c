@@ -48,7 +48,7 @@ static int tf6_handler(void *ud, struct grpc_call *gc)
 	call.emit = emit_adapter;
 	call.emit_ctx = gc;
 	call.cancel = grpc_call_cancel_flag(gc);
-	r = tf6_dispatch(&call);
+	r = tf6_dispatch(ud, &call);
 	status = transport_status_from_err(r);
 	if (status == GRPC_STATUS_UNIMPLEMENTED)
 		snprintf(msg, sizeof(msg), "method %s is not implemented by terraform-provider-scaleway",
@@ -115,6 +115,7 @@ int transport_route(void *ud, const char *path, struct grpc_route *route)
 			return ERR_NOTFOUND;
 		route->kind = tf6_method_is_streaming(method) ? GRPC_SERVER_STREAM : GRPC_UNARY;
 		route->fn = tf6_handler;
+		route->ud = ud;
 		return 0;
 	}
 	if (strcmp(path, "/plugin.GRPCController/Shutdown") == 0) {

@@ -14,7 +14,7 @@
 
 #define TRANSPORT_TF6_PREFIX "/tfplugin6.Provider/"
 
-/* A grpc_router_fn (ud unused). */
+/* A grpc_router_fn; ud is the struct fw * that tfplugin6 calls are dispatched to. */
 int transport_route(void *ud, const char *path, struct grpc_route *route);
 /* The gRPC status for a tf6_dispatch() return value. */
 int transport_status_from_err(int r);

@@ -129,10 +129,30 @@ static void err_store(struct ctx *c, int r, const char *resource, const char *id
 	case ERR_CANCELED:
 		done(c, 503, api_json_err_plain(&c->resp->body, "service_unavailable", "the server is stopping"));
 		return;
+	case ERR_IO:
+	case ERR_TIMEOUT:
+	case ERR_AGAIN:
+		/* The database is unreachable or saturated: nothing was written; the client may retry. */
+		log_kv(LOG_WARN, "database unavailable", "error", err_str(r), "resource", resource, NULL);
+		done(c, 503, api_json_err_plain(&c->resp->body, "service_unavailable", "the database is unavailable"));
+		return;
 	default:
 		log_kv(LOG_ERROR, "store error", "error", err_str(r), "resource", resource, NULL);
 		internal_error(c);
 	}
+}
+
+/* A password could not be hashed: the hashing slots are busy (429, the HTTP front adds
+ * Retry-After) or something failed. */
+static void hash_failed(struct ctx *c, int r)
+{
+	if (r != ERR_AGAIN) {
+		internal_error(c);
+		return;
+	}
+	buf_reset(&c->resp->body);
+	done(c, 429, api_json_err_plain(&c->resp->body, "too_many_requests",
+					"too many passwords are being hashed; retry later"));
 }
 
 static void no_content(struct ctx *c)
@@ -165,7 +185,7 @@ static int authenticate(struct ctx *c)
 		err_store(c, r, "api_key", "", NULL);
 		return r;
 	}
-	if (c->caller.has_expires && time_cmp(c->caller.expires_at, c->req->now) <= 0) {
+	if (store_key_expired(&c->caller, c->req->now)) {
 		err_auth(c, "expired");
 		return ERR_EXPIRED;
 	}
@@ -527,7 +547,7 @@ static void users_create(struct ctx *c)
 	if (r == 0 && in.password)
 		r = secret_password_hash(in.password, strlen(in.password), &pwhash);
 	if (r < 0) {
-		internal_error(c);
+		hash_failed(c, r);
 		goto out;
 	}
 	memcpy(u.organization_id, c->org, sizeof(u.organization_id));
@@ -654,7 +674,7 @@ static void users_update_password(struct ctx *c, const char *id)
 		r = secret_password_hash(pw, strlen(pw), &hash);
 	mem_free_secret_str(pw);
 	if (r < 0) {
-		internal_error(c);
+		hash_failed(c, r);
 		return;
 	}
 	p.password_hash = hash;

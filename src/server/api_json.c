@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * api_json: protojson-shaped writers for API keys, applications, users, their lists and the
- * error bodies. Encoding only; parsing is jansson's (api_parse.c).
+ * error bodies. A record is written field by field from its description (store/record.h), the
+ * same table the store maps to columns. Encoding only; parsing is jansson's (api_parse.c).
  */
 #include <string.h>
 
+#include "common/compat.h"
 #include "common/err.h"
 #include "common/json_esc.h"
 #include "common/timeutil.h"
 #include "server/api_json.h"
+#include "store/record.h"
 
 /* ,"name": */
 static int key(struct buf *b, int first, const char *name)
@@ -57,10 +60,10 @@ static int ts(struct buf *b, const char *name, const struct tstamp *t)
 	return r ? r : buf_append_byte(b, '"');
 }
 
-static int tags(struct buf *b, const struct store_tags *t)
+static int tags(struct buf *b, const char *name, const struct store_tags *t)
 {
 	size_t i;
-	int r = key(b, 0, "tags");
+	int r = key(b, 0, name);
 
 	if (r == 0)
 		r = buf_append_byte(b, '[');
@@ -73,130 +76,73 @@ static int tags(struct buf *b, const struct store_tags *t)
 	return r ? r : buf_append_byte(b, ']');
 }
 
+/* One field of a record, as the record's description (store/record.h) says. */
+static int field(struct buf *b, int first, const struct rec_field *f, const void *rec, const char *secret)
+{
+	const char *s;
+	int v;
+
+	switch (f->kind) {
+	case REC_ID:
+		return str(b, first, f->name, (const char *)rec + f->off);
+	case REC_STR:
+		s = *(char *const *)((const char *)rec + f->off);
+		return str(b, first, f->name, s ? s : "");
+	case REC_TS:
+		return ts(b, f->name, REC_CAT(rec, f, struct tstamp));
+	case REC_OPT_TS:
+		return ts(b, f->name, *(const int *)((const char *)rec + f->flag_off) ? REC_CAT(rec, f, struct tstamp) : NULL);
+	case REC_BOOL:
+		return boolean(b, f->name, *REC_CAT(rec, f, int));
+	case REC_U32: {
+		int r = key(b, first, f->name);
+
+		return r ? r : buf_printf(b, "%u", (unsigned)*REC_CAT(rec, f, uint32_t));
+	}
+	case REC_ENUM:
+		v = *REC_CAT(rec, f, int);
+		return str(b, first, f->name, f->names[v >= 0 && (unsigned)v < f->n_names ? v : 0]);
+	case REC_TAGS:
+		return tags(b, f->name, REC_CAT(rec, f, struct store_tags));
+	case REC_SECRET:
+		return str(b, first, f->name, secret);
+	case REC_BEARER: {
+		const struct store_key *k = rec;
+
+		return str(b, first, k->bearer_type == STORE_BEARER_APPLICATION ? "application_id" : "user_id",
+			   k->bearer_id);
+	}
+	}
+	return ERR_INTERNAL;
+}
+
+static int record(struct buf *b, const struct rec_desc *d, const void *rec, const char *secret)
+{
+	size_t i;
+	int first = 1, r = buf_append_byte(b, '{');
+
+	for (i = 0; r == 0 && i < d->n; i++) {
+		if (d->f[i].flags & REC_NOJSON)
+			continue;
+		r = field(b, first, &d->f[i], rec, secret);
+		first = 0;
+	}
+	return r ? r : buf_append_byte(b, '}');
+}
+
 int api_json_key(struct buf *b, const struct store_key *k, const char *secret)
 {
-	int r = buf_append_byte(b, '{');
-
-	if (r == 0)
-		r = str(b, 1, "access_key", k->access_key);
-	if (r == 0)
-		r = str(b, 0, "secret_key", secret);
-	if (r == 0)
-		r = str(b, 0, "description", k->description ? k->description : "");
-	if (r == 0)
-		r = ts(b, "created_at", &k->created_at);
-	if (r == 0)
-		r = ts(b, "updated_at", &k->updated_at);
-	if (r == 0)
-		r = ts(b, "expires_at", k->has_expires ? &k->expires_at : NULL);
-	if (r == 0)
-		r = str(b, 0, "default_project_id", k->default_project_id);
-	if (r == 0)
-		r = boolean(b, "editable", k->editable);
-	if (r == 0)
-		r = boolean(b, "deletable", k->deletable);
-	if (r == 0)
-		r = boolean(b, "managed", k->managed);
-	if (r == 0)
-		r = str(b, 0, "creation_ip", k->creation_ip);
-	if (r == 0)
-		r = str(b, 0, k->bearer_type == STORE_BEARER_APPLICATION ? "application_id" : "user_id",
-			k->bearer_id);
-	return r ? r : buf_append_byte(b, '}');
+	return record(b, &rec_key, k, secret);
 }
 
 int api_json_app(struct buf *b, const struct store_app *a)
 {
-	int r = buf_append_byte(b, '{');
-
-	if (r == 0)
-		r = str(b, 1, "id", a->id);
-	if (r == 0)
-		r = str(b, 0, "name", a->name);
-	if (r == 0)
-		r = str(b, 0, "description", a->description);
-	if (r == 0)
-		r = ts(b, "created_at", &a->created_at);
-	if (r == 0)
-		r = ts(b, "updated_at", &a->updated_at);
-	if (r == 0)
-		r = str(b, 0, "organization_id", a->organization_id);
-	if (r == 0)
-		r = boolean(b, "editable", a->editable);
-	if (r == 0)
-		r = boolean(b, "deletable", a->deletable);
-	if (r == 0)
-		r = boolean(b, "managed", a->managed);
-	if (r == 0)
-		r = key(b, 0, "nb_api_keys");
-	if (r == 0)
-		r = buf_printf(b, "%u", (unsigned)a->nb_api_keys);
-	if (r == 0)
-		r = tags(b, &a->tags);
-	return r ? r : buf_append_byte(b, '}');
-}
-
-static const char *user_type(enum store_user_type t)
-{
-	switch (t) {
-	case STORE_USER_OWNER: return "owner";
-	case STORE_USER_MEMBER: return "member";
-	default: return "unknown_type";
-	}
-}
-
-static const char *user_status(enum store_user_status s)
-{
-	switch (s) {
-	case STORE_STATUS_INVITATION_PENDING: return "invitation_pending";
-	case STORE_STATUS_ACTIVATED: return "activated";
-	default: return "unknown_status";
-	}
+	return record(b, &rec_app, a, NULL);
 }
 
 int api_json_user(struct buf *b, const struct store_user *u)
 {
-	int r = buf_append_byte(b, '{');
-
-	if (r == 0)
-		r = str(b, 1, "id", u->id);
-	if (r == 0)
-		r = str(b, 0, "email", u->email);
-	if (r == 0)
-		r = str(b, 0, "username", u->username);
-	if (r == 0)
-		r = str(b, 0, "first_name", u->first_name);
-	if (r == 0)
-		r = str(b, 0, "last_name", u->last_name);
-	if (r == 0)
-		r = str(b, 0, "phone_number", u->phone_number);
-	if (r == 0)
-		r = str(b, 0, "locale", u->locale);
-	if (r == 0)
-		r = ts(b, "created_at", &u->created_at);
-	if (r == 0)
-		r = ts(b, "updated_at", &u->updated_at);
-	if (r == 0)
-		r = str(b, 0, "organization_id", u->organization_id);
-	if (r == 0)
-		r = boolean(b, "deletable", u->deletable);
-	if (r == 0)
-		r = ts(b, "last_login_at", u->has_last_login ? &u->last_login_at : NULL);
-	if (r == 0)
-		r = str(b, 0, "type", user_type(u->type));
-	if (r == 0)
-		r = boolean(b, "two_factor_enabled", u->mfa);
-	if (r == 0)
-		r = str(b, 0, "status", user_status(u->status));
-	if (r == 0)
-		r = boolean(b, "mfa", u->mfa);
-	if (r == 0)
-		r = str(b, 0, "account_root_user_id", u->account_root_user_id);
-	if (r == 0)
-		r = tags(b, &u->tags);
-	if (r == 0)
-		r = boolean(b, "locked", u->locked);
-	return r ? r : buf_append_byte(b, '}');
+	return record(b, &rec_user, u, NULL);
 }
 
 #define LIST_WRITER(fname, ltype, member, writer_call)                          \

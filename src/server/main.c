@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -47,20 +48,30 @@ static const char usage_bootstrap[] =
 	"user when absent, then mint a new admin API key for the owner and print one JSON object:\n"
 	"{\"organization_id\",\"project_id\",\"user_id\",\"access_key\",\"secret_key\"}\n"
 	"\n"
-	"  --db PATH          SQLite database file (created 0600)\n"
-	"  --key-file PATH    server key hashing the secrets (default: PATH.key, created 0600)\n"
+	"  --db PATH|URI      SQLite database file (created 0600), or a PostgreSQL URI\n"
+	"                     (postgresql://...: the schema is created)\n"
+	"  --key-file PATH    server key hashing the secrets (default: PATH.key, created 0600;\n"
+	"                     required with a URI: every instance on the database shares it)\n"
 	"  --help, --version\n";
 
 static const char usage_serve[] =
 	"usage: scw-iamd serve --listen HOST:PORT --db PATH [OPTIONS]\n"
 	"\n"
 	"  --listen HOST:PORT     address to listen on (default 127.0.0.1:8080; port 0 = any free port)\n"
-	"  --db PATH              SQLite database file (created 0600 when absent)\n"
-	"  --key-file PATH        server key hashing the secrets (default: PATH.key)\n"
+	"  --db PATH|URI          SQLite database file (created 0600 when absent), or a\n"
+	"                         PostgreSQL URI (postgresql://...; run bootstrap first)\n"
+	"  --key-file PATH        server key hashing the secrets (default: PATH.key; required\n"
+	"                         with a URI)\n"
 	"  --api-key-quota N      API keys per organization (default 100, 0 = unlimited)\n"
 	"  --threads N            HTTP threads, each running an epoll loop (default 2)\n"
 	"  --write-workers N      threads running writes; concurrent writes share a commit (default 64)\n"
 	"  --log-level LEVEL      trace, debug, info (default), warn, error, off\n"
+	"  --hash-concurrency N   password hashes computed at once (default: the core count); a few more\n"
+	"                         wait up to 2 s, the others get 429 with Retry-After\n"
+	"  --max-connections N    open connections in total (default 8192; over it: 503)\n"
+	"  --per-ip-connections N open connections per client address (default 256; over it: 429)\n"
+	"  --head-timeout S       seconds for a whole request head, and for idle keep-alive (default 20)\n"
+	"  --body-timeout S       seconds for a whole request body and its answer (default 60)\n"
 	"  --help, --version\n";
 
 static int usage_error(const char *usage, const char *msg, const char *arg)
@@ -85,19 +96,38 @@ static int parse_u32(const char *s, uint32_t *out)
 	return 0;
 }
 
-/* Open the store and the server key, checking that they belong together. */
-static int open_all(const char *db, const char *key_file, struct store **s, struct secret_key *key)
+/* Connections need descriptors: take the hard limit as the soft one. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/* Open the store and the server key, checking that they belong together. create: bootstrap
+ * (creates a PostgreSQL schema; serve refuses a database never bootstrapped). */
+static int open_all(const char *db, const char *key_file, int create, struct store **s, struct secret_key *key)
 {
 	char detail[4300] = "", fpr[SECRET_FPR_LEN + 1], stored[SECRET_FPR_LEN + 8], path[4096];
 	int r;
 
+	if (!key_file && store_url_is_pg(db)) {
+		/* A URI may carry a password: never echo it. */
+		fprintf(stderr, "scw-iamd: --key-file is required with a PostgreSQL database "
+				"(the key every instance shares)\n");
+		return ERR_INVAL;
+	}
 	if (!key_file) {
 		snprintf(path, sizeof(path), "%s.key", db);
 		key_file = path;
 	}
-	r = store_open(db, s, detail, sizeof(detail));
+	r = store_open_flags(db, create ? STORE_OPEN_CREATE : 0, s, detail, sizeof(detail));
 	if (r < 0) {
-		fprintf(stderr, "scw-iamd: cannot open database %s: %s\n", db, detail[0] ? detail : err_str(r));
+		fprintf(stderr, "scw-iamd: cannot open database %s: %s\n", store_url_is_pg(db) ? "(PostgreSQL)" : db,
+			detail[0] ? detail : err_str(r));
 		return r;
 	}
 	r = store_meta_get(*s, FPR_META_KEY, stored, sizeof(stored));
@@ -159,7 +189,7 @@ static int cmd_bootstrap(int argc, char **argv)
 		return usage_error(usage_bootstrap, "unexpected argument", argv[optind]);
 	if (!db)
 		return usage_error(usage_bootstrap, "--db is required", NULL);
-	r = open_all(db, key_file, &s, &key);
+	r = open_all(db, key_file, 1, &s, &key);
 	if (r < 0)
 		return 1;
 	api_init(&api, s, &key, 0);
@@ -192,11 +222,19 @@ static int cmd_serve(int argc, char **argv)
 		{ "threads", required_argument, NULL, 't' },
 		{ "write-workers", required_argument, NULL, 'w' },
 		{ "log-level", required_argument, NULL, 'L' },
+		{ "hash-concurrency", required_argument, NULL, 'H' },
+		{ "max-connections", required_argument, NULL, 'C' },
+		{ "per-ip-connections", required_argument, NULL, 'P' },
+		{ "head-timeout", required_argument, NULL, 'T' },
+		{ "body-timeout", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db = NULL, *key_file = NULL, *listen_addr = "127.0.0.1:8080";
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	uint32_t hashes = ncpu > 0 && ncpu < 1024 ? (uint32_t)ncpu : 2, max_conns = 0, per_ip = 0, head_s = 0,
+		 body_s = 0;
 	enum log_level level = LOG_INFO;
 	uint32_t quota = 100, threads = 2, workers = 64;
 	struct http_config cfg;
@@ -231,6 +269,26 @@ static int cmd_serve(int argc, char **argv)
 			if ((int)level < 0)
 				return usage_error(usage_serve, "unknown --log-level", optarg);
 			break;
+		case 'H':
+			if (parse_u32(optarg, &hashes) < 0 || hashes < 1 || hashes > 1024)
+				return usage_error(usage_serve, "--hash-concurrency wants a number from 1 to 1024", optarg);
+			break;
+		case 'C':
+			if (parse_u32(optarg, &max_conns) < 0 || max_conns < 4 || max_conns > 1000000)
+				return usage_error(usage_serve, "--max-connections wants a number from 4 to 1000000", optarg);
+			break;
+		case 'P':
+			if (parse_u32(optarg, &per_ip) < 0 || per_ip < 1 || per_ip > 1000000)
+				return usage_error(usage_serve, "--per-ip-connections wants a number from 1 to 1000000", optarg);
+			break;
+		case 'T':
+			if (parse_u32(optarg, &head_s) < 0 || head_s < 1 || head_s > 3600)
+				return usage_error(usage_serve, "--head-timeout wants seconds from 1 to 3600", optarg);
+			break;
+		case 'B':
+			if (parse_u32(optarg, &body_s) < 0 || body_s < 1 || body_s > 3600)
+				return usage_error(usage_serve, "--body-timeout wants seconds from 1 to 3600", optarg);
+			break;
 		case 'h': fputs(usage_serve, stdout); return 0;
 		case 'V': puts("scw-iamd " VERSION); return 0;
 		default: return usage_error(usage_serve, "unknown or incomplete option", argv[optind - 1]);
@@ -249,7 +307,7 @@ static int cmd_serve(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	r = open_all(db, key_file, &s, &key);
+	r = open_all(db, key_file, 0, &s, &key);
 	if (r < 0)
 		return 1;
 	api_init(&api, s, &key, quota);
@@ -257,6 +315,12 @@ static int cmd_serve(int argc, char **argv)
 	cfg.threads = threads;
 	cfg.write_workers = workers;
 	cfg.log_fd = 2;
+	cfg.max_conns = max_conns;
+	cfg.per_ip_conns = per_ip;
+	cfg.head_timeout_s = head_s;
+	cfg.body_timeout_s = body_s;
+	secret_pw_gate_init(hashes, 8 * hashes, 2000);
+	raise_fd_limit();
 	r = http_start(&cfg, &api, &http, bound, sizeof(bound), detail, sizeof(detail));
 	if (r < 0) {
 		fprintf(stderr, "scw-iamd: %s\n", detail[0] ? detail : err_str(r));
@@ -268,7 +332,7 @@ static int cmd_serve(int argc, char **argv)
 		snprintf(q, sizeof(q), "%u", (unsigned)quota);
 		snprintf(t, sizeof(t), "%u", (unsigned)threads);
 		snprintf(w, sizeof(w), "%u", (unsigned)workers);
-		log_kv(LOG_INFO, "listening", "address", bound, "db", db, "backend", store_backend(s),
+		log_kv(LOG_INFO, "listening", "address", bound, "db", store_url_is_pg(db) ? "(postgresql uri)" : db, "backend", store_backend(s),
 		       "api_key_quota", q, "threads", t, "write_workers", w, "version", VERSION, NULL);
 		/* The same on stderr even when logs are off, for scripts waiting for the port. */
 		if (!log_enabled(LOG_INFO))

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * store: backend selection and dispatch of the storage interface, plus the release helpers of
- * the record types. No SQL here: see store_sqlite.c.
+ * store: engine selection, the calls every engine answers the same way, and the release
+ * helpers of the record types. The rules are in rules.c, the reads in query.c, the SQL in sql.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -10,19 +10,33 @@
 #include "common/mem.h"
 #include "store/store_int.h"
 
-int store_open(const char *url, struct store **out, char *detail, size_t detail_len)
+int store_url_is_pg(const char *url)
+{
+	return url && (!strncmp(url, "postgresql://", 13) || !strncmp(url, "postgres://", 11));
+}
+
+int store_open_flags(const char *url, unsigned flags, struct store **out, char *detail, size_t detail_len)
 {
 	*out = NULL;
+	if (detail && detail_len)
+		detail[0] = '\0';
 	if (!url || !*url)
 		return ERR_INVAL;
+	if (store_url_is_pg(url))
+		return store_pg_open(url, flags, out, detail, detail_len);
 	if (!strncmp(url, "sqlite:", 7))
-		return store_sqlite_open(url + 7, out, detail, detail_len);
+		return store_sqlite_open(url + 7, flags, out, detail, detail_len);
 	if (strstr(url, "://")) {
 		if (detail && detail_len)
-			snprintf(detail, detail_len, "unsupported database URL scheme");
+			snprintf(detail, detail_len, "unsupported database URL scheme (postgresql://... or a file path)");
 		return ERR_UNSUPPORTED;
 	}
-	return store_sqlite_open(url, out, detail, detail_len);
+	return store_sqlite_open(url, flags, out, detail, detail_len);
+}
+
+int store_open(const char *url, struct store **out, char *detail, size_t detail_len)
+{
+	return store_open_flags(url, STORE_OPEN_CREATE, out, detail, detail_len);
 }
 
 void store_close(struct store *s)
@@ -36,6 +50,12 @@ const char *store_backend(const struct store *s)
 	return s->ops->name;
 }
 
+void store_stats(struct store *s, struct store_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	s->ops->stats(s, out);
+}
+
 int store_read_begin(struct store *s)
 {
 	return s->ops->read_begin ? s->ops->read_begin(s) : 0;
@@ -47,109 +67,24 @@ void store_read_end(struct store *s)
 		s->ops->read_end(s);
 }
 
-int store_meta_get(struct store *s, const char *key, char *out, size_t out_len)
-{
-	return s->ops->meta_get(s, key, out, out_len);
-}
+/* ---- release ---- */
 
-int store_meta_set(struct store *s, const char *key, const char *value)
+void store_rec_release(const struct rec_desc *desc, void *rec)
 {
-	return s->ops->meta_set(s, key, value);
-}
+	size_t i;
 
-int store_bootstrap(struct store *s, struct store_bootstrap *out)
-{
-	return s->ops->bootstrap(s, out);
-}
+	for (i = 0; i < desc->n; i++) {
+		const struct rec_field *f = &desc->f[i];
 
-int store_org_default_project(struct store *s, const char *org, char out[STORE_ID_LEN + 1])
-{
-	return s->ops->org_default_project(s, org, out);
-}
-
-int store_auth(struct store *s, const uint8_t hash[STORE_HASH_LEN], struct store_key *out)
-{
-	return s->ops->auth(s, hash, out);
-}
-
-int store_key_create(struct store *s, struct store_key *k, const uint8_t hash[STORE_HASH_LEN],
-		     uint32_t quota, struct store_detail *d)
-{
-	return s->ops->key_create(s, k, hash, quota, d);
-}
-
-int store_key_get(struct store *s, const char *org, const char *ak, struct store_key *out)
-{
-	return s->ops->key_get(s, org, ak, out);
-}
-
-int store_key_update(struct store *s, const char *org, const char *ak,
-		     const struct store_key_patch *p, struct store_key *out)
-{
-	return s->ops->key_update(s, org, ak, p, out);
-}
-
-int store_key_delete(struct store *s, const char *org, const char *ak)
-{
-	return s->ops->key_delete(s, org, ak);
-}
-
-int store_key_list(struct store *s, const struct store_key_filter *f, struct store_key_list *out)
-{
-	return s->ops->key_list(s, f, out);
-}
-
-int store_app_create(struct store *s, const struct store_app *a, struct store_detail *d)
-{
-	return s->ops->app_create(s, a, d);
-}
-
-int store_app_get(struct store *s, const char *org, const char *id, struct store_app *out)
-{
-	return s->ops->app_get(s, org, id, out);
-}
-
-int store_app_update(struct store *s, const char *org, const char *id,
-		     const struct store_app_patch *p, struct store_app *out)
-{
-	return s->ops->app_update(s, org, id, p, out);
-}
-
-int store_app_delete(struct store *s, const char *org, const char *id)
-{
-	return s->ops->app_delete(s, org, id);
-}
-
-int store_app_list(struct store *s, const struct store_app_filter *f, struct store_app_list *out)
-{
-	return s->ops->app_list(s, f, out);
-}
-
-int store_user_create(struct store *s, const struct store_user *u, const char *password_hash,
-		      struct store_detail *d)
-{
-	return s->ops->user_create(s, u, password_hash, d);
-}
-
-int store_user_get(struct store *s, const char *org, const char *id, struct store_user *out)
-{
-	return s->ops->user_get(s, org, id, out);
-}
-
-int store_user_update(struct store *s, const char *org, const char *id,
-		      const struct store_user_patch *p, struct store_user *out, struct store_detail *d)
-{
-	return s->ops->user_update(s, org, id, p, out, d);
-}
-
-int store_user_delete(struct store *s, const char *org, const char *id)
-{
-	return s->ops->user_delete(s, org, id);
-}
-
-int store_user_list(struct store *s, const struct store_user_filter *f, struct store_user_list *out)
-{
-	return s->ops->user_list(s, f, out);
+		if (f->flags & REC_NOCOL)
+			continue;
+		if (f->kind == REC_STR) {
+			free(*REC_AT(rec, f, char *));
+			*REC_AT(rec, f, char *) = NULL;
+		} else if (f->kind == REC_TAGS) {
+			store_tags_release(REC_AT(rec, f, struct store_tags));
+		}
+	}
 }
 
 void store_tags_release(struct store_tags *t)
@@ -185,59 +120,30 @@ int store_tags_copy(struct store_tags *dst, const struct store_tags *src)
 
 void store_key_release(struct store_key *k)
 {
-	free(k->description);
-	k->description = NULL;
+	store_rec_release(&rec_key, k);
 }
 
 void store_app_release(struct store_app *a)
 {
-	free(a->name);
-	free(a->description);
-	a->name = a->description = NULL;
-	store_tags_release(&a->tags);
+	store_rec_release(&rec_app, a);
 }
 
 void store_user_release(struct store_user *u)
 {
-	free(u->email);
-	free(u->username);
-	free(u->first_name);
-	free(u->last_name);
-	free(u->phone_number);
-	free(u->locale);
-	u->email = u->username = u->first_name = u->last_name = u->phone_number = u->locale = NULL;
-	store_tags_release(&u->tags);
+	store_rec_release(&rec_user, u);
 }
 
-void store_key_list_release(struct store_key_list *l)
-{
-	size_t i;
+#define LIST_RELEASE(fname, ltype, release)          \
+	void fname(ltype *l)                         \
+	{                                            \
+		size_t i;                            \
+		for (i = 0; i < l->n; i++)           \
+			release(&l->v[i]);           \
+		free(l->v);                          \
+		l->v = NULL;                         \
+		l->n = 0;                            \
+	}
 
-	for (i = 0; i < l->n; i++)
-		store_key_release(&l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-
-void store_app_list_release(struct store_app_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		store_app_release(&l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-
-void store_user_list_release(struct store_user_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		store_user_release(&l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
+LIST_RELEASE(store_key_list_release, struct store_key_list, store_key_release)
+LIST_RELEASE(store_app_list_release, struct store_app_list, store_app_release)
+LIST_RELEASE(store_user_list_release, struct store_user_list, store_user_release)

@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * store: the IAM storage interface of scw-iamd. Callers see an opaque struct store and plain
- * record structs (API keys, applications, users); a backend (store_sqlite.c today, PostgreSQL
- * next) implements struct store_ops (store_int.h) and nothing above this header knows which
- * database runs underneath. Every write is atomic and durable when it returns 0: the caller may
+ * record structs (API keys, applications, users, described field by field in record.h); an
+ * engine (sqlite.c, pg.c) implements struct store_ops (store_int.h) and nothing above this
+ * header knows which database runs underneath. Layout: store.c (open, dispatch, release),
+ * rules.c (every write and its rules), query.c (reads and lists), sql.c (statements, rows),
+ * record.c (the records), sqlite.c and pg.c (the engines). Every write is atomic and durable when it returns 0: the caller may
  * acknowledge it to a client. Every function is safe to call from many threads at once.
  *
- * Business rules that need the database to be checked atomically live here (bearer exists in
- * the organization, API-key quota, unique usernames, cascades); input validation (formats,
- * lengths) belongs to the caller. Errors: ERR_NOTFOUND (record or referenced record absent,
+ * Business rules that need the database to be checked atomically live here, written once above
+ * the engines (bearer exists in the organization, API-key quota, unique usernames and emails,
+ * cascades, expiry): each write transaction first locks its organization's row, so the checks
+ * stay exact with many writers and many instances on one database. Input validation (formats,
+ * lengths) belongs to the caller. ERR_IO from any call: the database is unreachable (the caller
+ * answers 503; a later call reconnects). Errors: ERR_NOTFOUND (record or referenced record absent,
  * detail->resource names which), ERR_QUOTA (detail->current/quota), ERR_EXISTS (a unique value
  * is taken, detail->resource names the field), ERR_PERM (record may not be deleted),
  * ERR_DB / ERR_IO (database failure), ERR_NOMEM.
@@ -170,15 +175,37 @@ struct store_bootstrap {
 	int created; /* 1 when the organization was created by this call */
 };
 
-/* Open a store. url: "sqlite:PATH" or a plain PATH (SQLite). The database and its schema are
- * created or migrated as needed; a new SQLite file is created with mode 0600. ERR_UNSUPPORTED
- * for an unknown scheme, ERR_DB/ERR_IO when the database cannot be opened or migrated
- * (detail, when not NULL, receives a human message of at most detail_len bytes). */
+/* Open a store. url: "sqlite:PATH" or a plain PATH (SQLite), or a libpq URI
+ * ("postgresql://..." or "postgres://...": PostgreSQL). The schema is migrated as needed (versioned); a new
+ * SQLite file is created with mode 0600. ERR_UNSUPPORTED for an unknown scheme or a schema newer
+ * than the program, ERR_DB/ERR_IO when the database cannot be opened or migrated (detail, when
+ * not NULL, receives a human message of at most detail_len bytes). store_open() creates the
+ * schema when absent (bootstrap); store_open_flags() without STORE_OPEN_CREATE refuses a
+ * PostgreSQL database that holds no schema with ERR_NOTFOUND and a detail naming the command
+ * to run. */
+#define STORE_OPEN_CREATE 1u
 int store_open(const char *url, struct store **out, char *detail, size_t detail_len);
+int store_open_flags(const char *url, unsigned flags, struct store **out, char *detail, size_t detail_len);
+/* 1 when url names a PostgreSQL database. */
+int store_url_is_pg(const char *url);
 /* Finish queued writes and close every connection. NULL is fine. */
 void store_close(struct store *s);
-/* Backend name ("sqlite"). */
+/* Backend name ("sqlite", "postgresql"). */
 const char *store_backend(const struct store *s);
+
+/* Health probe: one round trip to the database. 0, or ERR_IO when it is unreachable. */
+int store_ping(struct store *s);
+
+/* Connection use, for metrics. */
+struct store_stats {
+	uint32_t conns;      /* connections open */
+	uint32_t conns_busy; /* of which in use */
+	uint32_t conns_max;  /* pool size (0: one per thread, SQLite readers) */
+	uint32_t waiting;    /* callers waiting for a connection or for the writer */
+	uint64_t retries;    /* transactions retried after a serialization failure */
+	uint64_t errors;     /* calls that failed because the database was unreachable */
+};
+void store_stats(struct store *s, struct store_stats *out);
 
 /* Optional read snapshot: the calling thread's reads until store_read_end() see one consistent
  * state and share one transaction (cheaper than a transaction per read). Writes are not
@@ -193,6 +220,9 @@ int store_meta_set(struct store *s, const char *key, const char *value);
 
 /* Ensure the default organization, its default project and its owner user exist. */
 int store_bootstrap(struct store *s, struct store_bootstrap *out);
+/* Create a new (not default) organization with its default project and owner user
+ * (out->created = 1). The admin command "organization create" mints its key like bootstrap. */
+int store_org_create(struct store *s, struct store_bootstrap *out);
 /* Default project of an organization. ERR_NOTFOUND. */
 int store_org_default_project(struct store *s, const char *org, char out[STORE_ID_LEN + 1]);
 
@@ -209,6 +239,10 @@ int store_key_get(struct store *s, const char *org, const char *access_key, stru
 int store_key_update(struct store *s, const char *org, const char *access_key,
 		     const struct store_key_patch *p, struct store_key *out);
 int store_key_delete(struct store *s, const char *org, const char *access_key);
+/* Delete a key of any organization (the admin command "key revoke"). ERR_NOTFOUND. */
+int store_key_revoke(struct store *s, const char *access_key);
+/* The expiry rule: 1 when k has expired at now (expires_at <= now). Lists filter with the same. */
+int store_key_expired(const struct store_key *k, struct tstamp now);
 int store_key_list(struct store *s, const struct store_key_filter *f, struct store_key_list *out);
 
 int store_app_create(struct store *s, const struct store_app *a, struct store_detail *d);

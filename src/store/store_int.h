@@ -1,52 +1,123 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * store_int: what a storage backend implements (curl vtls style). A backend allocates a struct
- * that begins with struct store, points ops at its static function table, and store.c
- * dispatches every public call through it. Only store.c and the backends include this header.
+ * store_int: what a storage engine implements, and the helpers the engine-independent part of
+ * the store (rules.c: writes and their rules; query.c: reads; sql.c: statements and rows) uses.
+ *
+ * An engine (sqlite.c, pg.c) is small: it opens and migrates its database, hands out
+ * connections for reads and runs write transactions (retrying them when the database asks), and
+ * runs one statement with bound values, calling back for each row. Everything else (the SQL of
+ * every statement, the mapping of records to rows, quotas, uniqueness, cascades, expiry) lives
+ * above the engines, written once. Statements use $1, $2... placeholders; an engine whose
+ * database spells them otherwise rewrites them when it prepares a statement.
+ *
+ * Only the store's own files include this header.
  */
 #ifndef STORE_STORE_INT_H
 #define STORE_STORE_INT_H
+#include "common/buf.h"
+#include "store/record.h"
 #include "store/store.h"
+
+struct store_conn; /* one engine connection */
+
+enum sv_type { SV_NULL = 0, SV_TEXT, SV_INT, SV_BLOB };
+struct sval {
+	enum sv_type t;
+	const char *s; /* SV_TEXT (NUL-terminated), SV_BLOB (len bytes) */
+	size_t len;
+	int64_t i;
+};
+
+/* One result row: col() gives column c as text (NULL for SQL NULL), len its length. */
+struct srow {
+	void *impl;
+	int i;
+	const char *(*col)(const struct srow *r, int c, size_t *len);
+};
+
+typedef int (*store_row_fn)(const struct srow *r, void *ctx);
+typedef int (*store_conn_fn)(struct store_conn *c, void *arg);
+
+/* What differs between the SQL dialects of the engines (sql.c builds every statement with it). */
+struct store_dialect {
+	const char *hex_open, *hex_close; /* around a blob column: its value in lowercase hexadecimal */
+	const char *for_update; /* "" / " FOR UPDATE": lock the selected rows until commit */
+	const char *table_lock; /* statement serialising bootstraps ("SELECT 1" when writes are serial) */
+	const char *strpos_fn;  /* "instr" / "strpos" */
+	const char *tag_open, *tag_close; /* around "<table>": "a tag of <table>.tags equals " */
+};
 
 struct store_ops {
 	const char *name;
 	void (*close)(struct store *s);
+	void (*stats)(struct store *s, struct store_stats *out);
 	int (*read_begin)(struct store *s); /* optional */
 	void (*read_end)(struct store *s);  /* optional */
-	int (*meta_get)(struct store *s, const char *key, char *out, size_t out_len);
-	int (*meta_set)(struct store *s, const char *key, const char *value);
-	int (*bootstrap)(struct store *s, struct store_bootstrap *out);
-	int (*org_default_project)(struct store *s, const char *org, char out[STORE_ID_LEN + 1]);
-	int (*auth)(struct store *s, const uint8_t hash[STORE_HASH_LEN], struct store_key *out);
-	int (*key_create)(struct store *s, struct store_key *k, const uint8_t hash[STORE_HASH_LEN],
-			  uint32_t quota, struct store_detail *d);
-	int (*key_get)(struct store *s, const char *org, const char *ak, struct store_key *out);
-	int (*key_update)(struct store *s, const char *org, const char *ak,
-			  const struct store_key_patch *p, struct store_key *out);
-	int (*key_delete)(struct store *s, const char *org, const char *ak);
-	int (*key_list)(struct store *s, const struct store_key_filter *f, struct store_key_list *out);
-	int (*app_create)(struct store *s, const struct store_app *a, struct store_detail *d);
-	int (*app_get)(struct store *s, const char *org, const char *id, struct store_app *out);
-	int (*app_update)(struct store *s, const char *org, const char *id,
-			  const struct store_app_patch *p, struct store_app *out);
-	int (*app_delete)(struct store *s, const char *org, const char *id);
-	int (*app_list)(struct store *s, const struct store_app_filter *f, struct store_app_list *out);
-	int (*user_create)(struct store *s, const struct store_user *u, const char *password_hash,
-			   struct store_detail *d);
-	int (*user_get)(struct store *s, const char *org, const char *id, struct store_user *out);
-	int (*user_update)(struct store *s, const char *org, const char *id,
-			   const struct store_user_patch *p, struct store_user *out,
-			   struct store_detail *d);
-	int (*user_delete)(struct store *s, const char *org, const char *id);
-	int (*user_list)(struct store *s, const struct store_user_filter *f,
-			 struct store_user_list *out);
+	/* Run fn with a connection to read; snapshot: fn's reads see one consistent state. */
+	int (*read)(struct store *s, int snapshot, store_conn_fn fn, void *arg);
+	/* Run fn inside a write transaction, durable when 0 is returned; fn's error rolls its work
+	 * back. fn may run more than once (the engine retries serialization failures): it must set
+	 * its outputs afresh each time. */
+	int (*write)(struct store *s, store_conn_fn fn, void *arg);
+	/* Run statement id (0 <= id < Q_N: prepared once per connection) or, id < 0, the text sql.
+	 * row (may be NULL) is called for each row; changes (may be NULL) receives the number of
+	 * rows written. Errors: ERR_EXISTS (a unique constraint), ERR_IO (the database is
+	 * unreachable), ERR_AGAIN (retry the transaction), ERR_DB, ERR_NOMEM. */
+	int (*run)(struct store_conn *c, int id, const char *sql, const struct sval *args, int n,
+		   store_row_fn row, void *ctx, int64_t *changes);
 };
 
 struct store {
 	const struct store_ops *ops;
+	const struct store_dialect *dialect;
+	const char *const *sql; /* text of each statement id, built for the dialect (sql.c) */
 };
 
-/* Backends. path: what follows the scheme. */
-int store_sqlite_open(const char *path, struct store **out, char *detail, size_t detail_len);
+/* ---- statements (sql.c) ---- */
+enum store_q {
+	Q_AUTH, Q_KEY_GET, Q_APP_GET, Q_USER_GET, Q_META_GET, Q_META_SET, Q_DEFAULT_PROJECT,
+	Q_ORG_LOCK, Q_APP_IN_ORG, Q_USER_IN_ORG, Q_KEY_INSERT, Q_APP_INSERT,
+	Q_USER_INSERT, Q_KEY_UPDATE, Q_APP_UPDATE, Q_USER_UPDATE, Q_KEY_DELETABLE,
+	Q_APP_DELETABLE, Q_USER_DELETABLE, Q_KEY_DELETE, Q_APP_DELETE, Q_USER_DELETE,
+	Q_KEYS_OF_APP_DELETE, Q_KEYS_OF_USER_DELETE, Q_USER_BY_USERNAME, Q_USER_BY_EMAIL,
+	Q_DEFAULT_ORG, Q_ORG_INSERT, Q_PROJECT_INSERT, Q_OWNER_OF_ORG, Q_BOOTSTRAP_LOCK,
+	Q_PING, Q_KEY_COUNT_ADD, Q_KEY_ORG,
+	Q_N
+};
+
+extern const struct store_dialect store_dialect_sqlite, store_dialect_pg;
+/* The statements of dialect d (built once, static storage); NULL on ERR_NOMEM. */
+const char *const *store_sql_texts(const struct store_dialect *d);
+/* Select list of record desc (its columns in table order). */
+int store_sql_cols(const struct rec_desc *desc, struct buf *out);
+
+/* Run a statement of the store (engine's run with the store's texts). */
+int store_run(struct store *s, struct store_conn *c, int id, const struct sval *args, int n,
+	      store_row_fn row, void *ctx, int64_t *changes);
+/* First column of the first row as text into out (may be NULL): ERR_NOTFOUND without a row. */
+int store_run_text(struct store *s, struct store_conn *c, int id, const struct sval *args, int n,
+		   char *out, size_t out_size);
+
+/* Values and rows of records. */
+struct sval sv_text(const char *s);
+struct sval sv_int(int64_t i);
+struct sval sv_blob(const void *p, size_t len);
+/* Fill record rec (zeroed first) of desc from row r starting at column first. */
+int store_row_rec(const struct rec_desc *desc, const struct srow *r, int first, void *rec);
+/* The insert values of record rec: args[] in column order; *tags receives an allocated
+ * JSON text to free after the statement ran. Returns the number of values. */
+int store_rec_args(const struct rec_desc *desc, const void *rec, struct sval *args, char **tags);
+int store_tags_encode(const struct store_tags *t, char **out);
+int store_tags_decode(const char *s, struct store_tags *t);
+
+/* Read record desc by statement q bound with a1, a2 into rec (zeroed first); ERR_NOTFOUND. */
+int store_get_rec(struct store *s, struct store_conn *c, int q, const char *a1, const char *a2,
+		  const struct rec_desc *desc, void *rec);
+/* Release the strings of a record of desc. */
+void store_rec_release(const struct rec_desc *desc, void *rec);
+
+/* Engines. */
+int store_sqlite_open(const char *path, unsigned flags, struct store **out, char *detail, size_t detail_len);
+int store_pg_open(const char *url, unsigned flags, struct store **out, char *detail, size_t detail_len);
 
 #endif

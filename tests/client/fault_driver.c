@@ -338,7 +338,9 @@ TEST(slow_answers_time_out_and_are_bounded)
 			     &el),
 		      ERR_TIMEOUT);
 	ASSERT(el >= 1.1 && el < 4.0); /* 3 attempts of 0.4 s plus small backoffs; 6 s if uncut */
-	ASSERT(f.call.err.message && strstr(f.call.err.message, "GET /iam/v1alpha1/api-keys/"));
+	/* the message names the URL, its host:port and the attempts */
+	ASSERT(f.call.err.message && strstr(f.call.err.message, "GET http://127.0.0.1:") &&
+	       strstr(f.call.err.message, "/iam/v1alpha1/api-keys/") && strstr(f.call.err.message, "after 3 attempts"));
 	fx_end(&f);
 }
 
@@ -395,7 +397,7 @@ TEST(cancel_flag_stops_waiting_and_retrying)
 static size_t keys_with(struct scwclient *c, const char *desc)
 {
 	struct iam_call call = { c, NULL, { 0 }, 0, 0, NULL };
-	struct iam_api_key_filter f = { NULL, APP, "application", desc, -1, -1 };
+	struct iam_api_key_filter f = { NULL, APP, "application", desc, -1, -1, NULL, 0 };
 	struct iam_api_key_list l = { NULL, 0 };
 	size_t n;
 
@@ -586,7 +588,7 @@ TEST(api_errors_are_parsed_and_mapped)
 TEST(lists_read_every_page)
 {
 	struct fx f;
-	struct iam_api_key_filter filter = { NULL, APP, "application", NULL, -1, -1 };
+	struct iam_api_key_filter filter = { NULL, APP, "application", NULL, -1, -1, NULL, 0 };
 	struct iam_api_key_list l = { NULL, 0 };
 	char ak[21];
 	int i;

@@ -56,7 +56,7 @@ TEST(application_create_get_update_list_by_name)
 	struct iam_application_create in = { "e2e-app", org, "first", tags, 2 };
 	struct iam_application_create in2 = { "e2e-app-two", org, "", NULL, 0 };
 	struct iam_application_update up = { "e2e-app-renamed", "second", 1, NULL, 0 };
-	struct iam_application_filter f = { org, "e2e-app", NULL, -1 };
+	struct iam_application_filter f = { org, "e2e-app", NULL, -1, NULL, 0 };
 	struct iam_application_list l = { NULL, 0 };
 	struct iam_application a;
 	size_t i, seen = 0;
@@ -134,7 +134,7 @@ TEST(api_key_list_reads_every_page)
 {
 	struct iam_call call = new_call();
 	struct iam_api_key_create in = { app2_id, NULL, NULL, NULL, "paged" };
-	struct iam_api_key_filter f = { NULL, app2_id, "application", NULL, -1, -1 };
+	struct iam_api_key_filter f = { NULL, app2_id, "application", NULL, -1, -1, NULL, 0 };
 	struct iam_api_key_list l = { NULL, 0 };
 	struct iam_api_key k;
 	char last[24] = "";
@@ -162,7 +162,7 @@ TEST(user_member_create_update_username_and_key)
 				      "Ada", "Lovelace", "", "", 0, 0 };
 	struct iam_user_update up = { 1, NULL, 0, "e2e2@example.com", NULL, "Byron", NULL, "fr_FR" };
 	struct iam_api_key_create kin = { NULL, NULL, NULL, NULL, "user key" };
-	struct iam_user_filter f = { org, NULL, -1, NULL };
+	struct iam_user_filter f = { org, NULL, -1, NULL, NULL, 0 };
 	struct iam_user_list l = { NULL, 0 };
 	struct iam_user u;
 	struct iam_api_key k;
@@ -260,7 +260,7 @@ TEST(deletes_cascade_and_absent_objects_say_not_found)
 	ASSERT_EQ_INT(iam_application_get(&call, app2_id, &a), ERR_NOTFOUND);
 	ASSERT_EQ_STR(call.err.resource, "application");
 	{
-		struct iam_api_key_filter f = { NULL, app2_id, "application", NULL, -1, -1 };
+		struct iam_api_key_filter f = { NULL, app2_id, "application", NULL, -1, -1, NULL, 0 };
 		struct iam_api_key_list l = { NULL, 0 };
 
 		ASSERT_EQ_INT(iam_api_key_list(&call, &f, &l), 0);

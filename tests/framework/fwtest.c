@@ -259,7 +259,7 @@ static int fwtest_ds_read(const struct fw_ctx *ctx, const struct cty_value *conf
 	struct cty_value tmp;
 	int r;
 
-	r = cty_value_object(&tmp, fw_resource_type(&fwtest_thing));
+	r = cty_value_object(&tmp, fw_resource_type(ctx->fw, &fwtest_thing));
 	if (r == 0)
 		r = fw_set_cstring(&tmp, "id", fw_get_string(config, "id"));
 	if (r == 0)
@@ -348,8 +348,8 @@ static const struct fw_ephemeral *const fwtest_ephemerals[] = { &fwtest_token, N
 struct fw_provider fwtest_provider;
 
 /* The scaleway provider block, with the test resource. */
-int fwtest_register(void);
-int fwtest_register(void)
+const struct fw_provider *fwtest_definition(void);
+const struct fw_provider *fwtest_definition(void)
 {
 	fwtest_provider = provider_scaleway;
 	fwtest_provider.name = "fwtest";
@@ -358,12 +358,12 @@ int fwtest_register(void)
 	fwtest_provider.ephemerals = fwtest_ephemerals;
 	fwtest_provider.configure = fwtest_configure;
 	fwtest_provider.release = free;
-	return fw_init(&fwtest_provider);
+	return &fwtest_provider;
 }
 
 #ifdef FWTEST_MAIN
-int tf6_init(void)
+const struct fw_provider *provider_served(void)
 {
-	return fwtest_register();
+	return fwtest_definition();
 }
 #endif

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A state holding a secret key, through the real provider (tf6_init + tf6_dispatch) as
+ * A state holding a secret key, through the real provider (fw_new + tf6_dispatch) as
  * Terraform sends it: UpgradeResourceState of a scaleway_iam_api_key whose raw JSON state holds
  * secret_key. With the provider's allocators in place (jansson's wiping allocator installed as in
  * main(), protobuf-c's wiping allocator inside tf6), every copy the provider makes of the secret
@@ -13,12 +13,14 @@
 #include "common/buf.h"
 #include "common/mem.h"
 #include "framework/tf6.h"
+#include "provider/provider.h"
 #include "test.h"
 #include "tfplugin6.pb-c.h"
 
 #define MARK "6e2d8b4f-0a1c-4e3d-9f5b-7c8a6d4e2f10"
 
 static int seen_mark;
+static struct fw *fw;
 
 static void observe(const void *p, size_t n, void *ud)
 {
@@ -59,7 +61,7 @@ TEST(upgrade_state_with_secret_wipes_every_copy)
 	c.resp = &resp;
 	seen_mark = 0;
 	mem_set_wipe_observer(observe, NULL);
-	r = tf6_dispatch(&c);
+	r = tf6_dispatch(fw, &c);
 	during = seen_mark;
 	mem_set_wipe_observer(NULL, NULL);
 	ASSERT_EQ_INT(r, 0);
@@ -79,11 +81,11 @@ TEST(upgrade_state_with_secret_wipes_every_copy)
 int main(void)
 {
 	json_set_alloc_funcs(mem_wiping_malloc, mem_wiping_free); /* as the provider's main() */
-	if (tf6_init() != 0) {
-		printf("not ok 1 - tf6_init\n1..1\n");
+	if (fw_new(provider_served(), &fw) != 0) {
+		printf("not ok 1 - fw_new\n1..1\n");
 		return 1;
 	}
 	RUN(upgrade_state_with_secret_wipes_every_copy);
-	tf6_shutdown();
+	fw_free(fw);
 	return test_done();
 }

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of the storage interface on the real SQLite backend (a temporary database file). */
+/* The store's contract suite: every engine must pass it. The engine-independent tests run on the
+ * real SQLite engine (a temporary database file) and, when SCW_TEST_PG names a PostgreSQL server
+ * (scripts/with-postgres sets it; make check always does), again on a fresh PostgreSQL database
+ * each. The first two and the last test look at SQLite specifics. */
+#include <libpq-fe.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -13,13 +17,31 @@
 #include "test.h"
 
 static char dir[256];
-static char dbpath[512];
+static char dbpath[1024];
+static int on_pg; /* the current pass runs on PostgreSQL */
 
+/* A new empty database: a file path, or a PostgreSQL database created for the test. */
 static void fresh_db(void)
 {
 	static int n;
+	char sql[128];
+	PGconn *c;
+	PGresult *r;
 
-	snprintf(dbpath, sizeof(dbpath), "%s/t%d.db", dir, n++);
+	n++;
+	if (!on_pg) {
+		snprintf(dbpath, sizeof(dbpath), "%s/t%d.db", dir, n);
+		return;
+	}
+	snprintf(sql, sizeof(sql), "CREATE DATABASE contract_%d_%d", (int)getpid(), n);
+	c = PQconnectdb(getenv("SCW_TEST_PG"));
+	r = PQexec(c, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		printf("# %s: %s\n", sql, PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+	snprintf(dbpath, sizeof(dbpath), "postgresql:///contract_%d_%d?host=%s&user=%s", (int)getpid(), n,
+		 getenv("SCW_TEST_PG_HOST"), getenv("SCW_TEST_PG_USER"));
 }
 
 static struct store *open_store(void)
@@ -109,11 +131,11 @@ TEST(open_creates_private_file_and_schema_version)
 	ASSERT_EQ_INT(sqlite3_open(dbpath, &db), SQLITE_OK);
 	ASSERT_EQ_INT(sqlite3_prepare_v2(db, "SELECT count(*), max(version) FROM schema_version", -1, &q, NULL), SQLITE_OK);
 	ASSERT_EQ_INT(sqlite3_step(q), SQLITE_ROW);
-	ASSERT_EQ_INT(sqlite3_column_int(q, 0), 1);
+	ASSERT_EQ_INT(sqlite3_column_int(q, 0), 2);
 	v = sqlite3_column_int(q, 1);
 	sqlite3_finalize(q);
 	sqlite3_close(db);
-	ASSERT_EQ_INT(v, 1);
+	ASSERT_EQ_INT(v, 2);
 }
 
 TEST(newer_schema_is_refused_and_unknown_scheme_unsupported)
@@ -132,7 +154,7 @@ TEST(newer_schema_is_refused_and_unknown_scheme_unsupported)
 	ASSERT_EQ_INT(store_open(dbpath, &s, detail, sizeof(detail)), ERR_UNSUPPORTED);
 	ASSERT(s == NULL);
 	ASSERT(strstr(detail, "newer") != NULL);
-	ASSERT_EQ_INT(store_open("postgres://localhost/iam", &s, detail, sizeof(detail)), ERR_UNSUPPORTED);
+	ASSERT_EQ_INT(store_open("mysql://localhost/iam", &s, detail, sizeof(detail)), ERR_UNSUPPORTED);
 	ASSERT_EQ_INT(store_open("", &s, detail, sizeof(detail)), ERR_INVAL);
 }
 
@@ -238,7 +260,7 @@ TEST(key_rules_bearer_must_exist_and_quota)
 	ASSERT_EQ_UINT(d.current, 2);
 	ASSERT_EQ_UINT(d.quota, 2);
 	ASSERT_EQ_STR(d.resource, "api_keys");
-	/* A cascade frees the quota: the triggers keep the count exact. */
+	/* A cascade frees the quota: the rules keep the count exact. */
 	ASSERT_EQ_INT(store_app_delete(s, b.organization_id, a.id), 0);
 	ASSERT_EQ_INT(add_key(s, b.organization_id, STORE_BEARER_USER, b.user_id, 6, 1, 1, &k, &d), 0);
 	ASSERT_EQ_INT(add_key(s, b.organization_id, STORE_BEARER_USER, b.user_id, 7, 1, 1, &k, &d), ERR_QUOTA);
@@ -465,6 +487,64 @@ TEST(read_snapshot_is_consistent_until_ended)
 	store_close(s);
 }
 
+/* The admin paths: a new organization (not the default) and the revocation of a key by its
+ * access key alone; both keep the per-organization quota count exact. */
+TEST(org_create_and_key_revoke)
+{
+	struct store_bootstrap b, o, again;
+	struct store_key k, got;
+	struct store_detail d;
+	uint8_t h[STORE_HASH_LEN];
+	struct store *s;
+
+	fresh_db();
+	s = open_store();
+	ASSERT(s != NULL);
+	ASSERT_EQ_INT(store_bootstrap(s, &b), 0);
+	ASSERT_EQ_INT(store_org_create(s, &o), 0);
+	ASSERT_EQ_INT(o.created, 1);
+	ASSERT(strcmp(o.organization_id, b.organization_id) != 0);
+	ASSERT_EQ_STR(o.project_id, o.organization_id);
+	ASSERT(o.user_id[0] != 0);
+	ASSERT_EQ_INT(store_bootstrap(s, &again), 0);
+	ASSERT_EQ_STR(again.organization_id, b.organization_id); /* the default stays the default */
+	ASSERT_EQ_INT(add_key(s, o.organization_id, STORE_BEARER_USER, o.user_id, 41, 1, 1, &k, &d), 0);
+	ASSERT_EQ_INT(add_key(s, o.organization_id, STORE_BEARER_USER, o.user_id, 42, 1, 1, &got, &d), ERR_QUOTA);
+	/* Quotas are per organization: the default one is untouched. */
+	ASSERT_EQ_INT(add_key(s, b.organization_id, STORE_BEARER_USER, b.user_id, 43, 1, 1, &got, &d), 0);
+	ASSERT_EQ_INT(store_key_revoke(s, k.access_key), 0);
+	hash_of(41, h);
+	ASSERT_EQ_INT(store_auth(s, h, &got), ERR_NOTFOUND);
+	ASSERT_EQ_INT(store_key_revoke(s, k.access_key), ERR_NOTFOUND);
+	ASSERT_EQ_INT(add_key(s, o.organization_id, STORE_BEARER_USER, o.user_id, 44, 1, 1, &k, &d), 0);
+	store_close(s);
+}
+
+/* Without STORE_OPEN_CREATE, a PostgreSQL database without the schema is refused, naming the
+ * command to run; SQLite keeps creating its file. */
+TEST(pg_never_bootstrapped_is_refused)
+{
+	struct store *s = NULL;
+	char detail[512] = "";
+
+	fresh_db();
+	if (!on_pg) {
+		ASSERT_EQ_INT(store_open_flags(dbpath, 0, &s, detail, sizeof(detail)), 0);
+		ASSERT_EQ_INT(store_ping(s), 0);
+		store_close(s);
+		return;
+	}
+	ASSERT_EQ_INT(store_open_flags(dbpath, 0, &s, detail, sizeof(detail)), ERR_NOTFOUND);
+	ASSERT(s == NULL);
+	ASSERT(strstr(detail, "scw-iamd bootstrap") != NULL);
+	ASSERT_EQ_INT(store_open_flags(dbpath, STORE_OPEN_CREATE, &s, detail, sizeof(detail)), 0);
+	ASSERT_EQ_STR(store_backend(s), "postgresql");
+	ASSERT_EQ_INT(store_ping(s), 0);
+	store_close(s);
+	ASSERT_EQ_INT(store_open_flags(dbpath, 0, &s, detail, sizeof(detail)), 0);
+	store_close(s);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/scw-store-test-XXXXXX");
@@ -474,13 +554,23 @@ int main(void)
 	}
 	RUN(open_creates_private_file_and_schema_version);
 	RUN(newer_schema_is_refused_and_unknown_scheme_unsupported);
-	RUN(bootstrap_is_idempotent_and_meta_round_trips);
-	RUN(key_lifecycle_auth_update_delete);
-	RUN(key_rules_bearer_must_exist_and_quota);
-	RUN(app_cascade_and_nb_api_keys);
-	RUN(users_unique_names_and_owner_not_deletable);
-	RUN(lists_page_order_filters_and_total);
-	RUN(concurrent_writers_group_commit_and_durable_after_reopen);
+	for (on_pg = 0; on_pg < 2; on_pg++) {
+		if (on_pg && !getenv("SCW_TEST_PG")) {
+			printf("# SCW_TEST_PG unset: the PostgreSQL pass is left out (scripts/with-postgres runs it)\n");
+			break;
+		}
+		printf("# engine: %s\n", on_pg ? "postgresql" : "sqlite");
+		RUN(bootstrap_is_idempotent_and_meta_round_trips);
+		RUN(key_lifecycle_auth_update_delete);
+		RUN(key_rules_bearer_must_exist_and_quota);
+		RUN(app_cascade_and_nb_api_keys);
+		RUN(users_unique_names_and_owner_not_deletable);
+		RUN(lists_page_order_filters_and_total);
+		RUN(concurrent_writers_group_commit_and_durable_after_reopen);
+		RUN(org_create_and_key_revoke);
+		RUN(pg_never_bootstrapped_is_refused);
+	}
+	on_pg = 0;
 	RUN(read_snapshot_is_consistent_until_ended);
 	{
 		char cmd[600];
