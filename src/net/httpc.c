@@ -35,7 +35,7 @@
 #define REQ_HEAD_MAX (64 * 1024)
 #define INLINE_BODY_MAX (64 * 1024) /* bodies up to this go out in the same write as the head */
 #define IDLE_MAX 16
-#define SLICE_MS 50                 /* cancel flags are checked at least this often */
+#define SLICE_MS 50 /* cancel flags are checked at least this often */
 
 struct hconn {
 	int fd;
@@ -59,7 +59,7 @@ struct url {
 	char host[HOST_MAX]; /* without brackets */
 	char port[8];
 	int ipv6;
-	const char *target;  /* path and query; "" means "/" */
+	const char *target; /* path and query; "" means "/" */
 };
 
 /* ---- time and waiting ---- */
@@ -541,10 +541,10 @@ static enum httpc_err conn_open(struct httpc *h, const struct url *u, const char
 		buf_init_secret(&auth, 4096);
 		e = proxy_auth(purl, &auth) < 0 ? HTTPC_E_NOMEM : HTTPC_OK;
 		if (e == HTTPC_OK &&
-		    buf_printf(&head, "CONNECT %s%s%s:%s HTTP/1.1\r\nHost: %s%s%s:%s\r\n%s%s%s\r\n",
-			       u->ipv6 ? "[" : "", u->host, u->ipv6 ? "]" : "", u->port, u->ipv6 ? "[" : "", u->host,
-			       u->ipv6 ? "]" : "", u->port, auth.len ? "Proxy-Authorization: Basic " : "",
-			       auth.len ? auth.data : "", auth.len ? "\r\n" : "") < 0)
+		    buf_printf(&head, "CONNECT %s%s%s:%s HTTP/1.1\r\nHost: %s%s%s:%s\r\n%s%s%s\r\n", u->ipv6 ? "[" : "",
+			       u->host, u->ipv6 ? "]" : "", u->port, u->ipv6 ? "[" : "", u->host, u->ipv6 ? "]" : "",
+			       u->port, auth.len ? "Proxy-Authorization: Basic " : "", auth.len ? auth.data : "",
+			       auth.len ? "\r\n" : "") < 0)
 			e = HTTPC_E_NOMEM;
 		if (e == HTTPC_OK)
 			e = conn_write(c, head.data, head.len, cdl, req);
@@ -602,7 +602,6 @@ static long rd_io_read(void *io, void *p, size_t n, enum httpc_err *err)
 
 	return conn_read(x->c, p, n, x->deadline, x->req, err);
 }
-
 
 static enum httpc_err build_head(const struct httpc_request *req, const struct url *u, const char *purl,
 				 struct buf *head)

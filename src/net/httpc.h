@@ -52,23 +52,23 @@ struct httpc_opts {
 };
 
 struct httpc_request {
-	const char *method;          /* "GET", "POST", ... */
-	const char *url;             /* http[s]://host[:port][/path?query] */
-	const char *const *headers;  /* "Name: value" lines (no CRLF); Host and Content-Length are added */
+	const char *method;         /* "GET", "POST", ... */
+	const char *url;            /* http[s]://host[:port][/path?query] */
+	const char *const *headers; /* "Name: value" lines (no CRLF); Host and Content-Length are added */
 	size_t nheaders;
-	const void *body;            /* sent with a Content-Length when has_body */
+	const void *body; /* sent with a Content-Length when has_body */
 	size_t body_len;
 	int has_body;
-	int fresh;                   /* a new connection, and no silent re-send */
-	const volatile int *cancel;  /* either flag set: the request stops (HTTPC_E_CANCELED); may be NULL */
+	int fresh;                  /* a new connection, and no silent re-send */
+	const volatile int *cancel; /* either flag set: the request stops (HTTPC_E_CANCELED); may be NULL */
 	const volatile int *stop;
-	size_t max_body;             /* cap on the answer's body; 0: 16 MiB */
+	size_t max_body; /* cap on the answer's body; 0: 16 MiB */
 };
 
 struct httpc_response {
-	int status;        /* 0 when there is no answer */
-	struct buf head;   /* the header lines as received (wiping buffer) */
-	struct buf body;   /* the body, decoded from chunks (wiping buffer) */
+	int status;      /* 0 when there is no answer */
+	struct buf head; /* the header lines as received (wiping buffer) */
+	struct buf body; /* the body, decoded from chunks (wiping buffer) */
 };
 
 /* 0, ERR_NOMEM, ERR_TLS (the TLS context could not be set up). */

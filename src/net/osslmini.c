@@ -18,43 +18,63 @@
 /* The default provider's implementations and the helpers its init uses (libcrypto.a symbols,
  * not part of OpenSSL's API). Weak: against a shared libcrypto they are not exported, stay NULL,
  * and the default provider is used as usual. */
-#define IMPL(n) extern const OSSL_DISPATCH n[] __attribute__((weak));
-#define ALGOS(X)                                                                                          \
-	X(ossl_sha1_functions) X(ossl_sha224_functions) X(ossl_sha256_functions) X(ossl_sha384_functions) \
-	X(ossl_sha512_functions) X(ossl_md5_functions) X(ossl_md5_sha1_functions)                        \
-	X(ossl_aes128gcm_functions) X(ossl_aes256gcm_functions) X(ossl_chacha20_ossl_poly1305_functions)  \
-	X(ossl_aes128ctr_functions) X(ossl_aes256ctr_functions) X(ossl_aes128ecb_functions)              \
-	X(ossl_aes256ecb_functions) X(ossl_aes128cbc_functions) X(ossl_aes256cbc_functions)              \
-	X(ossl_hmac_functions) X(ossl_kdf_hkdf_functions) X(ossl_kdf_tls1_3_kdf_functions)               \
-	X(ossl_kdf_tls1_prf_functions) X(ossl_drbg_ctr_functions) X(ossl_seed_src_functions)             \
-	X(ossl_ec_keymgmt_functions) X(ossl_x25519_keymgmt_functions) X(ossl_rsa_keymgmt_functions)      \
-	X(ossl_rsapss_keymgmt_functions) X(ossl_ed25519_keymgmt_functions)                               \
-	X(ossl_ecdh_keyexch_functions) X(ossl_x25519_keyexch_functions)                                  \
-	X(ossl_ecdsa_signature_functions) X(ossl_rsa_signature_functions)                                \
-	X(ossl_ed25519_signature_functions)                                                               \
-	X(ossl_SubjectPublicKeyInfo_der_to_ec_decoder_functions)                                          \
-	X(ossl_SubjectPublicKeyInfo_der_to_rsa_decoder_functions)                                         \
-	X(ossl_SubjectPublicKeyInfo_der_to_rsapss_decoder_functions)                                      \
-	X(ossl_SubjectPublicKeyInfo_der_to_x25519_decoder_functions)                                      \
-	X(ossl_SubjectPublicKeyInfo_der_to_ed25519_decoder_functions)                                     \
-	X(ossl_PrivateKeyInfo_der_to_ec_decoder_functions) X(ossl_EC_der_to_ec_decoder_functions)          \
-	X(ossl_type_specific_no_pub_der_to_ec_decoder_functions)                                          \
-	X(ossl_RSA_der_to_rsa_decoder_functions) X(ossl_type_specific_keypair_der_to_rsa_decoder_functions) \
-	X(ossl_SubjectPublicKeyInfo_der_to_der_decoder_functions) X(ossl_pem_to_der_decoder_functions)
-ALGOS(IMPL)
+#define WEAK __attribute__((weak))
+extern const OSSL_DISPATCH ossl_sha1_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_sha224_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_sha256_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_sha384_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_sha512_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_md5_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_md5_sha1_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_aes128gcm_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_aes256gcm_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_chacha20_ossl_poly1305_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_aes128ctr_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_aes256ctr_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_aes128ecb_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_aes256ecb_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_aes128cbc_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_aes256cbc_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_hmac_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_kdf_hkdf_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_kdf_tls1_3_kdf_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_kdf_tls1_prf_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_drbg_ctr_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_seed_src_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_ec_keymgmt_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_x25519_keymgmt_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_rsa_keymgmt_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_rsapss_keymgmt_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_ed25519_keymgmt_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_ecdh_keyexch_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_x25519_keyexch_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_ecdsa_signature_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_rsa_signature_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_ed25519_signature_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_SubjectPublicKeyInfo_der_to_ec_decoder_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_SubjectPublicKeyInfo_der_to_rsa_decoder_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_SubjectPublicKeyInfo_der_to_rsapss_decoder_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_SubjectPublicKeyInfo_der_to_x25519_decoder_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_SubjectPublicKeyInfo_der_to_ed25519_decoder_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_PrivateKeyInfo_der_to_ec_decoder_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_EC_der_to_ec_decoder_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_type_specific_no_pub_der_to_ec_decoder_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_RSA_der_to_rsa_decoder_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_type_specific_keypair_der_to_rsa_decoder_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_SubjectPublicKeyInfo_der_to_der_decoder_functions[] WEAK;
+extern const OSSL_DISPATCH ossl_pem_to_der_decoder_functions[] WEAK;
 
 struct prov_ctx;
-struct prov_ctx *ossl_prov_ctx_new(void) __attribute__((weak));
-void ossl_prov_ctx_free(struct prov_ctx *ctx) __attribute__((weak));
-void ossl_prov_ctx_set0_libctx(struct prov_ctx *ctx, OSSL_LIB_CTX *libctx) __attribute__((weak));
-void ossl_prov_ctx_set0_handle(struct prov_ctx *ctx, const OSSL_CORE_HANDLE *handle) __attribute__((weak));
-void ossl_prov_ctx_set0_core_bio_method(struct prov_ctx *ctx, BIO_METHOD *corebiometh) __attribute__((weak));
-BIO_METHOD *ossl_bio_prov_init_bio_method(void) __attribute__((weak));
-int ossl_prov_bio_from_dispatch(const OSSL_DISPATCH *fns) __attribute__((weak));
+struct prov_ctx *ossl_prov_ctx_new(void) WEAK;
+void ossl_prov_ctx_free(struct prov_ctx *ctx) WEAK;
+void ossl_prov_ctx_set0_libctx(struct prov_ctx *ctx, OSSL_LIB_CTX *libctx) WEAK;
+void ossl_prov_ctx_set0_handle(struct prov_ctx *ctx, const OSSL_CORE_HANDLE *handle) WEAK;
+void ossl_prov_ctx_set0_core_bio_method(struct prov_ctx *ctx, BIO_METHOD *corebiometh) WEAK;
+BIO_METHOD *ossl_bio_prov_init_bio_method(void) WEAK;
+int ossl_prov_bio_from_dispatch(const OSSL_DISPATCH *fns) WEAK;
 /* The TLS groups (key shares) and their parameters, as the default provider reports them; TLS
  * keeps those whose key management this provider offers (EC, X25519). */
-int ossl_prov_get_capabilities(void *provctx, const char *capability, OSSL_CALLBACK *cb, void *arg)
-	__attribute__((weak));
+int ossl_prov_get_capabilities(void *provctx, const char *capability, OSSL_CALLBACK *cb, void *arg) WEAK;
 
 #define DEF "provider=default,fips=yes"
 #define DEF_NOFIPS "provider=default,fips=no"
@@ -119,19 +139,24 @@ static const OSSL_ALGORITHM signature[] = {
 };
 static const OSSL_ALGORITHM decoders[] = {
 	{ "EC:id-ecPublicKey:1.2.840.10045.2.1", SPKI, ossl_SubjectPublicKeyInfo_der_to_ec_decoder_functions, NULL },
-	{ "RSA:rsaEncryption:1.2.840.113549.1.1.1", SPKI, ossl_SubjectPublicKeyInfo_der_to_rsa_decoder_functions, NULL },
-	{ "RSA-PSS:RSASSA-PSS:1.2.840.113549.1.1.10", SPKI, ossl_SubjectPublicKeyInfo_der_to_rsapss_decoder_functions, NULL },
+	{ "RSA:rsaEncryption:1.2.840.113549.1.1.1", SPKI, ossl_SubjectPublicKeyInfo_der_to_rsa_decoder_functions,
+	  NULL },
+	{ "RSA-PSS:RSASSA-PSS:1.2.840.113549.1.1.10", SPKI, ossl_SubjectPublicKeyInfo_der_to_rsapss_decoder_functions,
+	  NULL },
 	{ "X25519:1.3.101.110", SPKI, ossl_SubjectPublicKeyInfo_der_to_x25519_decoder_functions, NULL },
 	{ "ED25519:1.3.101.112", SPKI, ossl_SubjectPublicKeyInfo_der_to_ed25519_decoder_functions, NULL },
 	{ "EC:id-ecPublicKey:1.2.840.10045.2.1", DEF ",input=der,structure=PrivateKeyInfo",
 	  ossl_PrivateKeyInfo_der_to_ec_decoder_functions, NULL },
-	{ "EC:id-ecPublicKey:1.2.840.10045.2.1", DEF ",input=der,structure=ec", ossl_EC_der_to_ec_decoder_functions, NULL },
+	{ "EC:id-ecPublicKey:1.2.840.10045.2.1", DEF ",input=der,structure=ec", ossl_EC_der_to_ec_decoder_functions,
+	  NULL },
 	{ "EC:id-ecPublicKey:1.2.840.10045.2.1", DEF ",input=der,structure=type-specific",
 	  ossl_type_specific_no_pub_der_to_ec_decoder_functions, NULL },
-	{ "RSA:rsaEncryption:1.2.840.113549.1.1.1", DEF ",input=der,structure=rsa", ossl_RSA_der_to_rsa_decoder_functions, NULL },
+	{ "RSA:rsaEncryption:1.2.840.113549.1.1.1", DEF ",input=der,structure=rsa",
+	  ossl_RSA_der_to_rsa_decoder_functions, NULL },
 	{ "RSA:rsaEncryption:1.2.840.113549.1.1.1", DEF ",input=der,structure=type-specific",
 	  ossl_type_specific_keypair_der_to_rsa_decoder_functions, NULL },
-	{ "DER", DEF ",input=der,structure=SubjectPublicKeyInfo", ossl_SubjectPublicKeyInfo_der_to_der_decoder_functions, NULL },
+	{ "DER", DEF ",input=der,structure=SubjectPublicKeyInfo",
+	  ossl_SubjectPublicKeyInfo_der_to_der_decoder_functions, NULL },
 	{ "DER", DEF ",input=pem", ossl_pem_to_der_decoder_functions, NULL },
 	{ NULL, NULL, NULL, NULL },
 };
@@ -200,13 +225,22 @@ static int init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in, const O
 static int active;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-#define PRESENT(n) && n
+static const OSSL_ALGORITHM *const tables[] = { digests, ciphers, macs,      kdfs,    rands,
+						keymgmt, keyexch, signature, decoders };
+
 static void load(void)
 {
+	const OSSL_ALGORITHM *a;
+	size_t i;
+
 	if (!(ossl_prov_ctx_new && ossl_prov_ctx_free && ossl_prov_ctx_set0_libctx && ossl_prov_ctx_set0_handle &&
-	      ossl_prov_ctx_set0_core_bio_method && ossl_bio_prov_init_bio_method &&
-	      ossl_prov_bio_from_dispatch && ossl_prov_get_capabilities ALGOS(PRESENT)))
+	      ossl_prov_ctx_set0_core_bio_method && ossl_bio_prov_init_bio_method && ossl_prov_bio_from_dispatch &&
+	      ossl_prov_get_capabilities))
 		return; /* a shared libcrypto: the default provider */
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+		for (a = tables[i]; a->algorithm_names; a++)
+			if (!a->implementation)
+				return;
 	if (OSSL_PROVIDER_add_builtin(NULL, "scw-tls", init) != 1 || !OSSL_PROVIDER_load(NULL, "scw-tls")) {
 		log_error("cannot load the built-in TLS provider; using OpenSSL's default provider");
 		return;

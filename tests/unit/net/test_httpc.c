@@ -39,8 +39,8 @@ struct srv {
 	SSL_CTX *tls;
 	struct act acts[ACT_MAX];
 	int nacts, next;
-	int conns;                  /* connections accepted */
-	char last[8192];            /* the last request head received */
+	int conns;       /* connections accepted */
+	char last[8192]; /* the last request head received */
 	int stop;
 	pthread_t th;
 };
@@ -246,8 +246,9 @@ TEST(chunked_and_end_of_stream_bodies_and_1xx)
 	struct httpc *h = mk(5000, 0);
 	struct httpc_response r;
 	static const char *const hdrs[] = { "Content-Type: application/json" };
-	struct httpc_request rq = { .method = "POST", .headers = hdrs, .nheaders = 1, .body = "{\"d\":2}",
-				    .body_len = 7, .has_body = 1 };
+	struct httpc_request rq = {
+		.method = "POST", .headers = hdrs, .nheaders = 1, .body = "{\"d\":2}", .body_len = 7, .has_body = 1
+	};
 
 	srv_start(&s, NULL);
 	srv_add(&s, ACT_REPLY,
@@ -278,9 +279,9 @@ TEST(stale_reused_connection_is_retried_once_but_never_for_fresh_requests)
 
 	srv_start(&s, NULL);
 	srv_add(&s, ACT_REPLY, OK200("2\r\n\r\n{}"), 0);
-	srv_add(&s, ACT_CLOSE, NULL, 0); /* reads the 2nd request, closes without an answer */
+	srv_add(&s, ACT_CLOSE, NULL, 0);                     /* reads the 2nd request, closes without an answer */
 	srv_add(&s, ACT_REPLY, OK200("4\r\n\r\n\"ok\""), 1); /* (one connection at a time) */
-	srv_add(&s, ACT_CLOSE, NULL, 0); /* a fresh request whose answer is lost */
+	srv_add(&s, ACT_CLOSE, NULL, 0);                     /* a fresh request whose answer is lost */
 	srv_go(&s);
 	ASSERT_EQ_INT(get(h, url_of(&s, "http", "127.0.0.1", "/a"), 0, &r), HTTPC_OK);
 	httpc_response_release(&r);
@@ -496,8 +497,9 @@ TEST(proxies_from_the_environment)
 	/* https through it: a CONNECT tunnel, which this proxy refuses. */
 	setenv("HTTPS_PROXY", getenv("http_proxy"), 1);
 	ASSERT_EQ_INT(get(h, "https://api.example.invalid/iam", 0, &r), HTTPC_E_CONNECT);
-	ASSERT(strstr(s.last, "CONNECT api.example.invalid:443 HTTP/1.1\r\nHost: api.example.invalid:443\r\n"
-			      "Proxy-Authorization: Basic YW5uOnMzY3JldA==\r\n\r\n") == s.last);
+	ASSERT(strstr(s.last,
+		      "CONNECT api.example.invalid:443 HTTP/1.1\r\nHost: api.example.invalid:443\r\n"
+		      "Proxy-Authorization: Basic YW5uOnMzY3JldA==\r\n\r\n") == s.last);
 	httpc_response_release(&r);
 	unsetenv("HTTPS_PROXY");
 	/* NO_PROXY: the name and its subdomains, "*" for all; other names still go through it. */
