@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/compat.h"
 #include "common/err.h"
 #include "common/rand.h"
 #include "common/timeutil.h"

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/compat.h"
 #include "common/err.h"
 #include "provider/config.h"
 #include "provider/iam_application.h"

@@ -1115,8 +1115,8 @@ TEST(kinds_table_checks_every_kind)
 		ASSERT(fw_kinds[k].what && fw_kinds[k].schema_rpc && fw_kinds[k].schema_field);
 		total += fw_count(fw, k);
 	}
-	/* 2 resources, 1 data source, 1 ephemeral, 1 list, 2 identities */
-	ASSERT_EQ_INT(total, 7);
+	/* 3 resources, 1 data source, 1 ephemeral, 1 list, 3 identities */
+	ASSERT_EQ_INT(total, 9);
 	ASSERT(fw_find(fw, FW_KIND_IDENTITY, "fwtest_thing", NULL) != NULL);
 	ASSERT(fw_find(fw, FW_KIND_LIST, "nope", NULL) == NULL);
 }
