@@ -130,6 +130,7 @@ static void setup_logging(void)
 	if (!lvl || !*lvl)
 		lvl = getenv("TF_LOG");
 	min = log_level_parse(lvl, LOG_ERROR);
+
 	/* SCW_DEBUG (the official SDK's switch) turns on the API client's request log at debug. */
 	if (scwclient_debug_env() && min > LOG_DEBUG)
 		min = LOG_DEBUG;
