@@ -345,8 +345,8 @@ static int dump_json(const json_t *j, struct buf *out)
 	return 0;
 }
 
-/* Log a body at level (trace, or debug with SCW_DEBUG). JSON is re-serialised with secrets redacted; anything else is
- * logged only as its length (it could hold anything). */
+/* Log a body at level (trace, or debug with SCW_DEBUG). JSON is re-serialised with secrets
+ * redacted; anything else is logged only as its length (it could hold anything). */
 static void log_body(enum log_level level, const char *what, const char *method, const char *path,
 		     const json_t *j, size_t raw_len)
 {
@@ -876,8 +876,8 @@ static void log_call(const struct scwclient_request *req, const struct scwclient
 	snprintf(ms, sizeof(ms), "%.1f", (double)(time_mono_ns() - t0) / 1e6);
 	snprintf(attempts, sizeof(attempts), "%d", resp->attempts);
 	log_kv(LOG_DEBUG, "scaleway api call", "method", req->method, "path", req->path, "status",
-	       resp->status ? status : NULL, "latency_ms", ms, "attempts", attempts, "error",
-	       r < 0 ? err_str(r) : NULL, NULL);
+	       resp->status ? status : NULL, "latency_ms", ms, "attempts", attempts,
+	       r < 0 ? "error" : NULL, err_str(r), NULL); /* "error" only for a failed call */
 }
 
 int scwclient_do(struct scwclient *c, const struct scwclient_request *req,
