@@ -2,6 +2,7 @@
 /* record: the field tables of the API records (see record.h). */
 #include <string.h>
 
+#include "common/compat.h"
 #include "store/record.h"
 
 #define F(json, column, k, fl, type, member) \
