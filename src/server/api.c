@@ -39,6 +39,8 @@ void api_init(struct api *a, struct store *s, const struct secret_key *key, uint
 void api_resp_init(struct api_resp *resp)
 {
 	resp->status = 500;
+	resp->route = NULL;
+	resp->caller[0] = '\0';
 	buf_init(&resp->body, API_RESP_MAX);
 }
 
@@ -185,6 +187,7 @@ static int authenticate(struct ctx *c)
 		err_store(c, r, "api_key", "", NULL);
 		return r;
 	}
+	memcpy(c->resp->caller, c->caller.access_key, sizeof(c->resp->caller));
 	if (store_key_expired(&c->caller, c->req->now)) {
 		err_auth(c, "expired");
 		return ERR_EXPIRED;
@@ -724,6 +727,7 @@ enum method { M_GET, M_POST, M_PATCH, M_DELETE, M_OTHER };
 
 struct resource {
 	const char *name;
+	const char *route_list, *route_item; /* route templates, for the log and metrics */
 	void (*list)(struct ctx *c);
 	void (*create)(struct ctx *c);
 	void (*get)(struct ctx *c, const char *id);
@@ -732,9 +736,12 @@ struct resource {
 };
 
 static const struct resource resources[] = {
-	{ "api-keys", keys_list, keys_create, keys_get, keys_update, keys_delete },
-	{ "applications", apps_list, apps_create, apps_get, apps_update, apps_delete },
-	{ "users", users_list, users_create, users_get, users_update, users_delete },
+	{ "api-keys", API_PREFIX "api-keys", API_PREFIX "api-keys/{access_key}",
+	  keys_list, keys_create, keys_get, keys_update, keys_delete },
+	{ "applications", API_PREFIX "applications", API_PREFIX "applications/{application_id}",
+	  apps_list, apps_create, apps_get, apps_update, apps_delete },
+	{ "users", API_PREFIX "users", API_PREFIX "users/{user_id}",
+	  users_list, users_create, users_get, users_update, users_delete },
 };
 
 static enum method method_of(const char *m)
@@ -807,6 +814,12 @@ void api_handle(const struct api *a, const struct api_req *req, struct api_resp 
 		no_route(&c);
 		return;
 	}
+	if (!action)
+		resp->route = id[0] ? res->route_item : res->route_list;
+	else if (!strcmp(action, "update-password"))
+		resp->route = API_PREFIX "users/{user_id}/update-password";
+	else
+		resp->route = API_PREFIX "users/{user_id}/update-username";
 	/* Methods are checked before credentials: a 405 says nothing about any object. */
 	if ((!id[0] && m != M_GET && m != M_POST) || (id[0] && !action && m != M_GET && m != M_PATCH && m != M_DELETE) ||
 	    (action && m != M_POST)) {

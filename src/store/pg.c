@@ -93,6 +93,10 @@ static const char *const pg_migrations[] = {
 	"CREATE INDEX api_keys_org ON api_keys(organization_id, created_s, created_ns);"
 	"CREATE INDEX api_keys_app ON api_keys(application_id);"
 	"CREATE INDEX api_keys_user ON api_keys(user_id);",
+	/* 2: organization names (scw-iamd admin organization create/list), unique when set. */
+	"ALTER TABLE organizations ADD COLUMN name text COLLATE \"C\" NOT NULL DEFAULT '';"
+	"UPDATE organizations SET name = 'default' WHERE is_default = 1;"
+	"CREATE UNIQUE INDEX organizations_name ON organizations(name) WHERE name <> '';",
 };
 #define PG_SCHEMA_VERSION ((int)(sizeof(pg_migrations) / sizeof(pg_migrations[0])))
 _Static_assert(Q_N <= 64, "one bit per prepared statement");

@@ -102,6 +102,7 @@ struct org_arg {
 	struct store *s;
 	struct store_bootstrap *b;
 	int is_default;
+	const char *name;
 };
 
 static int insert_user(struct store *s, struct store_conn *c, const struct store_user *u, const char *password_hash)
@@ -129,7 +130,7 @@ static int op_org(struct store_conn *c, void *arg)
 	struct store_bootstrap *b = a->b;
 	struct tstamp now = time_now();
 	struct store_user u;
-	struct sval v[4];
+	struct sval v[5];
 	int r;
 
 	now.nsec -= now.nsec % 1000; /* microseconds, as the API shows them */
@@ -146,8 +147,9 @@ static int op_org(struct store_conn *c, void *arg)
 		v[1] = sv_int(a->is_default);
 		v[2] = sv_int(now.sec);
 		v[3] = sv_int(now.nsec);
+		v[4] = sv_text(a->name);
 		if (r == 0)
-			r = store_run(s, c, Q_ORG_INSERT, v, 4, NULL, NULL, NULL);
+			r = store_run(s, c, Q_ORG_INSERT, v, 5, NULL, NULL, NULL);
 		v[1] = v[0];
 		if (r == 0)
 			r = store_run(s, c, Q_PROJECT_INSERT, v, 4, NULL, NULL, NULL);
@@ -182,14 +184,14 @@ static int op_org(struct store_conn *c, void *arg)
 
 int store_bootstrap(struct store *s, struct store_bootstrap *out)
 {
-	struct org_arg a = { s, out, 1 };
+	struct org_arg a = { s, out, 1, "default" };
 
 	return write_fn(s, op_org, &a);
 }
 
-int store_org_create(struct store *s, struct store_bootstrap *out)
+int store_org_create(struct store *s, const char *name, struct store_bootstrap *out)
 {
-	struct org_arg a = { s, out, 0 };
+	struct org_arg a = { s, out, 0, name };
 
 	return write_fn(s, op_org, &a);
 }

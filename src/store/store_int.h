@@ -65,6 +65,9 @@ struct store_ops {
 	 * unreachable), ERR_AGAIN (retry the transaction), ERR_DB, ERR_NOMEM. */
 	int (*run)(struct store_conn *c, int id, const char *sql, const struct sval *args, int n,
 		   store_row_fn row, void *ctx, int64_t *changes);
+	/* Optional check store_ping() runs before its query: what a query on an open connection
+	 * cannot see (SQLite: the file removed, renamed, replaced or made inaccessible). ERR_IO. */
+	int (*ping)(struct store *s);
 };
 
 struct store {
@@ -92,7 +95,7 @@ enum store_q {
 	Q_APP_DELETABLE, Q_USER_DELETABLE, Q_KEY_DELETE, Q_APP_DELETE, Q_USER_DELETE,
 	Q_KEYS_OF_APP_DELETE, Q_KEYS_OF_USER_DELETE, Q_USER_BY_USERNAME, Q_USER_BY_EMAIL,
 	Q_DEFAULT_ORG, Q_ORG_INSERT, Q_PROJECT_INSERT, Q_OWNER_OF_ORG, Q_BOOTSTRAP_LOCK,
-	Q_PING, Q_KEY_COUNT_ADD, Q_KEY_ORG,
+	Q_PING, Q_KEY_COUNT_ADD, Q_KEY_ORG, Q_ORG_LIST,
 	Q_N
 };
 
