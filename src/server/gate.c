@@ -220,9 +220,6 @@ static void examine(struct gate *g, struct gconn *c)
 {
 	ssize_t n = recv(c->fd, g->peek, sizeof(g->peek), MSG_PEEK | MSG_DONTWAIT);
 	size_t head_len;
-	struct sockaddr_storage addr;
-	socklen_t alen;
-	int fd;
 	enum vld_head_result v;
 
 	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
@@ -251,6 +248,10 @@ static void examine(struct gate *g, struct gconn *c)
 /* Give c to libmicrohttpd (g->mu held). */
 static void hand_over(struct gate *g, struct gconn *c)
 {
+	struct sockaddr_storage addr;
+	socklen_t alen;
+	int fd;
+
 	epoll_ctl(g->ep, EPOLL_CTL_DEL, c->fd, NULL);
 	c->state = GC_MHD;
 	g->pending--;
