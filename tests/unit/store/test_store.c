@@ -166,7 +166,10 @@ TEST(sqlite_v1_database_migrates_with_exact_counts)
 				   " UPDATE organizations SET api_key_count = api_key_count - 1 WHERE id = OLD.organization_id;"
 				   " END;"
 				   "UPDATE organizations SET api_key_count = 42;"
-				   "DELETE FROM schema_version WHERE version = 2;",
+				   /* and without the later organization names (migration 3) */
+				   "DROP INDEX organizations_name;"
+				   "ALTER TABLE organizations DROP COLUMN name;"
+				   "DELETE FROM schema_version WHERE version >= 2;",
 				   NULL, NULL, NULL),
 		      SQLITE_OK);
 	sqlite3_close(db);
