@@ -337,6 +337,19 @@ static enum MHD_Result dispatch(struct http_server *s, struct MHD_Connection *co
 	h->next = NULL;
 	MHD_suspend_connection(conn);
 	pthread_mutex_lock(&s->mu);
+	if (s->stop) {
+		/* The workers are gone (a keep-alive client wrote during the stop): answer 503 the
+		 * way a worker answers, so that no connection stays suspended (libmicrohttpd aborts
+		 * when stopped with one). */
+		pthread_mutex_unlock(&s->mu);
+		buf_reset(&h->resp.body);
+		h->resp.status = 503;
+		if (api_json_err_plain(&h->resp.body, "service_unavailable", "the server is stopping") < 0)
+			h->resp.status = 500;
+		atomic_store(&h->ready, 1);
+		MHD_resume_connection(conn);
+		return MHD_YES;
+	}
 	if (s->tail)
 		s->tail->next = h;
 	else
