@@ -331,25 +331,25 @@ static enum MHD_Result dispatch(struct http_server *s, struct MHD_Connection *co
 		api_resp_release(&h->resp);
 		return ret;
 	}
+	/* Decided under s->mu: once stop_workers() has set s->stop, nobody would resume a suspended
+	 * connection, and libmicrohttpd aborts when stopped with one. Answer 503 here instead. */
+	pthread_mutex_lock(&s->mu);
+	if (s->stop) {
+		enum MHD_Result ret;
+
+		pthread_mutex_unlock(&s->mu);
+		h->resp.status = 503;
+		if (api_json_err_plain(&h->resp.body, "service_unavailable", "the server is stopping") < 0)
+			h->resp.status = 500;
+		ret = respond(s, conn, h, &h->resp);
+		api_resp_release(&h->resp);
+		return ret;
+	}
 	h->conn = conn;
 	h->dispatched = 1;
 	gate_request_busy(conn);
 	h->next = NULL;
 	MHD_suspend_connection(conn);
-	pthread_mutex_lock(&s->mu);
-	if (s->stop) {
-		/* The workers are gone (a keep-alive client wrote during the stop): answer 503 the
-		 * way a worker answers, so that no connection stays suspended (libmicrohttpd aborts
-		 * when stopped with one). */
-		pthread_mutex_unlock(&s->mu);
-		buf_reset(&h->resp.body);
-		h->resp.status = 503;
-		if (api_json_err_plain(&h->resp.body, "service_unavailable", "the server is stopping") < 0)
-			h->resp.status = 500;
-		atomic_store(&h->ready, 1);
-		MHD_resume_connection(conn);
-		return MHD_YES;
-	}
 	if (s->tail)
 		s->tail->next = h;
 	else
