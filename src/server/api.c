@@ -39,6 +39,8 @@ void api_init(struct api *a, struct store *s, const struct secret_key *key, uint
 void api_resp_init(struct api_resp *resp)
 {
 	resp->status = 500;
+	resp->route = NULL;
+	resp->caller[0] = '\0';
 	buf_init(&resp->body, API_RESP_MAX);
 }
 
@@ -185,6 +187,7 @@ static int authenticate(struct ctx *c)
 		err_store(c, r, "api_key", "", NULL);
 		return r;
 	}
+	memcpy(c->resp->caller, c->caller.access_key, sizeof(c->resp->caller));
 	if (store_key_expired(&c->caller, c->req->now)) {
 		err_auth(c, "expired");
 		return ERR_EXPIRED;
@@ -395,11 +398,10 @@ static int check_uuid(struct ctx *c, const char *arg, const char *id)
 
 static void apps_create(struct ctx *c)
 {
-	struct api_app_create in;
 	struct api_invalid inv = { 0 };
 	struct store_detail d = { 0 };
-	struct store_app a = { 0 };
-	int r = api_parse_app_create(c->req->body, c->req->body_len, &in, &inv);
+	struct store_app a; /* the body's fields, then the rest of the record */
+	int r = api_parse_app_create(c->req->body, c->req->body_len, &a, &inv);
 
 	if (r == ERR_INVAL) {
 		err_invalid(c, 400, &inv);
@@ -409,26 +411,23 @@ static void apps_create(struct ctx *c)
 		internal_error(c);
 		return;
 	}
-	if (same_org(c, in.organization_id, "write", "application") < 0)
+	if (same_org(c, a.organization_id, "write", "application") < 0)
 		goto out;
 	r = rand_uuid_v4(a.id);
 	if (r < 0) {
 		internal_error(c);
 		goto out;
 	}
-	a.name = in.name;
-	a.description = in.description;
 	a.created_at = a.updated_at = c->req->now;
 	memcpy(a.organization_id, c->org, sizeof(a.organization_id));
 	a.editable = a.deletable = 1;
-	a.tags = in.tags;
 	r = store_app_create(c->a->store, &a, &d);
 	if (r < 0)
 		err_store(c, r, "application", a.id, &d);
 	else
 		done(c, 200, api_json_app(&c->resp->body, &a));
 out:
-	api_app_create_release(&in);
+	store_app_release(&a);
 }
 
 static void apps_get(struct ctx *c, const char *id)
@@ -449,15 +448,14 @@ static void apps_get(struct ctx *c, const char *id)
 
 static void apps_update(struct ctx *c, const char *id)
 {
-	struct api_app_update in;
 	struct api_invalid inv = { 0 };
 	struct store_app_patch p = { 0 };
-	struct store_app a;
+	struct store_app in, a;
 	int r;
 
 	if (check_uuid(c, "application_id", id) < 0)
 		return;
-	r = api_parse_app_update(c->req->body, c->req->body_len, &in, &inv);
+	r = api_parse_app_update(c->req->body, c->req->body_len, &in, &p.set_tags, &inv);
 	if (r == ERR_INVAL) {
 		err_invalid(c, 400, &inv);
 		return;
@@ -468,7 +466,6 @@ static void apps_update(struct ctx *c, const char *id)
 	}
 	p.name = in.name;
 	p.description = in.description;
-	p.set_tags = in.set_tags;
 	p.tags = in.tags;
 	p.now = c->req->now;
 	r = store_app_update(c->a->store, c->org, id, &p, &a);
@@ -477,7 +474,7 @@ static void apps_update(struct ctx *c, const char *id)
 	else
 		done(c, 200, api_json_app(&c->resp->body, &a));
 	store_app_release(&a);
-	api_app_update_release(&in);
+	store_app_release(&in);
 }
 
 static void apps_delete(struct ctx *c, const char *id)
@@ -604,14 +601,14 @@ static void users_patch(struct ctx *c, const char *id, const struct store_user_p
 
 static void users_update(struct ctx *c, const char *id)
 {
-	struct api_user_update in;
 	struct api_invalid inv = { 0 };
 	struct store_user_patch p = { 0 };
+	struct store_user in;
 	int r;
 
 	if (check_uuid(c, "user_id", id) < 0)
 		return;
-	r = api_parse_user_update(c->req->body, c->req->body_len, &in, &inv);
+	r = api_parse_user_update(c->req->body, c->req->body_len, &in, &p.set_tags, &inv);
 	if (r == ERR_INVAL) {
 		err_invalid(c, 400, &inv);
 		return;
@@ -625,11 +622,10 @@ static void users_update(struct ctx *c, const char *id)
 	p.last_name = in.last_name;
 	p.phone_number = in.phone_number;
 	p.locale = in.locale;
-	p.set_tags = in.set_tags;
 	p.tags = in.tags;
 	p.now = c->req->now;
 	users_patch(c, id, &p);
-	api_user_update_release(&in);
+	store_user_release(&in);
 }
 
 static void users_update_username(struct ctx *c, const char *id)
@@ -731,6 +727,7 @@ enum method { M_GET, M_POST, M_PATCH, M_DELETE, M_OTHER };
 
 struct resource {
 	const char *name;
+	const char *route_list, *route_item; /* route templates, for the log and metrics */
 	void (*list)(struct ctx *c);
 	void (*create)(struct ctx *c);
 	void (*get)(struct ctx *c, const char *id);
@@ -739,9 +736,12 @@ struct resource {
 };
 
 static const struct resource resources[] = {
-	{ "api-keys", keys_list, keys_create, keys_get, keys_update, keys_delete },
-	{ "applications", apps_list, apps_create, apps_get, apps_update, apps_delete },
-	{ "users", users_list, users_create, users_get, users_update, users_delete },
+	{ "api-keys", API_PREFIX "api-keys", API_PREFIX "api-keys/{access_key}",
+	  keys_list, keys_create, keys_get, keys_update, keys_delete },
+	{ "applications", API_PREFIX "applications", API_PREFIX "applications/{application_id}",
+	  apps_list, apps_create, apps_get, apps_update, apps_delete },
+	{ "users", API_PREFIX "users", API_PREFIX "users/{user_id}",
+	  users_list, users_create, users_get, users_update, users_delete },
 };
 
 static enum method method_of(const char *m)
@@ -814,6 +814,12 @@ void api_handle(const struct api *a, const struct api_req *req, struct api_resp 
 		no_route(&c);
 		return;
 	}
+	if (!action)
+		resp->route = id[0] ? res->route_item : res->route_list;
+	else if (!strcmp(action, "update-password"))
+		resp->route = API_PREFIX "users/{user_id}/update-password";
+	else
+		resp->route = API_PREFIX "users/{user_id}/update-username";
 	/* Methods are checked before credentials: a 405 says nothing about any object. */
 	if ((!id[0] && m != M_GET && m != M_POST) || (id[0] && !action && m != M_GET && m != M_PATCH && m != M_DELETE) ||
 	    (action && m != M_POST)) {

@@ -213,14 +213,13 @@ static void drain(struct gate *g, struct gconn *c)
 		conn_close(g, c);
 }
 
+static void hand_over(struct gate *g, struct gconn *c);
+
 /* The first head may be complete: hand the connection over, answer it, or keep waiting. */
 static void examine(struct gate *g, struct gconn *c)
 {
 	ssize_t n = recv(c->fd, g->peek, sizeof(g->peek), MSG_PEEK | MSG_DONTWAIT);
 	size_t head_len;
-	struct sockaddr_storage addr;
-	socklen_t alen;
-	int fd;
 	enum vld_head_result v;
 
 	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
@@ -244,6 +243,16 @@ static void examine(struct gate *g, struct gconn *c)
 		return;
 	case VLD_HEAD_OK: break;
 	}
+	hand_over(g, c);
+}
+
+/* Give c to libmicrohttpd (g->mu held). */
+static void hand_over(struct gate *g, struct gconn *c)
+{
+	struct sockaddr_storage addr;
+	socklen_t alen;
+	int fd;
+
 	epoll_ctl(g->ep, EPOLL_CTL_DEL, c->fd, NULL);
 	c->state = GC_MHD;
 	g->pending--;
@@ -285,7 +294,8 @@ static void accept_all(struct gate *g)
 		ip = ip_find(g, key);
 		if (g->open >= g->cfg.max_conns || (size_t)fd >= g->nfd || !ip ||
 		    (ip->n >= GATE_RESERVE_PER_IP && g->open >= g->cfg.max_conns / 4 * 3)) {
-			answer(fd, 503, "service_unavailable", NULL, NULL, "too many connections; retry later");
+			if (!g->cfg.tls)
+				answer(fd, 503, "service_unavailable", NULL, NULL, "too many connections; retry later");
 			shutdown(fd, SHUT_WR);
 			close(fd);
 			if (ip && ip->n == 0)
@@ -293,8 +303,9 @@ static void accept_all(struct gate *g)
 			continue;
 		}
 		if (ip->n >= g->cfg.per_ip) {
-			answer(fd, 429, "too_many_requests", NULL, NULL,
-			       "too many connections from this address; retry later");
+			if (!g->cfg.tls)
+				answer(fd, 429, "too_many_requests", NULL, NULL,
+				       "too many connections from this address; retry later");
 			shutdown(fd, SHUT_WR);
 			close(fd);
 			continue;
@@ -328,7 +339,10 @@ static void accept_all(struct gate *g)
 			conn_forget(g, c);
 			continue;
 		}
-		examine(g, c); /* the head often arrives with the connection */
+		if (g->cfg.tls)
+			hand_over(g, c); /* TLS: libmicrohttpd reads the handshake */
+		else
+			examine(g, c); /* the head often arrives with the connection */
 	}
 }
 

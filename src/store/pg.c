@@ -8,6 +8,9 @@
  * stay exact; a serialization failure or deadlock is retried. COMMIT returns once PostgreSQL has
  * made the transaction durable (synchronous_commit as configured by the operator, on by default).
  *
+ * Authentications are cached PG_AUTH_CACHE_MS (authcache.c): a key deleted or revoked on another
+ * instance is refused here within that bound, on this instance at once.
+ *
  * Faults: a connection that broke (server stopped, network gone) makes the call fail at once
  * with ERR_IO (503 for the client) and is re-established on a later call, so service resumes by
  * itself when the database comes back. Reads run without a transaction, or in one REPEATABLE
@@ -32,6 +35,7 @@
 #define PG_POOL_DEFAULT 16
 #define PG_ACQUIRE_WAIT_MS 5000
 #define PG_RETRIES 20
+#define PG_AUTH_CACHE_MS 500
 #define PG_MIGRATION_LOCK 7235401 /* pg_advisory_xact_lock key of the schema migrations */
 
 /* Migrations: append only; index i brings the schema to version i + 1. */
@@ -89,6 +93,10 @@ static const char *const pg_migrations[] = {
 	"CREATE INDEX api_keys_org ON api_keys(organization_id, created_s, created_ns);"
 	"CREATE INDEX api_keys_app ON api_keys(application_id);"
 	"CREATE INDEX api_keys_user ON api_keys(user_id);",
+	/* 2: organization names (scw-iamd admin organization create/list), unique when set. */
+	"ALTER TABLE organizations ADD COLUMN name text COLLATE \"C\" NOT NULL DEFAULT '';"
+	"UPDATE organizations SET name = 'default' WHERE is_default = 1;"
+	"CREATE UNIQUE INDEX organizations_name ON organizations(name) WHERE name <> '';",
 };
 #define PG_SCHEMA_VERSION ((int)(sizeof(pg_migrations) / sizeof(pg_migrations[0])))
 _Static_assert(Q_N <= 64, "one bit per prepared statement");
@@ -110,15 +118,20 @@ struct pg_store {
 	struct store_conn *conns; /* pool_max slots; pg == NULL: not connected yet */
 	uint32_t pool_max, busy, waiting;
 	uint64_t retries, errors;
+	pthread_key_t pinned; /* the calling thread's connection between read_begin and read_end */
+	int pinned_ok;
 };
 
 static const struct store_ops pg_ops;
 
 static PGconn *pg_connect(const char *url)
 {
-	/* A default connect timeout; one in the URI, processed after it, wins. */
-	static const char *const keys[] = { "connect_timeout", "application_name", "dbname", NULL };
-	const char *vals[] = { "3", "scw-iamd", url, NULL };
+	/* Defaults a setting in the URI (processed after them) overrides: a connect timeout, and TCP
+	 * timeouts so that a database host gone silent fails requests within seconds, not minutes. */
+	static const char *const keys[] = { "connect_timeout", "application_name", "keepalives_idle",
+					    "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+					    "dbname", NULL };
+	const char *vals[] = { "3", "scw-iamd", "5", "2", "2", "5000", url, NULL };
 
 	return PQconnectdbParams(keys, vals, 1);
 }
@@ -321,11 +334,53 @@ static void release(struct pg_store *s, struct store_conn *c, int r)
 	pthread_mutex_unlock(&s->mu);
 }
 
+/* The calling thread's pinned connection (store_read_begin), else one from the pool. */
+static int conn_get(struct pg_store *s, struct store_conn **out, int *pinned)
+{
+	*out = s->pinned_ok ? pthread_getspecific(s->pinned) : NULL;
+	*pinned = *out != NULL;
+	return *pinned ? 0 : acquire(s, out);
+}
+
+static void conn_put(struct pg_store *s, struct store_conn *c, int pinned, int r)
+{
+	if (!pinned)
+		release(s, c, r);
+	else if (r == ERR_IO)
+		c->broken = 1;
+}
+
+/* One connection for the whole request: one pool round per GET instead of one per statement. */
+static int pg_read_begin(struct store *base)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	struct store_conn *c;
+	int r;
+
+	if (!s->pinned_ok || pthread_getspecific(s->pinned))
+		return 0;
+	r = acquire(s, &c);
+	if (r == 0)
+		pthread_setspecific(s->pinned, c);
+	return r;
+}
+
+static void pg_read_end(struct store *base)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	struct store_conn *c = s->pinned_ok ? pthread_getspecific(s->pinned) : NULL;
+
+	if (!c)
+		return;
+	pthread_setspecific(s->pinned, NULL);
+	release(s, c, c->broken ? ERR_IO : 0);
+}
+
 static int pg_read(struct store *base, int snapshot, store_conn_fn fn, void *arg)
 {
 	struct pg_store *s = (struct pg_store *)base;
 	struct store_conn *c;
-	int r = acquire(s, &c);
+	int pinned, r = conn_get(s, &c, &pinned);
 
 	if (r < 0)
 		return r;
@@ -335,7 +390,7 @@ static int pg_read(struct store *base, int snapshot, store_conn_fn fn, void *arg
 		r = fn(c, arg);
 	if (snapshot && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
 		pg_exec(c, r == 0 ? "COMMIT" : "ROLLBACK");
-	release(s, c, r);
+	conn_put(s, c, pinned, r);
 	return r;
 }
 
@@ -343,7 +398,7 @@ static int pg_write(struct store *base, store_conn_fn fn, void *arg)
 {
 	struct pg_store *s = (struct pg_store *)base;
 	struct store_conn *c;
-	int attempt, r = acquire(s, &c);
+	int attempt, pinned, r = conn_get(s, &c, &pinned);
 
 	if (r < 0)
 		return r;
@@ -362,7 +417,7 @@ static int pg_write(struct store *base, store_conn_fn fn, void *arg)
 		pthread_mutex_unlock(&s->mu);
 		usleep((useconds_t)(1000 * (attempt + 1)));
 	}
-	release(s, c, r);
+	conn_put(s, c, pinned, r);
 	return r;
 }
 
@@ -392,6 +447,8 @@ static void pg_close(struct store *base)
 		if (s->conns[i].pg)
 			PQfinish(s->conns[i].pg);
 	free(s->conns);
+	if (s->pinned_ok)
+		pthread_key_delete(s->pinned);
 	if (s->url) {
 		mem_wipe(s->url, strlen(s->url)); /* may hold a password */
 		free(s->url);
@@ -487,6 +544,7 @@ int store_pg_open(const char *url, unsigned flags, struct store **out, char *det
 	s->base.sql = store_sql_texts(&store_dialect_pg);
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
+	s->pinned_ok = pthread_key_create(&s->pinned, NULL) == 0;
 	s->pool_max = PG_POOL_DEFAULT;
 	if (env && strtol(env, NULL, 10) > 0 && strtol(env, NULL, 10) <= 1000)
 		s->pool_max = (uint32_t)strtol(env, NULL, 10);
@@ -507,6 +565,10 @@ int store_pg_open(const char *url, unsigned flags, struct store **out, char *det
 	}
 	if (r == 0)
 		r = migrate(&s->conns[0], flags, detail, dlen);
+	/* One round trip per authenticated request instead of two; a key deleted on another
+	 * instance is refused here within PG_AUTH_CACHE_MS. */
+	if (r == 0 && !(s->base.auth_cache = store_authcache_new(PG_AUTH_CACHE_MS)))
+		r = ERR_NOMEM;
 	if (r < 0) {
 		pg_close(&s->base);
 		return r;
@@ -519,6 +581,8 @@ static const struct store_ops pg_ops = {
 	.name = "postgresql",
 	.close = pg_close,
 	.stats = pg_stats,
+	.read_begin = pg_read_begin,
+	.read_end = pg_read_end,
 	.read = pg_read,
 	.write = pg_write,
 	.run = pg_run,
