@@ -227,6 +227,15 @@ static int insert_new_key(const struct api *a, struct store_key *k, char secret[
 	return r;
 }
 
+/* The fields of a new key that no body gives. */
+static void key_new(struct store_key *k, const char *org, struct tstamp now, const char *creation_ip)
+{
+	snprintf(k->organization_id, sizeof(k->organization_id), "%s", org);
+	k->created_at = k->updated_at = now;
+	k->editable = k->deletable = 1;
+	snprintf(k->creation_ip, sizeof(k->creation_ip), "%s", creation_ip ? creation_ip : "");
+}
+
 int api_mint_key(const struct api *a, const char *org, enum store_bearer bearer_type, const char *bearer_id,
 		 const char *description, const char *creation_ip, struct store_key *k,
 		 char secret[UUID_STR_LEN + 1], struct store_detail *d)
@@ -236,13 +245,10 @@ int api_mint_key(const struct api *a, const char *org, enum store_bearer bearer_
 
 	now.nsec -= now.nsec % 1000;
 	memset(k, 0, sizeof(*k));
-	snprintf(k->organization_id, sizeof(k->organization_id), "%s", org);
 	k->description = mem_strndup(description, strlen(description));
 	if (!k->description)
 		return ERR_NOMEM;
-	k->created_at = k->updated_at = now;
-	k->editable = k->deletable = 1;
-	snprintf(k->creation_ip, sizeof(k->creation_ip), "%s", creation_ip);
+	key_new(k, org, now, creation_ip);
 	k->bearer_type = bearer_type;
 	snprintf(k->bearer_id, sizeof(k->bearer_id), "%s", bearer_id);
 	r = insert_new_key(a, k, secret, d);
@@ -253,12 +259,11 @@ int api_mint_key(const struct api *a, const char *org, enum store_bearer bearer_
 
 static void keys_create(struct ctx *c)
 {
-	struct api_key_create in;
 	struct api_invalid inv = { 0 };
 	struct store_detail d = { 0 };
-	struct store_key k = { 0 };
+	struct store_key k; /* the body's fields, then the rest of the record */
 	char secret[UUID_STR_LEN + 1];
-	int r = api_parse_key_create(c->req->body, c->req->body_len, c->req->now, &in, &inv);
+	int r = api_parse_key_create(c->req->body, c->req->body_len, c->req->now, &k, &inv);
 
 	if (r == ERR_INVAL) {
 		err_invalid(c, 400, &inv);
@@ -268,23 +273,14 @@ static void keys_create(struct ctx *c)
 		internal_error(c);
 		return;
 	}
-	memcpy(k.organization_id, c->org, sizeof(k.organization_id));
-	k.description = in.description;
-	k.created_at = k.updated_at = c->req->now;
-	k.has_expires = in.has_expires;
-	k.expires_at = in.expires_at;
-	memcpy(k.default_project_id, in.default_project_id, sizeof(k.default_project_id));
-	k.editable = k.deletable = 1;
-	snprintf(k.creation_ip, sizeof(k.creation_ip), "%s", c->req->client_ip ? c->req->client_ip : "");
-	k.bearer_type = in.bearer_type;
-	memcpy(k.bearer_id, in.bearer_id, sizeof(k.bearer_id));
+	key_new(&k, c->org, c->req->now, c->req->client_ip);
 	r = insert_new_key(c->a, &k, secret, &d);
 	if (r < 0)
 		err_store(c, r, "api_key", k.access_key, &d);
 	else
 		done(c, 200, api_json_key(&c->resp->body, &k, secret));
 	mem_wipe(secret, sizeof(secret));
-	api_key_create_release(&in);
+	store_key_release(&k);
 }
 
 static int check_access_key(struct ctx *c, const char *id)
@@ -313,7 +309,7 @@ static void keys_get(struct ctx *c, const char *id)
 
 static void keys_update(struct ctx *c, const char *id)
 {
-	struct api_key_update in;
+	struct store_key in; /* the fields the body changes */
 	struct api_invalid inv = { 0 };
 	struct store_key_patch p = { 0 };
 	struct store_key k;
@@ -331,7 +327,7 @@ static void keys_update(struct ctx *c, const char *id)
 		return;
 	}
 	p.description = in.description;
-	p.default_project_id = in.has_project ? in.default_project_id : NULL;
+	p.default_project_id = in.default_project_id[0] ? in.default_project_id : NULL;
 	p.set_expires = in.has_expires;
 	p.expires_at = in.expires_at;
 	p.now = c->req->now;
@@ -341,7 +337,7 @@ static void keys_update(struct ctx *c, const char *id)
 	else
 		done(c, 200, api_json_key(&c->resp->body, &k, NULL));
 	store_key_release(&k);
-	api_key_update_release(&in);
+	store_key_release(&in);
 }
 
 static void keys_delete(struct ctx *c, const char *id)
@@ -523,12 +519,11 @@ out:
 
 static void users_create(struct ctx *c)
 {
-	struct api_user_create in;
 	struct api_invalid inv = { 0 };
 	struct store_detail d = { 0 };
-	struct store_user u = { 0 };
-	char *pwhash = NULL, empty[] = "", en_us[] = "en_US";
-	int r = api_parse_user_create(c->req->body, c->req->body_len, &in, &inv);
+	struct store_user u; /* the body's fields, then the rest of the record */
+	char *password = NULL, *pwhash = NULL;
+	int r = api_parse_user_create(c->req->body, c->req->body_len, &u, &password, &inv);
 
 	if (r == ERR_INVAL) {
 		err_invalid(c, 400, &inv);
@@ -538,28 +533,21 @@ static void users_create(struct ctx *c)
 		internal_error(c);
 		return;
 	}
-	if (same_org(c, in.organization_id, "write", "user") < 0)
+	if (same_org(c, u.organization_id, "write", "user") < 0)
 		goto out;
 	r = rand_uuid_v4(u.id);
-	if (r == 0 && in.password)
-		r = secret_password_hash(in.password, strlen(in.password), &pwhash);
+	if (r == 0 && password)
+		r = secret_password_hash(password, strlen(password), &pwhash);
+	mem_free_secret_str(password);
+	password = NULL;
 	if (r < 0) {
 		hash_failed(c, r);
 		goto out;
 	}
 	memcpy(u.organization_id, c->org, sizeof(u.organization_id));
-	u.email = in.email;
-	/* A guest is invited by email alone: its username is its email until it changes it. */
-	u.username = in.guest ? in.email : in.username;
-	u.first_name = in.first_name ? in.first_name : empty;
-	u.last_name = in.last_name ? in.last_name : empty;
-	u.phone_number = in.phone_number ? in.phone_number : empty;
-	u.locale = in.locale && in.locale[0] ? in.locale : en_us;
 	u.created_at = u.updated_at = c->req->now;
 	u.deletable = 1;
 	u.type = STORE_USER_MEMBER;
-	u.status = in.guest ? STORE_STATUS_INVITATION_PENDING : STORE_STATUS_ACTIVATED;
-	u.tags = in.tags;
 	r = store_user_create(c->a->store, &u, pwhash, &d);
 	if (r < 0)
 		err_store(c, r, "user", u.id, &d);
@@ -567,7 +555,8 @@ static void users_create(struct ctx *c)
 		done(c, 200, api_json_user(&c->resp->body, &u));
 out:
 	mem_free_secret_str(pwhash);
-	api_user_create_release(&in);
+	mem_free_secret_str(password);
+	store_user_release(&u);
 }
 
 static void users_get(struct ctx *c, const char *id)

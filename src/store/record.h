@@ -3,7 +3,8 @@
  * record: each API record (API key, application, user) described once, as an ordered table of
  * fields. The order is the JSON order of the spec (protojson field order); the same table gives
  * the storage columns (store/sql.c selects, inserts and decodes rows with it) and the response
- * bodies (server/api_json.c writes them with it). A field that is JSON only (the secret shown
+ * bodies (server/api_json.c writes them with it); request bodies are parsed into the record by
+ * its fields (server/api_parse.c). A field that is JSON only (the secret shown
  * once, two_factor_enabled), storage only, or computed by the database says so in its flags.
  */
 #ifndef STORE_RECORD_H
