@@ -32,9 +32,9 @@
 #include "server/secret.h"
 #include "server/validate.h"
 
-#define HTTP_MAX_PARAMS 256
+#define HTTP_MAX_PARAMS VLD_QUERY_PARAMS_MAX
 #define HTTP_PATH_MAX 2048
-#define HTTP_QUERY_MAX 8192 /* bytes of the query string */
+#define HTTP_QUERY_MAX VLD_QUERY_MAX
 #define HTTP_TOKEN_MAX 128
 #define HTTP_REQUEST_ID_MAX 64
 
