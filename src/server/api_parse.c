@@ -14,6 +14,7 @@
 #include "common/mem.h"
 #include "common/rand.h"
 #include "server/api_parse.h"
+#include "server/api_parse_int.h"
 
 void api_invalid_add(struct api_invalid *inv, const char *arg, const char *reason, const char *fmt, ...)
 {
@@ -644,12 +645,6 @@ static int quuid(const char *k, const char *v, char out[STORE_ID_LEN + 1], struc
 	return 0;
 }
 
-struct order_name {
-	const char *name;
-	enum store_order order;
-	int desc;
-};
-
 static const struct order_name key_orders[] = {
 	{ "created_at_asc", STORE_ORDER_CREATED_AT, 0 }, { "created_at_desc", STORE_ORDER_CREATED_AT, 1 },
 	{ "updated_at_asc", STORE_ORDER_UPDATED_AT, 0 }, { "updated_at_desc", STORE_ORDER_UPDATED_AT, 1 },
@@ -868,4 +863,69 @@ int api_parse_user_query(const struct api_qparam *q, size_t n, struct api_user_q
 		}
 	}
 	return r;
+}
+
+/* ---- the helpers above, for the other request parsers (api_parse_int.h) ---- */
+
+int api_p_load_object(const char *body, size_t len, json_t **out, struct api_invalid *inv)
+{
+	return load_object(body, len, out, inv);
+}
+
+json_t *api_p_member(json_t *o, const char *k)
+{
+	return member(o, k);
+}
+
+int api_p_str(json_t *o, const char *k, const char *argname, size_t max, int required, char **out,
+	      struct api_invalid *inv)
+{
+	return str_field(o, k, argname, max, required, out, inv);
+}
+
+int api_p_uuid(json_t *o, const char *k, char out[STORE_ID_LEN + 1], int *present, struct api_invalid *inv)
+{
+	return uuid_field(o, k, out, present, inv);
+}
+
+int api_p_bool(json_t *o, const char *k, const char *argname, int *out, struct api_invalid *inv)
+{
+	return bool_field(o, k, argname, out, inv);
+}
+
+int api_p_tags(json_t *o, const char *k, struct store_tags *out, int *present, struct api_invalid *inv)
+{
+	return tags_field(o, k, out, present, inv);
+}
+
+int api_p_merge(int r, int fr)
+{
+	return merge(r, fr);
+}
+
+int api_p_qpage(const char *k, const char *v, const struct order_name *orders, struct store_page *pg, int *r,
+		struct api_invalid *inv)
+{
+	return qpage(k, v, orders, pg, r, inv);
+}
+
+void api_p_page_init(struct store_page *pg)
+{
+	page_init(pg);
+}
+
+int api_p_qbool(const char *k, const char *v, int *out, struct api_invalid *inv)
+{
+	return qbool(k, v, out, inv);
+}
+
+int api_p_quuid(const char *k, const char *v, char out[STORE_ID_LEN + 1], struct api_invalid *inv)
+{
+	return quuid(k, v, out, inv);
+}
+
+int api_p_qrepeat_uuid(const char *k, const char *v, char (*slots)[STORE_ID_LEN + 1], const char **ptrs, size_t *n,
+		       struct api_invalid *inv)
+{
+	return qrepeat(k, v, STORE_ID_LEN + 1, slots[0], ptrs, n, check_uuid, inv);
 }

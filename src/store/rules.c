@@ -10,7 +10,8 @@
  *   - the bearer of a new key exists in the key's organization;
  *   - the API-key quota of the organization (count of its keys, checked before the insert);
  *   - usernames and emails are unique in an organization (emails case-insensitively);
- *   - deleting an application or a user deletes its keys (cascade);
+ *   - deleting an application or a user deletes its keys, removes it from its groups and
+ *     orphans the policies naming it (cascade; access.c);
  *   - a record whose deletable is false is not deleted;
  *   - a key expires at expires_at (store_key_expired(), and the list filter in query.c).
  */
@@ -26,14 +27,13 @@ int store_key_expired(const struct store_key *k, struct tstamp now)
 	return k->has_expires && time_cmp(k->expires_at, now) <= 0;
 }
 
-static void detail_set(struct store_detail *d, const char *resource, const char *id)
+void store_detail_set(struct store_detail *d, const char *resource, const char *id)
 {
 	d->resource = resource;
 	snprintf(d->resource_id, sizeof(d->resource_id), "%s", id ? id : "");
 }
 
-/* Lock org's row until commit; ERR_NOTFOUND when there is no such organization. */
-static int org_lock(struct store *s, struct store_conn *c, const char *org)
+int store_org_lock(struct store *s, struct store_conn *c, const char *org)
 {
 	struct sval a = sv_text(org);
 
@@ -197,12 +197,12 @@ static int op_key_create(struct store_conn *c, void *arg)
 	memcpy(k->default_project_id, a->project, sizeof(a->project));
 	v[0] = sv_text(k->bearer_id);
 	v[1] = sv_text(k->organization_id);
-	r = org_lock(s, c, k->organization_id);
+	r = store_org_lock(s, c, k->organization_id);
 	if (r == 0)
 		r = store_run_text(s, c, app ? Q_APP_IN_ORG : Q_USER_IN_ORG, v, 2, NULL, 0);
 	/* No such organization: the bearer is not in it either. */
 	if (r == ERR_NOTFOUND)
-		detail_set(a->d, app ? "application" : "user", k->bearer_id);
+		store_detail_set(a->d, app ? "application" : "user", k->bearer_id);
 	if (r == 0 && a->quota) {
 		r = store_run_text(s, c, Q_KEY_COUNT, &v[1], 1, count, sizeof(count));
 		if (r == 0 && strtoull(count, NULL, 10) >= a->quota) {
@@ -288,6 +288,7 @@ struct del_arg {
 	struct store *s;
 	int q_deletable, q_cascade, q_delete;
 	const char *org, *id;
+	enum store_bearer member; /* an application or user also leaves its groups and policies */
 };
 
 static int op_delete(struct store_conn *c, void *arg)
@@ -296,7 +297,7 @@ static int op_delete(struct store_conn *c, void *arg)
 	struct sval v[2] = { sv_text(a->id), sv_text(a->org) };
 	char deletable[8];
 	int64_t changes = 0;
-	int r = a->q_cascade >= 0 ? org_lock(a->s, c, a->org) : 0;
+	int r = a->q_cascade >= 0 ? store_org_lock(a->s, c, a->org) : 0;
 
 	if (r == 0)
 		r = store_run_text(a->s, c, a->q_deletable, v, 2, deletable, sizeof(deletable));
@@ -306,6 +307,8 @@ static int op_delete(struct store_conn *c, void *arg)
 		return ERR_PERM;
 	if (a->q_cascade >= 0)
 		r = store_run(a->s, c, a->q_cascade, v, 1, NULL, NULL, NULL);
+	if (r == 0 && a->member != STORE_BEARER_NONE)
+		r = store_forget_member(a->s, c, a->org, a->member, a->id);
 	if (r == 0)
 		r = store_run(a->s, c, a->q_delete, v, 2, NULL, NULL, &changes);
 	if (r == 0 && changes == 0)
@@ -315,21 +318,21 @@ static int op_delete(struct store_conn *c, void *arg)
 
 int store_key_delete(struct store *s, const char *org, const char *ak)
 {
-	struct del_arg a = { s, Q_KEY_DELETABLE, -1, Q_KEY_DELETE, org, ak };
+	struct del_arg a = { s, Q_KEY_DELETABLE, -1, Q_KEY_DELETE, org, ak, STORE_BEARER_NONE };
 
 	return write_fn(s, op_delete, &a);
 }
 
 int store_app_delete(struct store *s, const char *org, const char *id)
 {
-	struct del_arg a = { s, Q_APP_DELETABLE, Q_KEYS_OF_APP_DELETE, Q_APP_DELETE, org, id };
+	struct del_arg a = { s, Q_APP_DELETABLE, Q_KEYS_OF_APP_DELETE, Q_APP_DELETE, org, id, STORE_BEARER_APPLICATION };
 
 	return write_fn(s, op_delete, &a);
 }
 
 int store_user_delete(struct store *s, const char *org, const char *id)
 {
-	struct del_arg a = { s, Q_USER_DELETABLE, Q_KEYS_OF_USER_DELETE, Q_USER_DELETE, org, id };
+	struct del_arg a = { s, Q_USER_DELETABLE, Q_KEYS_OF_USER_DELETE, Q_USER_DELETE, org, id, STORE_BEARER_USER };
 
 	return write_fn(s, op_delete, &a);
 }
@@ -345,7 +348,7 @@ static int op_key_revoke(struct store_conn *c, void *arg)
 
 int store_key_revoke(struct store *s, const char *access_key)
 {
-	struct del_arg a = { s, -1, -1, -1, NULL, access_key };
+	struct del_arg a = { s, -1, -1, -1, NULL, access_key, STORE_BEARER_NONE };
 
 	return write_fn(s, op_key_revoke, &a);
 }
@@ -363,7 +366,7 @@ static int op_app_create(struct store_conn *c, void *arg)
 	struct app_create_arg *a = arg;
 	struct sval v[32];
 	char *tags;
-	int n, r = org_lock(a->s, c, a->a->organization_id);
+	int n, r = store_org_lock(a->s, c, a->a->organization_id);
 
 	if (r < 0)
 		return r;
@@ -436,7 +439,7 @@ static int user_unique(struct store *s, struct store_conn *c, const char *org, c
 		r = store_run_text(s, c, i == 0 ? Q_USER_BY_USERNAME : Q_USER_BY_EMAIL, v, 3, NULL, 0);
 		if (r == 0) {
 			r = ERR_EXISTS;
-			detail_set(d, i == 0 ? "username" : "email", vals[i]);
+			store_detail_set(d, i == 0 ? "username" : "email", vals[i]);
 		} else if (r == ERR_NOTFOUND) {
 			r = 0;
 		}
@@ -454,11 +457,11 @@ struct user_create_arg {
 static int op_user_create(struct store_conn *c, void *arg)
 {
 	struct user_create_arg *a = arg;
-	int r = org_lock(a->s, c, a->u->organization_id);
+	int r = store_org_lock(a->s, c, a->u->organization_id);
 
 	memset(a->d, 0, sizeof(*a->d));
 	if (r == ERR_NOTFOUND)
-		detail_set(a->d, "organization", a->u->organization_id);
+		store_detail_set(a->d, "organization", a->u->organization_id);
 	if (r == 0)
 		r = user_unique(a->s, c, a->u->organization_id, NULL, a->u->username, a->u->email, a->d);
 	if (r == 0)
@@ -481,7 +484,7 @@ static int op_user_update(struct store_conn *c, void *arg)
 	const struct store_user_patch *p = a->p;
 	char *tags = NULL;
 	struct sval v[12];
-	int r = org_lock(a->s, c, a->org);
+	int r = store_org_lock(a->s, c, a->org);
 
 	memset(a->d, 0, sizeof(*a->d));
 	if (r == 0) {

@@ -131,11 +131,11 @@ TEST(open_creates_private_file_and_schema_version)
 	ASSERT_EQ_INT(sqlite3_open(dbpath, &db), SQLITE_OK);
 	ASSERT_EQ_INT(sqlite3_prepare_v2(db, "SELECT count(*), max(version) FROM schema_version", -1, &q, NULL), SQLITE_OK);
 	ASSERT_EQ_INT(sqlite3_step(q), SQLITE_ROW);
-	ASSERT_EQ_INT(sqlite3_column_int(q, 0), 1);
+	ASSERT_EQ_INT(sqlite3_column_int(q, 0), 2);
 	v = sqlite3_column_int(q, 1);
 	sqlite3_finalize(q);
 	sqlite3_close(db);
-	ASSERT_EQ_INT(v, 1);
+	ASSERT_EQ_INT(v, 2);
 }
 
 TEST(newer_schema_is_refused_and_unknown_scheme_unsupported)
