@@ -33,9 +33,9 @@ static void check_rules(const struct store_rule *rules, size_t n)
 		if (r->organization_id[0] && strcmp(r->organization_id, org) != 0)
 			abort();
 		for (j = 0; j < r->permission_set_names.n; j++) {
-			const struct authz_set *s = authz_set_find(r->permission_set_names.v[j]);
+			const struct iam_permset *s = iam_permset_find(r->permission_set_names.v[j]);
 
-			if (!s || s->scope != r->scope_type)
+			if (!s || (int)s->scope != (int)r->scope_type)
 				abort();
 		}
 		if (r->scope_type == STORE_SCOPE_ORGANIZATION && !r->organization_id[0])

@@ -433,15 +433,15 @@ static void rules_set(struct ctx *c)
 
 const struct api_resource api_rules = { "rules", rules_list, NULL, NULL, NULL, NULL, rules_set, NULL };
 
-/* ---- permission sets: the catalogue (authz_sets.c) ---- */
+/* ---- permission sets: the catalogue (common/iam_permsets.c) ---- */
 
-static int pset_json(struct buf *b, const struct authz_set *s)
+static int pset_json(struct buf *b, const struct iam_permset *s)
 {
 	static const char *const scopes[] = { "unknown_scope_type", "projects", "organization", "account_root_user" };
 	char id[UUID_STR_LEN + 1];
 	int r;
 
-	authz_set_id(s, id);
+	iam_permset_id(s, id);
 	r = buf_printf(b, "{\"id\":\"%s\",\"name\":\"%s\",\"scope_type\":\"%s\",\"description\":\"%s\","
 			  "\"categories\":[\"%s\"]}",
 		       id, s->name, scopes[s->scope], s->description, s->category);
@@ -452,7 +452,7 @@ static void psets_list(struct ctx *c)
 {
 	struct api_page_query q;
 	struct api_invalid inv = { 0 };
-	size_t i, first, n = authz_nsets;
+	size_t i, first, n = iam_npermsets;
 	int r = api_parse_pset_query(c->req->query, c->req->n_query, &q, &inv);
 
 	if (r < 0) {
@@ -470,7 +470,7 @@ static void psets_list(struct ctx *c)
 		if (i)
 			r = buf_append_byte(&c->resp->body, ',');
 		if (r == 0)
-			r = pset_json(&c->resp->body, &authz_sets[q.page.desc ? n - 1 - k : k]);
+			r = pset_json(&c->resp->body, &iam_permsets[q.page.desc ? n - 1 - k : k]);
 	}
 	if (r == 0)
 		r = buf_printf(&c->resp->body, "],\"total_count\":%zu}", n);

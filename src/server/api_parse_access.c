@@ -251,17 +251,17 @@ static int rule_spec(json_t *e, size_t i, const char *org, struct store_rule *ou
 		return ERR_NOMEM;
 	for (j = 0; r == 0 && j < json_array_size(sets); j++) {
 		json_t *nm = json_array_get(sets, j);
-		const struct authz_set *set = json_is_string(nm) ? authz_set_find(json_string_value(nm)) : NULL;
+		const struct iam_permset *set = json_is_string(nm) ? iam_permset_find(json_string_value(nm)) : NULL;
 
 		if (!set) {
 			api_invalid_add(inv, arg, "constraint", "%s[%zu] is not a known permission set", arg, j);
 			return ERR_INVAL;
 		}
-		if (j > 0 && set->scope != out->scope_type) {
+		if (j > 0 && (int)set->scope != (int)out->scope_type) {
 			api_invalid_add(inv, arg, "constraint", "permission sets must be of the same scope type");
 			return ERR_INVAL;
 		}
-		out->scope_type = set->scope;
+		out->scope_type = (enum store_scope_type)set->scope;
 		out->permission_set_names.v[j] = mem_strndup(set->name, strlen(set->name));
 		if (!out->permission_set_names.v[j])
 			return ERR_NOMEM;

@@ -77,10 +77,10 @@ static void add_sets(struct held *h, const struct store_tags *sets)
 	size_t i;
 
 	for (i = 0; i < sets->n && h->n < HELD_MAX; i++) {
-		const struct authz_set *s = authz_set_find(sets->v[i]);
+		const struct iam_permset *s = iam_permset_find(sets->v[i]);
 
 		/* Only organization-level sets grant IAM; unknown names grant nothing. */
-		if (s && s->scope == STORE_SCOPE_ORGANIZATION)
+		if (s && s->scope == IAM_SCOPE_ORGANIZATION)
 			h->v[h->n++] = s->name;
 	}
 }

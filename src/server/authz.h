@@ -8,13 +8,14 @@
  * effective on the next request, on every instance). The organization's owner may do anything.
  * Denied: 403 permissions_denied {"details":[{"action":"read"|"write","resource":...}]}.
  *
- * Also the catalogue of permission sets (authz_sets.c) and the policy-condition evaluator
+ * Also the policy-condition evaluator
  * (authz_cond.c: a subset of CEL; anything outside it, or any error, grants nothing).
  */
 #ifndef SERVER_AUTHZ_H
 #define SERVER_AUTHZ_H
 #include <stddef.h>
 
+#include "common/iam_permsets.h"
 #include "common/timeutil.h"
 #include "store/store.h"
 
@@ -24,22 +25,9 @@ struct ctx;
  * returned (or a 5xx and the store's error). resource: the route's first path segment. */
 int authz_check(struct ctx *c, const char *resource, int read);
 
-/* ---- permission sets (authz_sets.c) ---- */
-
-struct authz_set {
-	const char *name;
-	enum store_scope_type scope;
-	const char *category;
-	const char *description;
-};
-
-/* The catalogue, sorted by name. */
-extern const struct authz_set authz_sets[];
-extern const size_t authz_nsets;
-/* The set named name (case-sensitive), or NULL. */
-const struct authz_set *authz_set_find(const char *name);
-/* A stable UUID for set i (derived from its name). out: UUID_STR_LEN + 1 bytes. */
-void authz_set_id(const struct authz_set *set, char *out);
+/* Permission sets: common/iam_permsets.h (scope numbers equal the store's). */
+_Static_assert((int)IAM_SCOPE_ORGANIZATION == (int)STORE_SCOPE_ORGANIZATION, "scope numbering");
+_Static_assert((int)IAM_SCOPE_PROJECTS == (int)STORE_SCOPE_PROJECTS, "scope numbering");
 
 /* ---- conditions (authz_cond.c) ---- */
 

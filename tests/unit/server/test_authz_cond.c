@@ -74,17 +74,17 @@ TEST(catalogue_sorted_with_stable_ids)
 	char a[UUID_STR_LEN + 1], b[UUID_STR_LEN + 1];
 	size_t i;
 
-	for (i = 1; i < authz_nsets; i++)
-		ASSERT(strcmp(authz_sets[i - 1].name, authz_sets[i].name) < 0);
-	ASSERT(authz_set_find("IAMReadOnly") != NULL);
-	ASSERT_EQ_INT((int)authz_set_find("IAMReadOnly")->scope, STORE_SCOPE_ORGANIZATION);
-	ASSERT_EQ_INT((int)authz_set_find("AllProductsFullAccess")->scope, STORE_SCOPE_PROJECTS);
-	ASSERT(authz_set_find("iamreadonly") == NULL);
-	authz_set_id(authz_set_find("IAMManager"), a);
-	authz_set_id(authz_set_find("IAMManager"), b);
+	for (i = 1; i < iam_npermsets; i++)
+		ASSERT(strcmp(iam_permsets[i - 1].name, iam_permsets[i].name) < 0);
+	ASSERT(iam_permset_find("IAMReadOnly") != NULL);
+	ASSERT_EQ_INT((int)iam_permset_find("IAMReadOnly")->scope, STORE_SCOPE_ORGANIZATION);
+	ASSERT_EQ_INT((int)iam_permset_find("AllProductsFullAccess")->scope, STORE_SCOPE_PROJECTS);
+	ASSERT(iam_permset_find("iamreadonly") == NULL);
+	iam_permset_id(iam_permset_find("IAMManager"), a);
+	iam_permset_id(iam_permset_find("IAMManager"), b);
 	ASSERT_EQ_STR(a, b);
 	ASSERT(uuid_is_valid(a, strlen(a)));
-	authz_set_id(authz_set_find("IAMReadOnly"), b);
+	iam_permset_id(iam_permset_find("IAMReadOnly"), b);
 	ASSERT(strcmp(a, b) != 0);
 }
 

@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * iam_policy: policies and rules (see iam_policy.h). Policy creates are sent once
+ * (SCWCLIENT_RETRY_CREATE: retried only when the server did not process them).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "common/mem.h"
+#include "client/iam_policy.h"
+
+static int dup_str(json_t *o, const char *k, char **out)
+{
+	json_t *v = json_object_get(o, k);
+
+	*out = NULL;
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_string(v))
+		return ERR_PROTO;
+	*out = mem_strndup(json_string_value(v), json_string_length(v));
+	return *out ? 0 : ERR_NOMEM;
+}
+
+static int dup_strs(json_t *o, const char *k, char ***out, size_t *n)
+{
+	json_t *v = json_object_get(o, k), *e;
+	size_t i;
+
+	*out = NULL;
+	*n = 0;
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_array(v))
+		return ERR_PROTO;
+	*out = mem_calloc(json_array_size(v) + 1, sizeof(char *));
+	if (!*out)
+		return ERR_NOMEM;
+	json_array_foreach(v, i, e) {
+		if (!json_is_string(e))
+			return ERR_PROTO;
+		(*out)[i] = mem_strndup(json_string_value(e), json_string_length(e));
+		if (!(*out)[i])
+			return ERR_NOMEM;
+		*n = i + 1;
+	}
+	return 0;
+}
+
+static void strs_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int get_bool(json_t *o, const char *k)
+{
+	return json_is_true(json_object_get(o, k));
+}
+
+static uint32_t get_u32(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+
+	return json_is_integer(v) ? (uint32_t)json_integer_value(v) : 0;
+}
+
+void iam_policy_release(struct iam_policy *p)
+{
+	free(p->id);
+	free(p->name);
+	free(p->description);
+	free(p->organization_id);
+	free(p->created_at);
+	free(p->updated_at);
+	strs_free(p->tags, p->ntags);
+	free(p->user_id);
+	free(p->group_id);
+	free(p->application_id);
+	memset(p, 0, sizeof(*p));
+}
+
+static int policy_decode(json_t *o, struct iam_policy *p)
+{
+	int r;
+
+	memset(p, 0, sizeof(*p));
+	if (!json_is_object(o))
+		return ERR_PROTO;
+	r = dup_str(o, "id", &p->id);
+	if (r == 0)
+		r = dup_str(o, "name", &p->name);
+	if (r == 0)
+		r = dup_str(o, "description", &p->description);
+	if (r == 0)
+		r = dup_str(o, "organization_id", &p->organization_id);
+	if (r == 0)
+		r = dup_str(o, "created_at", &p->created_at);
+	if (r == 0)
+		r = dup_str(o, "updated_at", &p->updated_at);
+	if (r == 0)
+		r = dup_strs(o, "tags", &p->tags, &p->ntags);
+	if (r == 0)
+		r = dup_str(o, "user_id", &p->user_id);
+	if (r == 0)
+		r = dup_str(o, "group_id", &p->group_id);
+	if (r == 0)
+		r = dup_str(o, "application_id", &p->application_id);
+	p->editable = get_bool(o, "editable");
+	p->deletable = get_bool(o, "deletable");
+	p->managed = get_bool(o, "managed");
+	p->no_principal = get_bool(o, "no_principal");
+	p->nb_rules = get_u32(o, "nb_rules");
+	p->nb_scopes = get_u32(o, "nb_scopes");
+	p->nb_permission_sets = get_u32(o, "nb_permission_sets");
+	if (r == 0 && !p->id)
+		r = ERR_PROTO;
+	if (r < 0)
+		iam_policy_release(p);
+	return r;
+}
+
+void iam_rules_release(struct iam_rule *rules, size_t n)
+{
+	size_t i;
+
+	for (i = 0; rules && i < n; i++) {
+		free(rules[i].id);
+		strs_free(rules[i].permission_set_names, rules[i].nsets);
+		free(rules[i].permission_sets_scope_type);
+		free(rules[i].condition);
+		free(rules[i].organization_id);
+		strs_free(rules[i].project_ids, rules[i].nprojects);
+	}
+	free(rules);
+}
+
+static int rule_decode(json_t *o, struct iam_rule *ru)
+{
+	int r = json_is_object(o) ? 0 : ERR_PROTO;
+
+	if (r == 0)
+		r = dup_str(o, "id", &ru->id);
+	if (r == 0)
+		r = dup_strs(o, "permission_set_names", &ru->permission_set_names, &ru->nsets);
+	if (r == 0)
+		r = dup_str(o, "permission_sets_scope_type", &ru->permission_sets_scope_type);
+	if (r == 0)
+		r = dup_str(o, "condition", &ru->condition);
+	if (r == 0)
+		r = dup_str(o, "organization_id", &ru->organization_id);
+	if (r == 0)
+		r = dup_strs(o, "project_ids", &ru->project_ids, &ru->nprojects);
+	return r;
+}
+
+static json_t *strs_json(const char *const *v, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a && i < n; i++)
+		if (json_array_append_new(a, json_string(v[i])) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+static json_t *rules_json(const struct iam_rule_spec *rules, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a && i < n; i++) {
+		json_t *o = json_object();
+		int r = o ? 0 : -1;
+
+		if (r == 0)
+			r = json_object_set_new(o, "permission_set_names", strs_json(rules[i].permission_set_names, rules[i].nsets));
+		if (r == 0 && rules[i].condition)
+			r = json_object_set_new(o, "condition", json_string(rules[i].condition));
+		if (r == 0 && rules[i].organization_id)
+			r = json_object_set_new(o, "organization_id", json_string(rules[i].organization_id));
+		else if (r == 0)
+			r = json_object_set_new(o, "project_ids", strs_json(rules[i].project_ids, rules[i].nprojects));
+		if (r != 0 || json_array_append_new(a, o) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+/* The body of a create (create = 1) or an update. */
+static json_t *policy_body(const struct iam_policy_write *in, int create)
+{
+	json_t *o = json_object();
+	int r = o ? 0 : -1;
+
+	if (r == 0 && in->name)
+		r = json_object_set_new(o, "name", json_string(in->name));
+	if (r == 0 && in->description)
+		r = json_object_set_new(o, "description", json_string(in->description));
+	if (r == 0 && create && in->organization_id)
+		r = json_object_set_new(o, "organization_id", json_string(in->organization_id));
+	if (r == 0 && (create || in->set_tags))
+		r = json_object_set_new(o, "tags", strs_json(in->tags, in->ntags));
+	if (r == 0 && (create || in->set_principal)) {
+		if (in->user_id)
+			r = json_object_set_new(o, "user_id", json_string(in->user_id));
+		else if (in->group_id)
+			r = json_object_set_new(o, "group_id", json_string(in->group_id));
+		else if (in->application_id)
+			r = json_object_set_new(o, "application_id", json_string(in->application_id));
+		else
+			r = json_object_set_new(o, "no_principal", json_true());
+	}
+	if (r == 0 && create)
+		r = json_object_set_new(o, "rules", rules_json(in->rules, in->nrules));
+	if (r != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static int policy_path(struct buf *p, const char *id)
+{
+	int r = buf_append_str(p, "/iam/v1alpha1/policies");
+
+	if (r == 0 && id) {
+		if (!id[0])
+			return ERR_INVAL;
+		r = buf_append_byte(p, '/');
+		if (r == 0)
+			r = scwclient_escape(p, id);
+	}
+	return r;
+}
+
+static int policy_call(struct iam_call *call, const char *method, const char *id, const json_t *body,
+		       enum scwclient_retry retry, struct iam_policy *out)
+{
+	struct buf p;
+	json_t *j = NULL;
+	int r;
+
+	if (out)
+		memset(out, 0, sizeof(*out));
+	buf_init(&p, 4096);
+	r = policy_path(&p, id);
+	if (r == 0)
+		r = iam_call_json(call, method, (const char *)p.data, body, retry, out ? &j : NULL);
+	if (r == 0 && out)
+		r = policy_decode(j, out);
+	json_decref(j);
+	buf_release(&p);
+	return r;
+}
+
+int iam_policy_create(struct iam_call *call, const struct iam_policy_write *in, struct iam_policy *out)
+{
+	json_t *body = policy_body(in, 1);
+	int r = body ? policy_call(call, "POST", NULL, body, SCWCLIENT_RETRY_CREATE, out) : ERR_NOMEM;
+
+	json_decref(body);
+	return r;
+}
+
+int iam_policy_get(struct iam_call *call, const char *id, struct iam_policy *out)
+{
+	return policy_call(call, "GET", id, NULL, SCWCLIENT_RETRY_SAFE, out);
+}
+
+int iam_policy_update(struct iam_call *call, const char *id, const struct iam_policy_write *in, struct iam_policy *out)
+{
+	json_t *body = policy_body(in, 0);
+	int r = body ? policy_call(call, "PATCH", id, body, SCWCLIENT_RETRY_SAFE, out) : ERR_NOMEM;
+
+	json_decref(body);
+	return r;
+}
+
+int iam_policy_delete(struct iam_call *call, const char *id)
+{
+	return policy_call(call, "DELETE", id, NULL, SCWCLIENT_RETRY_SAFE, NULL);
+}
+
+int iam_rules_list(struct iam_call *call, const char *policy_id, struct iam_rule **out, size_t *n)
+{
+	struct iam_rule *v = NULL;
+	size_t have = 0, total = 1;
+	unsigned page;
+	int r = 0;
+
+	*out = NULL;
+	*n = 0;
+	for (page = 1; r == 0 && have < total; page++) {
+		struct buf p;
+		json_t *j = NULL, *list, *e;
+		size_t i;
+
+		buf_init(&p, 4096);
+		r = buf_append_str(&p, "/iam/v1alpha1/rules?policy_id=");
+		if (r == 0)
+			r = scwclient_escape(&p, policy_id);
+		if (r == 0)
+			r = buf_printf(&p, "&page_size=100&page=%u", page);
+		if (r == 0)
+			r = iam_call_json(call, "GET", (const char *)p.data, NULL, SCWCLIENT_RETRY_SAFE, &j);
+		buf_release(&p);
+		list = r == 0 ? json_object_get(j, "rules") : NULL;
+		if (r == 0 && (!json_is_array(list) || !json_is_integer(json_object_get(j, "total_count"))))
+			r = ERR_PROTO;
+		if (r == 0) {
+			struct iam_rule *nv;
+
+			total = (size_t)json_integer_value(json_object_get(j, "total_count"));
+			nv = realloc(v, (have + json_array_size(list) + 1) * sizeof(*v));
+			if (!nv)
+				r = ERR_NOMEM;
+			else
+				v = nv;
+		}
+		json_array_foreach(r == 0 ? list : NULL, i, e) {
+			memset(&v[have], 0, sizeof(v[have]));
+			have++;
+			r = rule_decode(e, &v[have - 1]);
+			if (r < 0)
+				break;
+		}
+		if (r == 0 && json_array_size(list) == 0 && have < total)
+			r = ERR_PROTO; /* the total moved under us: stop rather than loop */
+		json_decref(j);
+	}
+	if (r < 0) {
+		iam_rules_release(v, have);
+		return r;
+	}
+	*out = v;
+	*n = have;
+	return 0;
+}
+
+int iam_rules_set(struct iam_call *call, const char *policy_id, const struct iam_rule_spec *rules, size_t n)
+{
+	json_t *body = json_object(), *arr = rules_json(rules, n);
+	int r = body && arr ? 0 : ERR_NOMEM;
+
+	if (r == 0 && json_object_set_new(body, "policy_id", json_string(policy_id)) != 0)
+		r = ERR_NOMEM;
+	if (r == 0 && json_object_set(body, "rules", arr) != 0)
+		r = ERR_NOMEM;
+	if (r == 0)
+		r = iam_call_json(call, "PUT", "/iam/v1alpha1/rules", body, SCWCLIENT_RETRY_SAFE, NULL);
+	json_decref(arr);
+	json_decref(body);
+	return r;
+}
