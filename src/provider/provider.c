@@ -12,6 +12,7 @@
 #include "common/mem.h"
 #include "provider/config.h"
 #include "provider/iam_application.h"
+#include "provider/iam_policy.h"
 #include "provider/iam_user.h"
 #include "provider/provider.h"
 
@@ -54,6 +55,7 @@ static const struct fw_resource *const provider_resources[] = {
 	&provider_iam_api_key,
 	&iamapp_resource,
 	&iamuser_resource,
+	&iampolicy_resource,
 	NULL,
 };
 

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * iam_policy: the scaleway_iam_policy resource. See docs/resources/iam_policy.md.
+ */
+#ifndef PROVIDER_IAM_POLICY_H
+#define PROVIDER_IAM_POLICY_H
+#include "framework/fw.h"
+
+extern const struct fw_resource iampolicy_resource;
+
+#endif
