@@ -8,8 +8,8 @@ PROVIDER_LIBS += -ljansson
 endif
 
 # A test-only provider binary (never installed): the real provider block and transport, plus the
-# framework's example resource fwtest_thing (tests/framework/fwtest.c). Its own tf6_init()
-# replaces the provider layer's, so libprovider.a's provider.o is not linked in.
+# framework's example resource fwtest_thing (tests/framework/fwtest.c). Its own provider_served()
+# replaces the provider layer's, so libprovider.a's init.o is not linked in.
 FWTEST_BIN := $(BUILD)/tests/terraform-provider-fwtest
 BINS += $(FWTEST_BIN)
 $(FWTEST_BIN): tests/framework/fwtest.c $(BUILD)/obj/provider/main.o $(PROVIDER_DEPLIBS) | $(PROTO_GEN_H)

@@ -8,7 +8,7 @@ terraform {
 }
 
 resource "scaleway_iam_application" "ci_cd" {
-  name = "My application"
+  name = "example-api-key-application"
 }
 
 resource "scaleway_iam_api_key" "main" {

@@ -8,8 +8,8 @@ terraform {
 }
 
 resource "scaleway_iam_user" "main" {
-  email    = "test@test.com"
-  username = "test"
+  email    = "example-api-key-user@example.com"
+  username = "example-api-key-user"
 }
 
 resource "scaleway_iam_api_key" "for_user" {

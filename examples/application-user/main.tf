@@ -9,7 +9,7 @@ terraform {
 }
 
 resource "scaleway_iam_application" "ci_cd" {
-  name        = "My application"
+  name        = "example-application-user"
   description = "a description"
   tags        = ["ci", "deploy"]
 }
@@ -19,8 +19,8 @@ resource "scaleway_iam_application" "unnamed" {
 }
 
 resource "scaleway_iam_user" "main" {
-  email      = "jane@example.com"
-  username   = "jane"
+  email      = "example-jane@example.com"
+  username   = "example-jane"
   first_name = "Jane"
   last_name  = "Doe"
   locale     = "en_US"

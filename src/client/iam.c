@@ -337,7 +337,9 @@ static int get_one(struct iam_call *call, const struct objtype *t, const char *m
 }
 
 /* METHOD /iam/v1alpha1/<collection>/<id>[/<action>] with body (may be NULL), a safe retry. With
- * out, the answer is decoded into it (zeroed first); without, the answer is dropped. */
+ * out, the answer is decoded into it (zeroed first); without, the answer is dropped. A NULL or
+ * empty id is refused before anything is sent (ERR_INVAL, call->err says so): a request on the
+ * collection itself ("DELETE /iam/v1alpha1/applications/") can never go out by mistake. */
 static int obj_call(struct iam_call *call, const struct objtype *t, const char *method, const char *id,
 		    const char *action, const json_t *body, void *out)
 {
@@ -346,6 +348,13 @@ static int obj_call(struct iam_call *call, const struct objtype *t, const char *
 
 	if (out)
 		memset(out, 0, t->size);
+	if (!id || !id[0]) {
+		static const char no_id[] = "no ID given: nothing was sent to the API";
+
+		scwclient_error_release(&call->err);
+		call->err.message = mem_strndup(no_id, sizeof(no_id) - 1);
+		return call->err.message ? ERR_INVAL : ERR_NOMEM;
+	}
 	buf_init(&p, IAM_PATH_MAX);
 	r = path_of(&p, t->collection, id, action);
 	if (r == 0 && out)

@@ -18,6 +18,8 @@
  * parallel identical creates (count = N) cannot take each other's objects. At most
  * IAM_RECONCILE_MAX such rounds; see docs/client.md.
  *
+ * Calls on one object refuse a NULL or empty ID with ERR_INVAL before sending anything.
+ *
  * Every call takes a struct iam_call: the client, the caller's cancel flag, and an error that
  * is filled when the call fails with an API error (release with iam_call_release()).
  */

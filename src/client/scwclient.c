@@ -27,6 +27,9 @@
 struct scwclient {
 	char *base;  /* api_url */
 	char *token; /* secret: wiped on free */
+	char hostport[300]; /* "host:port" of base, the port made explicit (for error messages) */
+	char url_origin[600]; /* how base was chosen: "environment: SCW_API_URL" ("" when unknown) */
+	enum log_level attempt_level; /* per-attempt lines and bodies: LOG_DEBUG with SCW_DEBUG, else LOG_TRACE */
 	char ua[SCWCLIENT_UA_MAX + 1];
 	int insecure;
 	long connect_timeout_ms, timeout_ms, backoff_base_ms, backoff_max_ms, retry_after_max_ms;
@@ -141,6 +144,34 @@ static void build_ua(struct scwclient *c, const char *pv, const char *tv)
 		c->ua[--n] = '\0';
 }
 
+int scwclient_debug_env(void)
+{
+	const char *v = getenv("SCW_DEBUG");
+
+	return v && *v && strcmp(v, "0") != 0 && strcasecmp(v, "false") != 0;
+}
+
+/* "host:port" of an http(s) URL, with the scheme's port when none is written. */
+static void host_port(const char *url, char *out, size_t outlen)
+{
+	int https = strncmp(url, "https://", 8) == 0;
+	const char *h = url + (https ? 8 : 7), *end = h + strcspn(h, "/?#");
+	const char *colon = NULL, *p;
+
+	for (p = h; p < end; p++) {
+		if (*p == ']')
+			colon = NULL; /* an IPv6 literal's colons are not a port */
+		else if (*p == ':')
+			colon = p;
+	}
+	if (colon && *h == '[' && !memchr(h, ']', (size_t)(colon - h)))
+		colon = NULL;
+	if (colon)
+		snprintf(out, outlen, "%.*s", (int)(end - h), h);
+	else
+		snprintf(out, outlen, "%.*s:%s", (int)(end - h), h, https ? "443" : "80");
+}
+
 int scwclient_new(const struct scwclient_opts *o, struct scwclient **out)
 {
 	struct scwclient *c;
@@ -189,6 +220,13 @@ int scwclient_new(const struct scwclient_opts *o, struct scwclient **out)
 	c->backoff_max_ms = o->backoff_max_ms > 0 ? o->backoff_max_ms : 30000;
 	c->retry_after_max_ms = o->retry_after_max_ms > 0 ? o->retry_after_max_ms : 120000;
 	build_ua(c, o->provider_version, o->terraform_version);
+	host_port(c->base, c->hostport, sizeof(c->hostport));
+	if (o->api_url_source && o->api_url_origin && strcmp(o->api_url_source, o->api_url_origin) != 0)
+		snprintf(c->url_origin, sizeof(c->url_origin), "%s: %s", o->api_url_source, o->api_url_origin);
+	else if (o->api_url_source || o->api_url_origin)
+		snprintf(c->url_origin, sizeof(c->url_origin), "%s",
+			 o->api_url_source ? o->api_url_source : o->api_url_origin);
+	c->attempt_level = scwclient_debug_env() ? LOG_DEBUG : LOG_TRACE;
 	r = 0;
 out:
 	if (r < 0) {
@@ -204,6 +242,8 @@ void scwclient_opts_from_config(struct scwclient_opts *o, const struct scwconfig
 	const char *insecure = scwconfig_get(cfg, SCWCONFIG_INSECURE);
 
 	o->api_url = scwconfig_get(cfg, SCWCONFIG_API_URL);
+	o->api_url_source = scwconfig_source_name(cfg->v[SCWCONFIG_API_URL].source);
+	o->api_url_origin = cfg->v[SCWCONFIG_API_URL].origin;
 	o->secret_key = scwconfig_get(cfg, SCWCONFIG_SECRET_KEY);
 	o->insecure = insecure && !strcmp(insecure, "true");
 }
@@ -440,16 +480,16 @@ static int dump_json(const json_t *j, struct buf *out)
 	return 0;
 }
 
-/* Log a body at trace level. JSON is re-serialised with secrets redacted; anything else is
+/* Log a body at level (trace, or debug with SCW_DEBUG). JSON is re-serialised with secrets redacted; anything else is
  * logged only as its length (it could hold anything). */
-static void log_body(const char *what, const char *method, const char *path, const json_t *j,
-		     size_t raw_len)
+static void log_body(enum log_level level, const char *what, const char *method, const char *path,
+		     const json_t *j, size_t raw_len)
 {
 	json_t *copy;
 	struct buf txt;
 	char len[32];
 
-	if (!log_enabled(LOG_TRACE))
+	if (!log_enabled(level))
 		return;
 	if (j) {
 		/* The copy holds the secrets until redact() replaces them (jansson's free wipes). */
@@ -463,12 +503,12 @@ static void log_body(const char *what, const char *method, const char *path, con
 		}
 		if (txt.data && txt.len > SCWCLIENT_LOG_BODY_MAX)
 			memcpy(txt.data + SCWCLIENT_LOG_BODY_MAX - 3, "...", 4);
-		log_kv(LOG_TRACE, what, "method", method, "path", path, "body", txt.len ? txt.data : "?", NULL);
+		log_kv(level, what, "method", method, "path", path, "body", txt.len ? txt.data : "?", NULL);
 		buf_release(&txt);
 		return;
 	}
 	snprintf(len, sizeof(len), "%zu", raw_len);
-	log_kv(LOG_TRACE, what, "method", method, "path", path, "body_bytes", len, NULL);
+	log_kv(level, what, "method", method, "path", path, "body_bytes", len, NULL);
 }
 
 /* ---- error bodies ---- */
@@ -520,8 +560,12 @@ static long long json_ll(json_t *o, const char *key)
 
 	if (json_is_integer(v))
 		return (long long)json_integer_value(v);
-	if (json_is_real(v))
-		return (long long)json_real_value(v);
+	if (json_is_real(v)) {
+		double d = json_real_value(v);
+
+		/* Out-of-range (or NaN) reals would be undefined behaviour to convert. */
+		return d > -9.2e18 && d < 9.2e18 ? (long long)d : 0;
+	}
 	return 0;
 }
 
@@ -945,18 +989,39 @@ void scwclient_response_release(struct scwclient_response *resp)
 	memset(resp, 0, sizeof(*resp));
 }
 
-static int transport_error(struct scwclient_response *resp, CURLcode cc, const char *method,
-			   const char *path)
+/* A transport failure: names the URL, its host:port, how the URL was chosen and the number of
+ * attempts made. */
+static int transport_error(struct scwclient *c, struct scwclient_response *resp, CURLcode cc,
+			   const char *method, const char *path)
 {
 	struct buf b;
 	int r;
 
 	buf_init(&b, 1024);
-	r = buf_printf(&b, "%s %s: %s", method, path, curl_easy_strerror(cc));
+	r = buf_printf(&b, "%s %s%s: %s (%s; API URL from the %s), after %d attempt%s", method, c->base, path,
+		       curl_easy_strerror(cc), c->hostport, c->url_origin[0] ? c->url_origin : "caller",
+		       resp->attempts, resp->attempts == 1 ? "" : "s");
 	if (r == 0)
 		r = set_owned(&resp->err.message, b.data);
 	buf_release(&b);
 	return r;
+}
+
+/* The one debug line of each API call: method, path, final status (or error), latency, attempts.
+ * Never a body, a header or a token. */
+static void log_call(const struct scwclient_request *req, const struct scwclient_response *resp, int r,
+		     uint64_t t0)
+{
+	char status[16], ms[32], attempts[16];
+
+	if (!log_enabled(LOG_DEBUG))
+		return;
+	snprintf(status, sizeof(status), "%ld", resp->status);
+	snprintf(ms, sizeof(ms), "%.1f", (double)(time_mono_ns() - t0) / 1e6);
+	snprintf(attempts, sizeof(attempts), "%d", resp->attempts);
+	log_kv(LOG_DEBUG, "scaleway api call", "method", req->method, "path", req->path, "status",
+	       resp->status ? status : NULL, "latency_ms", ms, "attempts", attempts, "error",
+	       r < 0 ? err_str(r) : NULL, NULL);
 }
 
 int scwclient_do(struct scwclient *c, const struct scwclient_request *req,
@@ -969,9 +1034,11 @@ int scwclient_do(struct scwclient *c, const struct scwclient_request *req,
 	enum outcome oc;
 	long status = 0, wait;
 	char attempt_s[16], status_s[16];
+	uint64_t t0;
 	int r = 0, retry;
 
 	memset(resp, 0, sizeof(*resp));
+	t0 = time_mono_ns();
 	buf_init(&url, SCWCLIENT_URL_MAX);
 	buf_init_secret(&reqbody, SCWCLIENT_REQ_MAX);
 	buf_init_secret(&a.body, SCWCLIENT_RESP_MAX);
@@ -1001,9 +1068,9 @@ int scwclient_do(struct scwclient *c, const struct scwclient_request *req,
 		a.toobig = 0;
 		resp->attempts++;
 		snprintf(attempt_s, sizeof(attempt_s), "%d", resp->attempts);
-		log_kv(LOG_DEBUG, "scaleway api request", "method", req->method, "path", req->path,
+		log_kv(c->attempt_level, "scaleway api request", "method", req->method, "path", req->path,
 		       "attempt", attempt_s, NULL);
-		log_body("scaleway api request body", req->method, req->path, req->body, 0);
+		log_body(c->attempt_level, "scaleway api request body", req->method, req->path, req->body, 0);
 		cc = perform(c, h, req, url.data, req->body ? &reqbody : NULL, &a, &status);
 		if (cc == CURLE_ABORTED_BY_CALLBACK) {
 			r = ERR_CANCELED;
@@ -1015,7 +1082,7 @@ int scwclient_do(struct scwclient *c, const struct scwclient_request *req,
 		}
 		resp->status = status;
 		snprintf(status_s, sizeof(status_s), "%ld", status);
-		log_kv(LOG_DEBUG, "scaleway api response", "method", req->method, "path", req->path,
+		log_kv(c->attempt_level, "scaleway api response", "method", req->method, "path", req->path,
 		       "status", cc == CURLE_OK ? status_s : NULL, "error",
 		       cc == CURLE_OK ? NULL : curl_easy_strerror(cc), NULL);
 		oc = classify(req->retry, cc, status);
@@ -1027,14 +1094,14 @@ int scwclient_do(struct scwclient *c, const struct scwclient_request *req,
 		if (wait < 0)
 			wait = backoff_ms(c, retry);
 		snprintf(status_s, sizeof(status_s), "%ld", wait);
-		log_kv(LOG_DEBUG, "scaleway api retry", "method", req->method, "path", req->path,
+		log_kv(c->attempt_level, "scaleway api retry", "method", req->method, "path", req->path,
 		       "wait_ms", status_s, NULL);
 		r = sleep_cancellable(wait, req->cancel, req->stop);
 		if (r < 0)
 			goto out;
 	}
 	if (cc != CURLE_OK) {
-		r = transport_error(resp, cc, req->method, req->path);
+		r = transport_error(c, resp, cc, req->method, req->path);
 		if (r == 0)
 			r = cc == CURLE_OPERATION_TIMEDOUT ? ERR_TIMEOUT : ERR_IO;
 		goto out;
@@ -1047,7 +1114,8 @@ int scwclient_do(struct scwclient *c, const struct scwclient_request *req,
 				r = r < 0 ? r : ERR_PROTO;
 				goto out;
 			}
-			log_body("scaleway api response body", req->method, req->path, resp->json, 0);
+			log_body(c->attempt_level, "scaleway api response body", req->method, req->path, resp->json,
+				 0);
 		}
 		r = 0;
 		goto out;
@@ -1057,7 +1125,7 @@ int scwclient_do(struct scwclient *c, const struct scwclient_request *req,
 		struct curl_header *hdr = NULL;
 		json_t *j = json_loadb(a.body.data ? a.body.data : "", a.body.len, 0, NULL);
 
-		log_body("scaleway api error body", req->method, req->path, j, a.body.len);
+		log_body(c->attempt_level, "scaleway api error body", req->method, req->path, j, a.body.len);
 		json_decref(j);
 		snprintf(line, sizeof(line), "%ld %s", status, status_reason(status));
 		r = scwclient_error_parse(status, line, a.body.data, a.body.len, &resp->err);
@@ -1071,6 +1139,8 @@ int scwclient_do(struct scwclient *c, const struct scwclient_request *req,
 out:
 	if (r < 0 && !resp->err.message)
 		set_owned(&resp->err.message, err_str(r));
+	resp->err.attempts = resp->attempts;
+	log_call(req, resp, r, t0);
 	if (h)
 		handle_put(c, h);
 	buf_release(&a.body);

@@ -16,8 +16,11 @@
  *
  * Threads: one struct scwclient may be used from several threads at once. Easy handles are kept
  * in a pool (one per concurrent caller) and share one connection cache, so connections are
- * reused across calls. Logging: requests at debug, bodies at trace with every "secret_key" and
- * "password" value replaced by "<redacted>"; the token is never logged.
+ * reused across calls. Logging: one debug line per call (method, path, status, latency_ms,
+ * attempts); each attempt and its bodies (every "secret_key" and "password" value replaced by
+ * "<redacted>") at trace, or at debug when SCW_DEBUG is set (as in the official SDK); the token
+ * and headers are never logged. A transport failure's message names the URL, its host:port and
+ * the number of attempts.
  */
 #ifndef CLIENT_SCWCLIENT_H
 #define CLIENT_SCWCLIENT_H
@@ -30,6 +33,8 @@
 
 struct scwclient_opts {
 	const char *api_url;           /* "https://api.scaleway.com" (no trailing slash); required */
+	const char *api_url_source;    /* how api_url was chosen, for error messages: "environment", ... */
+	const char *api_url_origin;    /* and exactly where: "SCW_API_URL", "profile \"p\" in /path", ... */
 	const char *secret_key;        /* sent as X-Auth-Token; copied, wiped on free; NULL: no header */
 	const char *provider_version;  /* for the User-Agent; NULL: "dev" */
 	const char *terraform_version; /* for the User-Agent; NULL: "unknown" */
@@ -85,6 +90,7 @@ struct scwclient_error {
 	char *request_id;    /* X-Request-Id response header */
 	struct scwclient_error_detail *details;
 	size_t ndetails;
+	int attempts;        /* HTTP attempts made by the call (scwclient_do sets it) */
 };
 
 struct scwclient_response {
@@ -111,6 +117,8 @@ int scwclient_new(const struct scwclient_opts *opts, struct scwclient **out);
 void scwclient_free(struct scwclient *c);
 /* curl_global_init, once, before threads. 0 or ERR_INTERNAL. */
 int scwclient_global_init(void);
+/* 1 when SCW_DEBUG asks for the client's request log (set, and neither "0" nor "false"). */
+int scwclient_debug_env(void);
 /* The User-Agent the client sends. Lives as long as c. */
 const char *scwclient_user_agent(const struct scwclient *c);
 

@@ -54,13 +54,6 @@ static const char *const env_names[SCWCONFIG_KEY_COUNT][4] = {
 
 static const char *const known_regions[] = { "fr-par", "nl-ams", "pl-waw", "it-mil" };
 
-const char *scwconfig_key_name(enum scwconfig_key key)
-{
-	if ((unsigned)key >= SCWCONFIG_KEY_COUNT)
-		return "?";
-	return key_names[key];
-}
-
 const char *scwconfig_source_name(enum scwconfig_source src)
 {
 	switch (src) {
@@ -728,10 +721,23 @@ static int check(struct scwconfig *c)
 			     "The zone \"%s\" from %s is malformed (expected e.g. fr-par-1).", v,
 			     c->v[SCWCONFIG_ZONE].origin);
 	v = c->v[SCWCONFIG_API_URL].value;
+	if (r == 0 && v && v[0] && v[strlen(v) - 1] == '/') {
+		/* "https://api.example.com/" means the same URL: drop the trailing slashes (the paths
+		 * appended to it start with one). */
+		char *t = mem_strndup(v, strlen(v));
+		size_t n = t ? strlen(t) : 0;
+
+		while (n > 0 && t[n - 1] == '/')
+			t[--n] = '\0';
+		r = t ? set_value(c, SCWCONFIG_API_URL, t, c->v[SCWCONFIG_API_URL].source,
+				  c->v[SCWCONFIG_API_URL].origin) : ERR_NOMEM;
+		free(t);
+		v = c->v[SCWCONFIG_API_URL].value;
+	}
 	if (r == 0 && v && !api_url_ok(v))
 		r = diag_add(c, SCWCONFIG_ERROR, attr_of(c, SCWCONFIG_API_URL), "Invalid API URL",
-			     "The API URL \"%s\" from %s must be http(s)://host[:port][/path] without a "
-			     "trailing slash.", v, c->v[SCWCONFIG_API_URL].origin);
+			     "The API URL \"%s\" from %s must be http(s)://host[:port][/path].", v,
+			     c->v[SCWCONFIG_API_URL].origin);
 	v = c->v[SCWCONFIG_INSECURE].value;
 	if (r == 0 && v) {
 		if (parse_bool(v, &b) < 0)

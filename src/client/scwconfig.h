@@ -90,8 +90,6 @@ int scwconfig_load(const struct scwconfig_input *in, struct scwconfig **out);
 void scwconfig_free(struct scwconfig *c);
 /* The value of key, or NULL. Lives as long as c. */
 const char *scwconfig_get(const struct scwconfig *c, enum scwconfig_key key);
-/* Provider attribute name of a key ("access_key", ..., "api_url", "insecure"). Static storage. */
-const char *scwconfig_key_name(enum scwconfig_key key);
 /* "provider block", "environment", ... Static storage. */
 const char *scwconfig_source_name(enum scwconfig_source src);
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/compat.h"
 #include "common/json_esc.h"
 
 int json_esc_append(struct buf *b, const char *s, size_t n)
@@ -14,7 +15,7 @@ int json_esc_append(struct buf *b, const char *s, size_t n)
 		unsigned char c = (unsigned char)s[i];
 		char esc[8];
 
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (c >= 0x20 && c != 0x7f && c != '"' && c != '\\')
 			continue;
 		r = buf_append(b, s + start, i - start);
 		if (r < 0)

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "common/buf.h"
+#include "common/compat.h"
 #include "common/json_esc.h"
 #include "common/log.h"
 #include "common/timeutil.h"

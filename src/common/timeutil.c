@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "common/compat.h"
 #include "common/err.h"
 #include "common/timeutil.h"
 

@@ -109,6 +109,43 @@ static void assert_plan_valid(const struct fw_resource *r, const struct cty_valu
 	}
 }
 
+/* Exactly-one-of and at-most-one-of rules seen with the plan's configuration, where a value
+ * unknown until apply (a reference to another resource) counts as set: two such references
+ * cannot both end up null, and validation, which must tolerate unknowns, let them through.
+ * Two known values were already reported at validate time. */
+static void plan_rules(const struct fw_resource *r, const struct cty_value *config, struct fw_diags *d)
+{
+	size_t i, k, nset, nunknown;
+	const char *last;
+	struct buf names;
+
+	for (i = 0; r->rules && r->rules[i].attrs; i++) {
+		const struct fw_rule *rule = &r->rules[i];
+
+		if (rule->kind != FW_EXACTLY_ONE_OF && rule->kind != FW_AT_MOST_ONE_OF)
+			continue;
+		nset = nunknown = 0;
+		last = NULL;
+		buf_init(&names, 1024);
+		for (k = 0; rule->attrs[k]; k++) {
+			const struct cty_value *v = cty_object_attr(config, rule->attrs[k]);
+
+			if (!v || v->st == CTY_NULL)
+				continue;
+			nunknown += v->st == CTY_UNKNOWN;
+			buf_printf(&names, "%s\"%s\"", nset ? " and " : "", rule->attrs[k]);
+			nset++;
+			last = rule->attrs[k];
+		}
+		if (nset > 1 && nunknown)
+			fw_error(d, last, "Invalid attribute combination",
+				 "Only one of %s may be set, but they are %s set (a value known only after apply, "
+				 "such as a reference to another resource, counts as set).",
+				 names.data ? names.data : "", nset == 2 ? "both" : "all");
+		buf_release(&names);
+	}
+}
+
 int fw_plan(const struct fw_ctx *ctx, const struct fw_resource *r, const struct cty_value *prior,
 	    const struct cty_value *proposed, const struct cty_value *config, struct cty_value *planned,
 	    struct fw_replace *replace, struct fw_diags *d)
@@ -121,6 +158,9 @@ int fw_plan(const struct fw_ctx *ctx, const struct fw_resource *r, const struct 
 	cty_value_null(planned, t);
 	if (proposed->st != CTY_KNOWN)
 		return 0; /* destroy: the planned state is null */
+	plan_rules(r, config, d);
+	if (fw_diags_has_error(d))
+		return ERR_INVAL;
 	rc = cty_value_copy(planned, proposed);
 	if (rc < 0)
 		return rc;
@@ -210,6 +250,16 @@ static void reconcile(const struct fw_resource *r, const struct cty_value *plann
 	}
 }
 
+/* A create that failed before anything existed: the resource has an "id" attribute and the
+ * callback left it unset (null or unknown). */
+static int created_nothing(const struct fw_resource *r, const struct cty_value *state)
+{
+	const struct cty_value *id = cty_object_attr(state, "id");
+
+	(void)r;
+	return id && (id->st != CTY_KNOWN || (id->type->kind == CTY_STRING && id->len == 0));
+}
+
 int fw_apply(const struct fw_ctx *ctx, const struct fw_resource *r, const struct cty_value *prior,
 	     const struct cty_value *planned, const struct cty_value *config, struct cty_value *new_state,
 	     struct fw_diags *d)
@@ -259,10 +309,15 @@ int fw_apply(const struct fw_ctx *ctx, const struct fw_resource *r, const struct
 			cty_value_release(new_state);
 			if (cty_value_copy(new_state, prior) < 0)
 				cty_value_null(new_state, t);
-		} else if (new_state->st == CTY_KNOWN) {
+		} else if (new_state->st == CTY_KNOWN && !created_nothing(r, new_state)) {
 			/* failed create that created something: keep what is known (Terraform taints it) */
 			null_unknowns(r->attrs, new_state, d, "A failed create");
 			null_write_only(r->attrs, new_state);
+		} else {
+			/* failed create that created nothing: no state at all, only the callback's
+			 * diagnostics (never a phantom with a null id that a later destroy would trip on) */
+			cty_value_release(new_state);
+			cty_value_null(new_state, t);
 		}
 		return rc < 0 ? rc : ERR_INVAL;
 	}

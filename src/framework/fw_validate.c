@@ -151,10 +151,9 @@ int fw_v_http_url(const struct fw_validator *self, const struct cty_value *v, st
 	}
 	if (host && (*host == '\0' || *host == '/' || *host == '?' || *host == '#'))
 		host = NULL;
-	if (host && s[v->len - 1] != '/')
-		return 0;
-	buf_append_str(why, host ? "must not end with a slash"
-				 : "must be an absolute http:// or https:// URL with a host");
+	if (host)
+		return 0; /* a trailing slash is fine: users of the URL strip it */
+	buf_append_str(why, "must be an absolute http:// or https:// URL with a host");
 	return ERR_INVAL;
 }
 

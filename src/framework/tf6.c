@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/compat.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "common/rand.h"

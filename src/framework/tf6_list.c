@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "common/compat.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "framework/fw.h"

@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "common/compat.h"
 #include "common/err.h"
 #include "framework/fw.h"
 #include "framework/tf6_pb.h"

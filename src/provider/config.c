@@ -149,8 +149,11 @@ int provider_delete(const struct fw_ctx *ctx, int (*del)(struct iam_call *call, 
 		    const char *summary, struct fw_diags *d)
 {
 	struct iam_call call;
-	int r = provider_call(ctx, &call, d);
+	int r;
 
+	if (!id || !id[0])
+		return 0; /* no ID: nothing was ever created (a phantom left by an older version) */
+	r = provider_call(ctx, &call, d);
 	if (r < 0)
 		return r;
 	r = del(&call, id);

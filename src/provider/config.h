@@ -39,7 +39,8 @@ const char *provider_setting(const struct fw_ctx *ctx, enum scwconfig_key key);
 void provider_api_error(struct fw_diags *d, const char *summary, int r, const struct iam_call *call,
 			const char *const *attrs);
 /* The common part of a resource's Delete: del(call, id) through a call set up from ctx; an
- * object already gone counts as deleted. Other failures become diagnostics under summary. */
+ * object already gone counts as deleted, and so does a state without an ID (nothing is sent).
+ * Other failures become diagnostics under summary. */
 int provider_delete(const struct fw_ctx *ctx, int (*del)(struct iam_call *call, const char *id), const char *id,
 		    const char *summary, struct fw_diags *d);
 

@@ -3,15 +3,19 @@
  * iam_api_key: the scaleway_iam_api_key resource on the framework (framework/fw.h) and the typed
  * IAM calls (client/iam.h). Differences from the reference provider, on purpose (see
  * docs/scaleway-iam-api.md section 7.5): exactly one of application_id / user_id is required at
- * validate time, and changing either replaces the key (the bearer cannot change); description,
- * default_project_id and expires_at are updated in place (the API PATCHes them); expires_at is
- * checked as RFC 3339 at validate time and as a future instant when it is set or changed, and
- * equal instants written with different offsets never produce a diff; removing expires_at is
- * refused at plan time (the API cannot clear an expiry) instead of being ignored.
+ * validate time (and at plan time when references make them unknown), and changing either
+ * replaces the key (the bearer cannot change); description and default_project_id are updated in
+ * place (the API PATCHes them); an unset description is "" in state, as the reference provider
+ * stores it (so that its state gives an empty plan here). As the resource's documentation promises, setting, changing or
+ * removing expires_at replaces the key: rotation (expires_at moved forward) must give a new
+ * secret, never keep the old one alive. expires_at is checked as RFC 3339 at validate time and
+ * as a future instant when it is set or changed; equal instants written with different offsets
+ * never produce a diff (nor a replacement).
  * secret_key is set once, from the create answer, and kept; it is sensitive and never logged.
  * The create answer fills the whole state (no follow-up read that could fail and lose the key).
  * A key deleted outside Terraform disappears from state (and is planned for creation); deleting
- * an absent key succeeds; import by access key warns that the secret is not available.
+ * an absent key succeeds; import by access key reads the key and, only once it is found, warns
+ * that the secret is not available.
  *
  * The data source scaleway_iam_api_key reads one key by access key (format checked at validate
  * time); a missing key is an error that names it, on the access_key attribute.
@@ -35,8 +39,9 @@ static const char *const key_api_attrs[] = { "description", "application_id", "u
 static const struct fw_attr key_attrs[] = {
 	{ .name = "id", .type = &cty_string, .flags = FW_COMPUTED, .plan = FW_PLAN_USE_STATE,
 	  .description = "The access key of the API key (SCW followed by 17 characters); the same as access_key." },
-	{ .name = "description", .type = &cty_string, .flags = FW_OPTIONAL,
-	  .description = "A description of the key (at most 200 characters). Updated in place.",
+	{ .name = "description", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED,
+	  .description = "A description of the key (at most 200 characters). Updated in place; \"\" when unset, "
+			 "and removing it clears it.",
 	  .validators = (const struct fw_validator[]){ FW_V_LEN(0, 200), { 0 } } },
 	{ .name = "application_id", .type = &cty_string, .flags = FW_OPTIONAL, .plan = FW_PLAN_REPLACE,
 	  .description = "The application bearing the key. Exactly one of application_id and user_id must be set; "
@@ -46,10 +51,11 @@ static const struct fw_attr key_attrs[] = {
 	  .description = "The user bearing the key. Exactly one of application_id and user_id must be set; changing "
 			 "it creates a new key.",
 	  .validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
-	{ .name = "expires_at", .type = &cty_string, .flags = FW_OPTIONAL, .semeq = fw_semeq_rfc3339,
-	  .description = "When the key expires (RFC 3339, in the future when set or changed). Updated in place; "
-			 "the same instant written with another offset is not a change. Leave unset for a key that "
-			 "never expires.",
+	{ .name = "expires_at", .type = &cty_string, .flags = FW_OPTIONAL, .plan = FW_PLAN_REPLACE,
+	  .semeq = fw_semeq_rfc3339,
+	  .description = "When the key expires (RFC 3339, in the future when set or changed). Setting, changing or "
+			 "removing it creates a new key (with a new secret); the same instant written with another "
+			 "offset is not a change. Leave unset for a key that never expires.",
 	  .validators = (const struct fw_validator[]){ FW_V_RFC3339, { 0 } } },
 	{ .name = "default_project_id", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED,
 	  .description = "The project used by default with this key (Object Storage). Defaults to the "
@@ -86,22 +92,9 @@ static int same_instant(const char *a, const char *b)
 	return time_cmp(ta, tb) == 0;
 }
 
-/* An API timestamp as whole seconds in UTC (the reference provider's format). */
-static int set_time(struct cty_value *state, const char *attr, const char *api)
-{
-	char out[TIME_RFC3339_MAX];
-	struct tstamp t;
-
-	if (!api || time_rfc3339_parse(api, strlen(api), &t) < 0)
-		return fw_set_cstring(state, attr, api);
-	time_rfc3339_format_sec(t, out);
-	return fw_set_cstring(state, attr, out);
-}
-
 /* Fill state from the API's view of the key, keeping the configured spelling of equal values. */
 static int key_fill(struct cty_value *state, const struct iam_api_key *k)
 {
-	const char *desc = fw_get_string(state, "description");
 	const char *exp = fw_get_string(state, "expires_at");
 	int r;
 
@@ -110,9 +103,9 @@ static int key_fill(struct cty_value *state, const struct iam_api_key *k)
 		r = fw_set_cstring(state, "access_key", k->access_key);
 	if (r == 0 && k->secret_key)
 		r = fw_set_cstring(state, "secret_key", k->secret_key);
-	/* An unset description is sent as "": keep null in state when the API has "". */
-	if (r == 0 && !(k->description && !k->description[0] && !desc && !fw_is_unknown(state, "description")))
-		r = fw_set_cstring(state, "description", k->description);
+	/* An unset description is "" in state, as the reference provider stores it. */
+	if (r == 0)
+		r = fw_set_cstring(state, "description", k->description ? k->description : "");
 	if (r == 0)
 		r = fw_set_cstring(state, "application_id", k->application_id);
 	if (r == 0)
@@ -122,9 +115,9 @@ static int key_fill(struct cty_value *state, const struct iam_api_key *k)
 	if (r == 0)
 		r = fw_set_cstring(state, "default_project_id", k->default_project_id);
 	if (r == 0)
-		r = set_time(state, "created_at", k->created_at);
+		r = tfutil_set_time(state, "created_at", k->created_at);
 	if (r == 0)
-		r = set_time(state, "updated_at", k->updated_at);
+		r = tfutil_set_time(state, "updated_at", k->updated_at);
 	if (r == 0)
 		r = fw_set_bool(state, "editable", k->editable);
 	if (r == 0)
@@ -142,20 +135,19 @@ static int future(const char *s)
 static int key_modify_plan(const struct fw_ctx *ctx, const struct cty_value *prior, const struct cty_value *config,
 			   struct cty_value *planned, struct fw_diags *d)
 {
+	static const char *const empty_when_unset[] = { "description", NULL };
 	const char *want = fw_get_string(config, "expires_at");
 	const char *had = prior ? fw_get_string(prior, "expires_at") : NULL;
 
 	if (planned->st != CTY_KNOWN)
 		return 0;
+	if (tfutil_plan_empty(config, planned, empty_when_unset) < 0)
+		return ERR_NOMEM;
 	/* Future check only when the instant is set or changed: a key that expired since its
 	 * creation must not make every later plan fail. */
 	if (want && !(had && same_instant(want, had)) && !future(want))
 		fw_error(d, "expires_at", "Invalid expires_at",
 			 "expires_at must be in the future when it is set or changed.");
-	if (had && !want && fw_is_null(config, "expires_at") && fw_get_string(prior, "access_key"))
-		fw_error(d, "expires_at", "Cannot remove expires_at",
-			 "The API cannot clear the expiry of an existing key. Keep expires_at, or replace the key "
-			 "(terraform apply -replace=<address>).");
 	return 0;
 }
 
@@ -202,6 +194,10 @@ static int key_read(const struct fw_ctx *ctx, struct cty_value *state, struct fw
 	memset(&k, 0, sizeof(k));
 	if (!ak)
 		ak = fw_get_string(state, "id");
+	if (!ak) {
+		tfutil_set_null(state); /* no ID: nothing exists to read */
+		return 0;
+	}
 	r = provider_call(ctx, &call, d);
 	if (r < 0)
 		return r;
@@ -229,7 +225,6 @@ static int key_update(const struct fw_ctx *ctx, const struct cty_value *prior, c
 	const char *desc = fw_get_string(config, "description"), *odesc = fw_get_string(prior, "description");
 	const char *proj = fw_get_string(state, "default_project_id");
 	const char *oproj = fw_get_string(prior, "default_project_id");
-	const char *exp = fw_get_string(config, "expires_at"), *oexp = fw_get_string(prior, "expires_at");
 	struct iam_api_key_update up;
 	struct iam_call call;
 	struct iam_api_key k;
@@ -244,9 +239,8 @@ static int key_update(const struct fw_ctx *ctx, const struct cty_value *prior, c
 		up.description = desc ? desc : "";
 	if (proj && (!oproj || strcmp(proj, oproj) != 0))
 		up.default_project_id = proj;
-	if (exp && !same_instant(exp, oexp))
-		up.expires_at = exp;
-	if (up.description || up.default_project_id || up.expires_at)
+	/* expires_at never changes here: any change is planned as a replacement */
+	if (up.description || up.default_project_id)
 		r = iam_api_key_update(&call, ak, &up, &k);
 	else
 		r = iam_api_key_get(&call, ak, &k);
@@ -271,6 +265,8 @@ static int key_delete(const struct fw_ctx *ctx, const struct cty_value *prior, s
 
 static int key_import(const struct fw_ctx *ctx, const char *id, struct cty_value *state, struct fw_diags *d)
 {
+	struct iam_call call;
+	struct iam_api_key k;
 	int r;
 
 	if (!id || !access_key_is_valid(id, strlen(id))) {
@@ -279,13 +275,27 @@ static int key_import(const struct fw_ctx *ctx, const char *id, struct cty_value
 			 "digits (SCWXXXXXXXXXXXXXXXXX).");
 		return ERR_INVAL;
 	}
-	r = fw_set_cstring(state, "id", id);
+	memset(&k, 0, sizeof(k));
+	r = provider_call(ctx, &call, d);
+	if (r < 0)
+		return r;
+	r = iam_api_key_get(&call, id, &k);
+	if (r == ERR_NOTFOUND)
+		fw_error(d, NULL, "Cannot import the API key",
+			 "No API key with access key %s exists (or it is not visible with these credentials).", id);
+	else if (r < 0)
+		provider_api_error(d, "Cannot import the API key", r, &call, NULL);
+	mem_free_secret_str(k.secret_key); /* a GET carries none; drop one a server might send */
+	k.secret_key = NULL;
 	if (r == 0)
-		r = fw_set_cstring(state, "access_key", id);
+		r = key_fill(state, &k);
+	/* Only now that the key is known to exist: an import that fails says nothing about secrets. */
 	if (r == 0)
 		fw_warning(d, "secret_key", "Secret key not imported",
 			   "The API returns a key's secret only when the key is created: after this import, "
 			   "secret_key is null in the state of %s.", id);
+	iam_api_key_release(&k);
+	iam_call_release(&call);
 	return r;
 }
 
@@ -350,13 +360,10 @@ static int key_ds_read(const struct fw_ctx *ctx, const struct cty_value *config,
 		goto out;
 	}
 	/* The resource's fill serves the data source too. The data source has no secret_key (a GET
-	 * carries none; drop one a server might send anyway) and no configured spellings to keep;
-	 * unlike the resource, an empty description is shown as "" rather than kept null. */
+	 * carries none; drop one a server might send anyway) and no configured spellings to keep. */
 	mem_free_secret_str(k.secret_key);
 	k.secret_key = NULL;
 	r = key_fill(state, &k);
-	if (r == 0 && fw_is_null(state, "description"))
-		r = fw_set_cstring(state, "description", k.description);
 out:
 	iam_api_key_release(&k);
 	iam_call_release(&call);
@@ -369,3 +376,11 @@ const struct fw_data_source provider_iam_api_key_ds = {
 	.attrs = key_ds_attrs,
 	.read = key_ds_read,
 };
+
+/* The resource's full state for an API key (the ephemeral and list resources share the mapping). */
+int provider_api_key_state(const struct fw_ctx *ctx, const struct iam_api_key *k, struct cty_value *state)
+{
+	int r = cty_value_object(state, fw_resource_type(ctx->fw, &provider_iam_api_key));
+
+	return r < 0 ? r : key_fill(state, k);
+}

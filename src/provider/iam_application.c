@@ -6,8 +6,9 @@
  * exposed (nb_api_keys is computed only and kept from the prior state at plan time, so keys
  * created elsewhere never show as a diff), a generated name is chosen once at create and kept,
  * and the data source reads every page of the list and matches names exactly, failing with the
- * attribute named on zero or several matches. A read of a deleted application removes it from
- * state; deleting an absent one succeeds.
+ * attribute named on zero or several matches, and fills application_id with what it found.
+ * Timestamps are whole seconds in UTC, as the reference provider stores them. A read of a
+ * deleted application removes it from state; deleting an absent one succeeds.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -31,11 +32,13 @@ static const struct fw_attr iamapp_attrs[] = {
 	  .description = "The name of the application (1 to 64 characters). When unset, a name "
 			 "tf-application-<random> is generated once, at creation, and kept.",
 	  .validators = (const struct fw_validator[]){ FW_V_LEN(1, 64), { 0 } } },
-	{ .name = "description", .type = &cty_string, .flags = FW_OPTIONAL,
-	  .description = "The description of the application (at most 200 characters).",
+	{ .name = "description", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED,
+	  .description = "The description of the application (at most 200 characters); \"\" when unset, and "
+			 "removing it clears it.",
 	  .validators = (const struct fw_validator[]){ FW_V_LEN(0, 200), { 0 } } },
-	{ .name = "tags", .type = &iamapp_tags_type, .flags = FW_OPTIONAL,
-	  .description = "Tags of the application (at most 10, order kept). An empty list clears them.",
+	{ .name = "tags", .type = &iamapp_tags_type, .flags = FW_OPTIONAL | FW_COMPUTED,
+	  .description = "Tags of the application (at most 10, order kept); [] when unset. An empty list, or "
+			 "removing the attribute, clears them.",
 	  .validators = (const struct fw_validator[]){ TFUTIL_V_TAGS, { 0 } } },
 	{ .name = "organization_id", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED,
 	  .plan = FW_PLAN_REPLACE,
@@ -82,15 +85,15 @@ static int iamapp_fill(struct cty_value *obj, const struct iam_application *a)
 	if (r == 0)
 		r = fw_set_cstring(obj, "name", a->name);
 	if (r == 0)
-		r = tfutil_set_api_string(obj, "description", a->description);
+		r = fw_set_cstring(obj, "description", a->description ? a->description : "");
 	if (r == 0)
-		r = tfutil_set_api_strings(obj, "tags", a->tags, a->ntags);
+		r = fw_set_strings(obj, "tags", (const char *const *)a->tags, a->ntags);
 	if (r == 0)
 		r = fw_set_cstring(obj, "organization_id", a->organization_id);
 	if (r == 0)
-		r = fw_set_cstring(obj, "created_at", a->created_at);
+		r = tfutil_set_time(obj, "created_at", a->created_at);
 	if (r == 0)
-		r = fw_set_cstring(obj, "updated_at", a->updated_at);
+		r = tfutil_set_time(obj, "updated_at", a->updated_at);
 	if (r == 0)
 		r = fw_set_bool(obj, "editable", a->editable);
 	if (r == 0)
@@ -100,6 +103,17 @@ static int iamapp_fill(struct cty_value *obj, const struct iam_application *a)
 	if (r == 0)
 		r = fw_set_int(obj, "nb_api_keys", (int64_t)a->nb_api_keys);
 	return r;
+}
+
+/* Unset description and tags planned as "" and [] (the reference provider's state), then the
+ * organization. */
+static int iamapp_modify_plan(const struct fw_ctx *ctx, const struct cty_value *prior, const struct cty_value *config,
+			      struct cty_value *planned, struct fw_diags *d)
+{
+	static const char *const empty_when_unset[] = { "description", "tags", NULL };
+	int r = tfutil_plan_empty(config, planned, empty_when_unset);
+
+	return r < 0 ? r : tfutil_plan_organization(ctx, prior, config, planned, d);
 }
 
 static int iamapp_create(const struct fw_ctx *ctx, const struct cty_value *config, struct cty_value *state,
@@ -159,6 +173,10 @@ static int iamapp_read(const struct fw_ctx *ctx, struct cty_value *state, struct
 	int r;
 
 	memset(&a, 0, sizeof(a));
+	if (!id) {
+		tfutil_set_null(state); /* no ID: nothing exists to read */
+		return 0;
+	}
 	r = provider_call(ctx, &call, d);
 	if (r < 0)
 		return r;
@@ -250,7 +268,7 @@ const struct fw_resource iamapp_resource = {
 	.type_name = "scaleway_iam_application",
 	.description = "Manages a Scaleway IAM application, a non-human principal that can hold API keys.",
 	.attrs = iamapp_attrs,
-	.modify_plan = tfutil_plan_organization,
+	.modify_plan = iamapp_modify_plan,
 	.create = iamapp_create,
 	.read = iamapp_read,
 	.update = iamapp_update,
@@ -269,8 +287,9 @@ static const struct fw_rule iamapp_ds_rules[] = {
 
 static const struct fw_attr iamapp_ds_attrs[] = {
 	{ .name = "id", .type = &cty_string, .flags = FW_COMPUTED, .description = "The ID of the application." },
-	{ .name = "application_id", .type = &cty_string, .flags = FW_OPTIONAL,
-	  .description = "The ID of the application to read (exactly one of application_id and name).",
+	{ .name = "application_id", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED,
+	  .description = "The ID of the application to read (exactly one of application_id and name); set from "
+			 "the application found when it is read by name.",
 	  .validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
 	{ .name = "name", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED,
 	  .description = "The exact name of the application to read (exactly one of application_id and name).",
@@ -351,11 +370,8 @@ static int iamapp_ds_read(const struct fw_ctx *ctx, const struct cty_value *conf
 	}
 	if (r == 0)
 		r = iamapp_fill(state, &a);
-	/* A data source has no configuration to stay equal to: empty values are "" and []. */
 	if (r == 0)
-		r = fw_set_cstring(state, "description", a.description ? a.description : "");
-	if (r == 0)
-		r = fw_set_strings(state, "tags", (const char *const *)a.tags, a.ntags);
+		r = fw_set_cstring(state, "application_id", a.id); /* also when looked up by name */
 	iam_application_release(&a);
 	iam_call_release(&call);
 	return r;
@@ -368,3 +384,11 @@ const struct fw_data_source iamapp_data_source = {
 	.rules = iamapp_ds_rules,
 	.read = iamapp_ds_read,
 };
+
+/* The resource's full state for an API application (used by the list resource). */
+int iamapp_state(const struct fw_ctx *ctx, const struct iam_application *a, struct cty_value *state)
+{
+	int r = cty_value_object(state, fw_resource_type(ctx->fw, &iamapp_resource));
+
+	return r < 0 ? r : iamapp_fill(state, a);
+}

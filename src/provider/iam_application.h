@@ -6,6 +6,7 @@
  */
 #ifndef PROVIDER_IAM_APPLICATION_H
 #define PROVIDER_IAM_APPLICATION_H
+#include "client/iam.h"
 #include "framework/fw.h"
 
 extern const struct fw_resource iamapp_resource;
@@ -15,5 +16,7 @@ extern const struct fw_data_source iamapp_data_source;
  * 12 random lowercase letters and digits. out must hold IAMAPP_NAME_GEN_LEN + 1 bytes. */
 #define IAMAPP_NAME_GEN_LEN 27
 int iamapp_generate_name(char *out);
+/* The resource's full state for an application (cty_value_release it). */
+int iamapp_state(const struct fw_ctx *ctx, const struct iam_application *a, struct cty_value *state);
 
 #endif

@@ -60,11 +60,11 @@ static const struct fw_attr pol_attrs[] = {
 	{ .name = "name", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED,
 	  .description = "The name of the policy (1 to 64 characters). When unset, tf-policy-<random> is chosen once.",
 	  .validators = (const struct fw_validator[]){ FW_V_LEN(1, 64), { 0 } } },
-	{ .name = "description", .type = &cty_string, .flags = FW_OPTIONAL,
-	  .description = "The description of the policy (at most 200 characters).",
+	{ .name = "description", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED,
+	  .description = "The description of the policy (at most 200 characters); \"\" when unset.",
 	  .validators = (const struct fw_validator[]){ FW_V_LEN(0, 200), { 0 } } },
-	{ .name = "tags", .type = &pol_list, .flags = FW_OPTIONAL,
-	  .description = "Tags of the policy (at most 10). An empty list clears them.",
+	{ .name = "tags", .type = &pol_list, .flags = FW_OPTIONAL | FW_COMPUTED,
+	  .description = "Tags of the policy (at most 10); [] when unset. An empty list, or removing it, clears them.",
 	  .validators = (const struct fw_validator[]){ TFUTIL_V_TAGS, { 0 } } },
 	{ .name = "organization_id", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED, .plan = FW_PLAN_REPLACE,
 	  .description = "The organization of the policy (defaults to the provider's). Changing it replaces the policy.",
@@ -201,9 +201,9 @@ static int pol_fill(struct cty_value *state, const struct iam_policy *p, const s
 	if (r == 0)
 		r = fw_set_cstring(state, "name", p->name);
 	if (r == 0)
-		r = tfutil_set_api_string(state, "description", p->description);
+		r = fw_set_cstring(state, "description", p->description ? p->description : "");
 	if (r == 0)
-		r = tfutil_set_api_strings(state, "tags", p->tags, p->ntags);
+		r = pol_set_strings(state, "tags", p->tags, p->ntags);
 	if (r == 0)
 		r = fw_set_cstring(state, "organization_id", p->organization_id);
 	/* every principal attribute, so that exactly one (or no_principal) is set */
@@ -221,9 +221,9 @@ static int pol_fill(struct cty_value *state, const struct iam_policy *p, const s
 	if (r == 0)
 		r = fw_set_bool(state, "editable", p->editable);
 	if (r == 0)
-		r = fw_set_cstring(state, "created_at", p->created_at);
+		r = tfutil_set_time(state, "created_at", p->created_at);
 	if (r == 0)
-		r = fw_set_cstring(state, "updated_at", p->updated_at);
+		r = tfutil_set_time(state, "updated_at", p->updated_at);
 	return r;
 }
 
@@ -249,6 +249,17 @@ static int pol_refresh(struct iam_call *call, const char *id, struct cty_value *
 	iam_rules_release(rules, n);
 	iam_policy_release(&p);
 	return r;
+}
+
+/* Unset description and tags planned as "" and [] (as the reference provider stores them), then
+ * the organization. */
+static int pol_modify_plan(const struct fw_ctx *ctx, const struct cty_value *prior, const struct cty_value *config,
+			   struct cty_value *planned, struct fw_diags *d)
+{
+	static const char *const empty_when_unset[] = { "description", "tags", NULL };
+	int r = tfutil_plan_empty(config, planned, empty_when_unset);
+
+	return r < 0 ? r : tfutil_plan_organization(ctx, prior, config, planned, d);
 }
 
 /* ---- requests ---- */
@@ -444,7 +455,7 @@ const struct fw_resource iampolicy_resource = {
 	.attrs = pol_attrs,
 	.rules = pol_rules,
 	.validate = pol_validate,
-	.modify_plan = tfutil_plan_organization,
+	.modify_plan = pol_modify_plan,
 	.create = pol_create,
 	.read = pol_read,
 	.update = pol_update,

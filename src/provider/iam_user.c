@@ -11,8 +11,11 @@
  *   - send_password_email and send_welcome_email only matter at creation: changing them later
  *     is stored with a plan-time warning saying it sends nothing.
  * The password is sensitive and never logged; password_wo is write-only (never in plan or state)
- * and needs password_wo_version, which is bumped to send a new one. The data source reads a user
- * by ID, or by email over every page of the organization's users (the API has no email filter).
+ * and needs password_wo_version, which is bumped to send a new one. As in the reference provider's
+ * state, unset first_name, last_name and phone_number are "" (Optional+Computed; removing one
+ * clears it) and timestamps are whole seconds in UTC. Import reads the user and warns about the
+ * password only once it is found. The data source reads a user by ID, or by email over every
+ * page of the organization's users (the API has no email filter), and fills user_id.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -47,21 +50,22 @@ static const struct fw_attr iamuser_attrs[] = {
 	  .validators = (const struct fw_validator[]){ FW_V_LEN(1, 64),
 						       FW_V_REGEX(IAMUSER_RE_USERNAME, "a username without spaces"),
 						       { 0 } } },
-	{ .name = "first_name", .type = &cty_string, .flags = FW_OPTIONAL,
-	  .description = "The first name (at most 64 characters).",
+	{ .name = "first_name", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED,
+	  .description = "The first name (at most 64 characters). \"\" when unset; removing it clears it.",
 	  .validators = (const struct fw_validator[]){ FW_V_LEN(0, 64), { 0 } } },
-	{ .name = "last_name", .type = &cty_string, .flags = FW_OPTIONAL,
-	  .description = "The last name (at most 64 characters).",
+	{ .name = "last_name", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED,
+	  .description = "The last name (at most 64 characters). \"\" when unset; removing it clears it.",
 	  .validators = (const struct fw_validator[]){ FW_V_LEN(0, 64), { 0 } } },
-	{ .name = "phone_number", .type = &cty_string, .flags = FW_OPTIONAL,
-	  .description = "The phone number (at most 32 characters).",
+	{ .name = "phone_number", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED,
+	  .description = "The phone number (at most 32 characters). \"\" when unset; removing it clears it.",
 	  .validators = (const struct fw_validator[]){ FW_V_LEN(0, 32), { 0 } } },
 	{ .name = "locale", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED,
 	  .description = "The locale, such as en_US (the API's default when unset).",
 	  .validators = (const struct fw_validator[]){ FW_V_REGEX(IAMUSER_RE_LOCALE, "a locale such as en_US"),
 						       { 0 } } },
-	{ .name = "tags", .type = &iamuser_tags_type, .flags = FW_OPTIONAL,
-	  .description = "Tags of the user (at most 10, order kept). An empty list clears them.",
+	{ .name = "tags", .type = &iamuser_tags_type, .flags = FW_OPTIONAL | FW_COMPUTED,
+	  .description = "Tags of the user (at most 10, order kept); [] when unset. An empty list, or removing the "
+			 "attribute, clears them.",
 	  .validators = (const struct fw_validator[]){ TFUTIL_V_TAGS, { 0 } } },
 	{ .name = "organization_id", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED,
 	  .plan = FW_PLAN_REPLACE,
@@ -120,13 +124,18 @@ static int iamuser_validate(const struct fw_ctx *ctx, const struct cty_value *co
 	return 0;
 }
 
-/* Warn when a create-only setting changes on an existing user: nothing will be sent. */
+/* Unset names and phone number are planned as "" (the reference provider's state); warn when a
+ * create-only setting changes on an existing user: nothing will be sent. */
 static int iamuser_modify_plan(const struct fw_ctx *ctx, const struct cty_value *prior,
 			       const struct cty_value *config, struct cty_value *planned, struct fw_diags *d)
 {
 	static const char *const create_only[] = { "send_password_email", "send_welcome_email" };
+	static const char *const empty_when_unset[] = { "first_name", "last_name", "phone_number", "tags", NULL };
 	size_t i;
+	int r = tfutil_plan_empty(config, planned, empty_when_unset);
 
+	if (r < 0)
+		return r;
 	if (!prior)
 		return tfutil_plan_organization(ctx, prior, config, planned, d);
 	if (prior->st != CTY_KNOWN || planned->st != CTY_KNOWN)
@@ -152,25 +161,25 @@ static int iamuser_fill(struct cty_value *obj, const struct iam_user *u)
 	if (r == 0)
 		r = fw_set_cstring(obj, "username", u->username);
 	if (r == 0)
-		r = tfutil_set_api_string(obj, "first_name", u->first_name);
+		r = fw_set_cstring(obj, "first_name", u->first_name ? u->first_name : "");
 	if (r == 0)
-		r = tfutil_set_api_string(obj, "last_name", u->last_name);
+		r = fw_set_cstring(obj, "last_name", u->last_name ? u->last_name : "");
 	if (r == 0)
-		r = tfutil_set_api_string(obj, "phone_number", u->phone_number);
+		r = fw_set_cstring(obj, "phone_number", u->phone_number ? u->phone_number : "");
 	if (r == 0)
 		r = fw_set_cstring(obj, "locale", u->locale ? u->locale : "");
 	if (r == 0)
-		r = tfutil_set_api_strings(obj, "tags", u->tags, u->ntags);
+		r = fw_set_strings(obj, "tags", (const char *const *)u->tags, u->ntags);
 	if (r == 0)
 		r = fw_set_cstring(obj, "organization_id", u->organization_id);
 	if (r == 0)
-		r = fw_set_cstring(obj, "created_at", u->created_at);
+		r = tfutil_set_time(obj, "created_at", u->created_at);
 	if (r == 0)
-		r = fw_set_cstring(obj, "updated_at", u->updated_at);
+		r = tfutil_set_time(obj, "updated_at", u->updated_at);
 	if (r == 0)
 		r = fw_set_bool(obj, "deletable", u->deletable);
 	if (r == 0)
-		r = fw_set_cstring(obj, "last_login_at", u->last_login_at);
+		r = tfutil_set_time(obj, "last_login_at", u->last_login_at);
 	if (r == 0)
 		r = fw_set_cstring(obj, "type", u->type ? u->type : "");
 	if (r == 0)
@@ -238,15 +247,20 @@ out:
 
 static int iamuser_read(const struct fw_ctx *ctx, struct cty_value *state, struct fw_diags *d)
 {
+	const char *id = fw_get_string(state, "id");
 	struct iam_user u;
 	struct iam_call call;
 	int r;
 
 	memset(&u, 0, sizeof(u));
+	if (!id) {
+		tfutil_set_null(state); /* no ID: nothing exists to read */
+		return 0;
+	}
 	r = provider_call(ctx, &call, d);
 	if (r < 0)
 		return r;
-	r = iam_user_get(&call, fw_get_string(state, "id"), &u);
+	r = iam_user_get(&call, id, &u);
 	if (r == ERR_NOTFOUND) {
 		tfutil_set_null(state); /* deleted outside Terraform: planned for re-creation */
 		r = 0;
@@ -370,15 +384,34 @@ static int iamuser_delete(const struct fw_ctx *ctx, const struct cty_value *prio
 
 static int iamuser_import(const struct fw_ctx *ctx, const char *id, struct cty_value *state, struct fw_diags *d)
 {
-	(void)ctx;
+	struct iam_user u;
+	struct iam_call call;
+	int r;
+
 	if (!uuid_is_valid(id, strlen(id))) {
 		fw_error(d, "id", "Invalid import ID",
 			 "A user is imported by its ID, a UUID such as 11111111-2222-4333-8444-555555555555.");
 		return ERR_INVAL;
 	}
-	fw_warning(d, NULL, "Password not imported",
-		   "The API never returns a user's password: password and password_wo_version are null after import.");
-	return fw_set_cstring(state, "id", id);
+	memset(&u, 0, sizeof(u));
+	r = provider_call(ctx, &call, d);
+	if (r < 0)
+		return r;
+	r = iam_user_get(&call, id, &u);
+	if (r == ERR_NOTFOUND)
+		fw_error(d, NULL, "Cannot import the user", "No user has the ID %s.", id);
+	else if (r < 0)
+		provider_api_error(d, "Cannot import the user", r, &call, NULL);
+	if (r == 0)
+		r = iamuser_fill(state, &u);
+	/* Only now that the user is known to exist: a failed import says nothing about passwords. */
+	if (r == 0)
+		fw_warning(d, NULL, "Password not imported",
+			   "The API never returns a user's password: password and password_wo_version are null after "
+			   "import.");
+	iam_user_release(&u);
+	iam_call_release(&call);
+	return r;
 }
 
 const struct fw_resource iamuser_resource = {
@@ -406,8 +439,9 @@ static const struct fw_rule iamuser_ds_rules[] = {
 
 static const struct fw_attr iamuser_ds_attrs[] = {
 	{ .name = "id", .type = &cty_string, .flags = FW_COMPUTED, .description = "The ID of the user." },
-	{ .name = "user_id", .type = &cty_string, .flags = FW_OPTIONAL,
-	  .description = "The ID of the user to read (exactly one of user_id and email).",
+	{ .name = "user_id", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED,
+	  .description = "The ID of the user to read (exactly one of user_id and email); set from the user found "
+			 "when it is read by email.",
 	  .validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
 	{ .name = "email", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED,
 	  .description = "The email of the user to read, matched without regard to case (exactly one of user_id and "
@@ -497,15 +531,8 @@ static int iamuser_ds_read(const struct fw_ctx *ctx, const struct cty_value *con
 		r = iamuser_fill(state, &u);
 	if (r == 0 && email) /* matched without regard to case: keep the configured spelling */
 		r = fw_set_cstring(state, "email", email);
-	/* A data source has no configuration to stay equal to: empty values are "" and []. */
 	if (r == 0)
-		r = fw_set_cstring(state, "first_name", u.first_name ? u.first_name : "");
-	if (r == 0)
-		r = fw_set_cstring(state, "last_name", u.last_name ? u.last_name : "");
-	if (r == 0)
-		r = fw_set_cstring(state, "phone_number", u.phone_number ? u.phone_number : "");
-	if (r == 0)
-		r = fw_set_strings(state, "tags", (const char *const *)u.tags, u.ntags);
+		r = fw_set_cstring(state, "user_id", u.id); /* also when looked up by email */
 	iam_user_release(&u);
 	iam_call_release(&call);
 	return r;
@@ -518,3 +545,11 @@ const struct fw_data_source iamuser_data_source = {
 	.rules = iamuser_ds_rules,
 	.read = iamuser_ds_read,
 };
+
+/* The resource's full state for an API user (used by the list resource; no password). */
+int iamuser_state(const struct fw_ctx *ctx, const struct iam_user *u, struct cty_value *state)
+{
+	int r = cty_value_object(state, fw_resource_type(ctx->fw, &iamuser_resource));
+
+	return r < 0 ? r : iamuser_fill(state, u);
+}

@@ -6,9 +6,12 @@
  */
 #ifndef PROVIDER_IAM_USER_H
 #define PROVIDER_IAM_USER_H
+#include "client/iam.h"
 #include "framework/fw.h"
 
 extern const struct fw_resource iamuser_resource;
 extern const struct fw_data_source iamuser_data_source;
+/* The resource's full state for a user (cty_value_release it). */
+int iamuser_state(const struct fw_ctx *ctx, const struct iam_user *u, struct cty_value *state);
 
 #endif

@@ -5,7 +5,7 @@
  * when TF_DISABLE_PLUGIN_TLS is set), a unix socket, the handshake line on stdout (flushed, then
  * stdout goes to /dev/null), and the gRPC server until GRPCController.Shutdown, the end of the
  * last connection, or SIGTERM. "-debug" serves plaintext for TF_REATTACH_PROVIDERS instead,
- * until SIGTERM. SIGINT is ignored (Terraform sends StopProvider), SIGPIPE too, and a crash
+ * until SIGTERM; "-version" prints the version and exits. SIGINT is ignored (Terraform sends StopProvider), SIGPIPE too, and a crash
  * writes a "fatal error:" line that Terraform shows to the user.
  */
 #include <errno.h>
@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "client/scwclient.h"
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/log.h"
@@ -27,6 +28,7 @@
 #include "net/goplugin.h"
 #include "net/tls.h"
 #include "net/unixsock.h"
+#include "provider/config.h"
 #include "provider/provider.h"
 #include "provider/transport.h"
 
@@ -126,7 +128,12 @@ static void setup_logging(void)
 
 	if (!lvl || !*lvl)
 		lvl = getenv("TF_LOG");
-	log_setup(log_level_parse(lvl, LOG_ERROR), 2, "provider.terraform-provider-scaleway");
+	enum log_level min = log_level_parse(lvl, LOG_ERROR);
+
+	/* SCW_DEBUG (the official SDK's switch) turns on the API client's request log at debug. */
+	if (scwclient_debug_env() && min > LOG_DEBUG)
+		min = LOG_DEBUG;
+	log_setup(min, 2, "provider.terraform-provider-scaleway");
 }
 
 /* A fatal startup problem: Terraform shows the first stdout line to the user
@@ -176,8 +183,13 @@ int main(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-debug") == 0 || strcmp(argv[i], "--debug") == 0) {
 			debug = 1;
+		} else if (strcmp(argv[i], "-version") == 0 || strcmp(argv[i], "--version") == 0) {
+			printf("terraform-provider-scaleway %s (scw-iam, plugin protocol %d, %s)\n", PROVIDER_VERSION,
+			       PROVIDER_PROTOCOL, PROVIDER_SOURCE);
+			r = 0;
+			goto out;
 		} else {
-			fprintf(stderr, "usage: %s [-debug]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-debug | -version]\n", argv[0]);
 			r = ERR_INVAL;
 			goto out;
 		}

@@ -50,7 +50,7 @@ static const struct fw_attr provider_attrs[] = {
 	{ 0 },
 };
 
-/* Registration: one line per resource and data source (see docs/framework.md). */
+/* Registration: one line per resource, data source, ephemeral and list resource (docs/framework.md). */
 static const struct fw_resource *const provider_resources[] = {
 	&provider_iam_api_key,
 	&iamapp_resource,
@@ -66,6 +66,18 @@ static const struct fw_data_source *const provider_data_sources[] = {
 	NULL,
 };
 
+static const struct fw_ephemeral *const provider_ephemerals[] = {
+	&provider_iam_api_key_ephemeral,
+	NULL,
+};
+
+static const struct fw_list *const provider_lists[] = {
+	&provider_iam_api_key_list,
+	&provider_iam_application_list,
+	&provider_iam_user_list,
+	NULL,
+};
+
 const struct fw_provider provider_scaleway = {
 	.name = "scaleway",
 	.description = "The Scaleway provider manages Scaleway IAM API keys, applications and users.",
@@ -74,6 +86,8 @@ const struct fw_provider provider_scaleway = {
 	.release = provider_release,
 	.resources = provider_resources,
 	.data_sources = provider_data_sources,
+	.ephemerals = provider_ephemerals,
+	.lists = provider_lists,
 	.validate = provider_validate,
 };
 

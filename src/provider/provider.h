@@ -7,6 +7,7 @@
  */
 #ifndef PROVIDER_PROVIDER_H
 #define PROVIDER_PROVIDER_H
+#include "client/iam.h"
 #include "framework/fw.h"
 
 extern const struct fw_provider provider_scaleway;
@@ -14,6 +15,10 @@ extern const struct fw_provider provider_scaleway;
 const struct fw_provider *provider_served(void);
 extern const struct fw_resource provider_iam_api_key;
 extern const struct fw_data_source provider_iam_api_key_ds;
+extern const struct fw_ephemeral provider_iam_api_key_ephemeral;
+extern const struct fw_list provider_iam_api_key_list, provider_iam_application_list, provider_iam_user_list;
+/* The resource's full state for an API key (cty_value_release it). */
+int provider_api_key_state(const struct fw_ctx *ctx, const struct iam_api_key *k, struct cty_value *state);
 
 /* Validation patterns of the provider block (also used by the configuration loader). */
 #define PROVIDER_RE_ACCESS_KEY "^SCW[A-Z0-9]{17}$"

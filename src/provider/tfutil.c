@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * tfutil: helpers shared by the IAM application and user resources and data sources (see
- * tfutil.h): list attributes to C arrays, API answers to state without spurious diffs, the tags
- * validator, the default organization and the data sources' lookup by key.
+ * tfutil.h): list attributes to C arrays, API answers to state without spurious diffs (timestamps
+ * in whole seconds), the tags validator, the default organization and the data sources' lookup
+ * by key.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "common/err.h"
 #include "common/mem.h"
 #include "common/rand.h"
+#include "common/timeutil.h"
 #include "provider/config.h"
 #include "provider/tfutil.h"
 
@@ -60,18 +62,32 @@ int tfutil_changed_tags(const struct cty_value *prior, const struct cty_value *p
 	return 0;
 }
 
-int tfutil_set_api_string(struct cty_value *state, const char *attr, const char *api)
+int tfutil_set_time(struct cty_value *state, const char *attr, const char *api)
 {
-	if ((!api || !*api) && fw_is_null(state, attr))
-		return 0;
-	return fw_set_cstring(state, attr, api ? api : "");
+	char out[TIME_RFC3339_MAX];
+	struct tstamp t;
+
+	if (!api || time_rfc3339_parse(api, strlen(api), &t) < 0)
+		return fw_set_cstring(state, attr, api);
+	time_rfc3339_format_sec(t, out);
+	return fw_set_cstring(state, attr, out);
 }
 
-int tfutil_set_api_strings(struct cty_value *state, const char *attr, char *const *items, size_t n)
+int tfutil_plan_empty(const struct cty_value *config, struct cty_value *planned, const char *const *attrs)
 {
-	if (n == 0 && fw_is_null(state, attr))
+	const struct cty_value *v;
+	size_t i;
+	int r = 0;
+
+	if (planned->st != CTY_KNOWN)
 		return 0;
-	return fw_set_strings(state, attr, (const char *const *)items, n);
+	for (i = 0; r == 0 && attrs[i]; i++) {
+		if (!fw_is_null(config, attrs[i]) || !(v = cty_object_attr(planned, attrs[i])))
+			continue;
+		r = v->type->kind == CTY_STRING ? fw_set_cstring(planned, attrs[i], "")
+						: fw_set_strings(planned, attrs[i], NULL, 0);
+	}
+	return r;
 }
 
 /* Characters (UTF-8 code points) in s[0..n). */

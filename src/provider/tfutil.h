@@ -2,8 +2,8 @@
 /*
  * tfutil: small helpers shared by the application and user resources and data sources: turning a
  * list-of-strings attribute into a borrowed C array for the client layer, writing API answers
- * into state without creating spurious diffs (the API answers "" and [] for what the
- * configuration left null), a plan-time validator for tag lists, the organization to use
+ * into state in the reference provider's form (unset strings and lists planned as "" and [],
+ * timestamps in whole seconds), a plan-time validator for tag lists, the organization to use
  * when the configuration names none, and the data sources' lookup of one object among a listed
  * organization's (exact match, diagnostics naming the attribute on zero or several matches).
  * No API calls and no logging here.
@@ -29,11 +29,15 @@ int tfutil_strings(const struct cty_value *obj, const char *attr, const char ***
 int tfutil_changed_tags(const struct cty_value *prior, const struct cty_value *planned, const char ***out, size_t *n,
 			int *set, const char *summary, struct fw_diags *d);
 
-/* Set string attribute attr from an API value, except that an empty (or NULL) API value leaves a
- * null attribute null: the API writes "" for "unset". */
-int tfutil_set_api_string(struct cty_value *state, const char *attr, const char *api);
-/* Same for a list of strings: [] from the API leaves a null attribute null. */
-int tfutil_set_api_strings(struct cty_value *state, const char *attr, char *const *items, size_t n);
+/* Set a timestamp attribute from an API value in the reference provider's form: whole seconds,
+ * UTC, "2035-07-06T09:00:00Z" (the fraction truncated). NULL sets null; an unparsable value is
+ * stored as given. */
+int tfutil_set_time(struct cty_value *state, const char *attr, const char *api);
+/* modify_plan helper: each Optional+Computed string or list-of-strings attribute of attrs
+ * (NULL-terminated) that the configuration leaves null is planned as "" or [] (the reference
+ * provider's "unset"), so that removing it from the configuration clears it and a state written
+ * with ""/[] stays without diff. */
+int tfutil_plan_empty(const struct cty_value *config, struct cty_value *planned, const char *const *attrs);
 
 /* Validator for a list of tags: at most self->max items (TFUTIL_TAGS_MAX when 0), each 1 to
  * TFUTIL_TAG_LEN_MAX characters. Unknown elements are accepted (checked again at apply). */

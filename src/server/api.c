@@ -138,6 +138,19 @@ void err_store(struct ctx *c, int r, const char *resource, const char *id, const
 	}
 }
 
+/* A password could not be hashed: the hashing slots are busy (429, the HTTP front adds
+ * Retry-After) or something failed. */
+static void hash_failed(struct ctx *c, int r)
+{
+	if (r != ERR_AGAIN) {
+		internal_error(c);
+		return;
+	}
+	buf_reset(&c->resp->body);
+	done(c, 429, api_json_err_plain(&c->resp->body, "too_many_requests",
+					"too many passwords are being hashed; retry later"));
+}
+
 void no_content(struct ctx *c)
 {
 	buf_reset(&c->resp->body);
@@ -571,7 +584,7 @@ static void users_create(struct ctx *c)
 	if (r == 0 && in.password)
 		r = secret_password_hash(in.password, strlen(in.password), &pwhash);
 	if (r < 0) {
-		internal_error(c);
+		hash_failed(c, r);
 		goto out;
 	}
 	memcpy(u.organization_id, c->org, sizeof(u.organization_id));
@@ -698,7 +711,7 @@ static void users_update_password(struct ctx *c, const char *id)
 		r = secret_password_hash(pw, strlen(pw), &hash);
 	mem_free_secret_str(pw);
 	if (r < 0) {
-		internal_error(c);
+		hash_failed(c, r);
 		return;
 	}
 	p.password_hash = hash;

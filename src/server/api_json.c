@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "common/compat.h"
 #include "common/err.h"
 #include "common/json_esc.h"
 #include "common/timeutil.h"

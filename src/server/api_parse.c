@@ -15,6 +15,7 @@
 #include "common/rand.h"
 #include "server/api_parse.h"
 #include "server/api_parse_int.h"
+#include "server/validate.h"
 
 void api_invalid_add(struct api_invalid *inv, const char *arg, const char *reason, const char *fmt, ...)
 {
@@ -88,6 +89,18 @@ static json_t *member(json_t *o, const char *k)
 	return v && !json_is_null(v) ? v : NULL;
 }
 
+/* The published rule of argname (validate.c); a violation is recorded in inv. */
+static int vld_arg(const char *argname, const char *s, size_t n, struct api_invalid *inv)
+{
+	const char *reason;
+	char help[160];
+
+	if (vld_field(argname, s, n, &reason, help, sizeof(help)) == 0)
+		return 0;
+	api_invalid_add(inv, argname, reason, "%s", help);
+	return ERR_INVAL;
+}
+
 /* A string member of at most max characters. *out NULL when absent. required: absent or ""
  * is an error. */
 static int str_field(json_t *o, const char *k, const char *argname, size_t max, int required,
@@ -118,6 +131,8 @@ static int str_field(json_t *o, const char *k, const char *argname, size_t max, 
 				argname, max);
 		return ERR_INVAL;
 	}
+	if (vld_arg(argname, s, n, inv) < 0)
+		return ERR_INVAL;
 	*out = mem_strndup(s, n);
 	return *out ? 0 : ERR_NOMEM;
 }
@@ -410,28 +425,10 @@ static int email_field(json_t *o, const char *k, const char *argname, int requir
 	return r;
 }
 
-static int username_ok(const char *s)
-{
-	size_t i;
-
-	for (i = 0; s[i]; i++)
-		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f)
-			return 0;
-	return 1;
-}
-
+/* A username: its characters are checked by the published rule (validate.c). */
 static int username_field(json_t *o, const char *argname, char **out, struct api_invalid *inv)
 {
-	int r = str_field(o, "username", argname, API_USER_FIELD_MAX, 1, out, inv);
-
-	if (r == 0 && !username_ok(*out)) {
-		api_invalid_add(inv, argname, "format", "%s must not contain spaces or control characters",
-				argname);
-		free(*out);
-		*out = NULL;
-		r = ERR_INVAL;
-	}
-	return r;
+	return str_field(o, "username", argname, API_USER_FIELD_MAX, 1, out, inv);
 }
 
 /* A locale such as en_US (or "" meaning the default). */
@@ -676,7 +673,7 @@ static int qpage(const char *k, const char *v, const struct order_name *orders, 
 	size_t i;
 
 	if (!strcmp(k, "page")) {
-		*r = merge(*r, quint(k, v, 1, INT32_MAX, &pg->page, inv));
+		*r = merge(*r, quint(k, v, 1, VLD_PAGE_MAX, &pg->page, inv));
 	} else if (!strcmp(k, "page_size")) {
 		*r = merge(*r, quint(k, v, 1, 100, &pg->page_size, inv));
 	} else if (!strcmp(k, "order_by")) {
@@ -766,6 +763,7 @@ int api_parse_key_query(const struct api_qparam *q, size_t n, struct tstamp now,
 			}
 			f->access_key = v;
 		} else if (!strcmp(k, "description")) {
+			r = merge(r, vld_arg(k, v, strlen(v), inv));
 			f->description = v;
 		} else if (!strcmp(k, "bearer_id")) {
 			r = merge(r, quuid(k, v, out->bearer, inv));
@@ -812,6 +810,7 @@ int api_parse_app_query(const struct api_qparam *q, size_t n, struct api_app_que
 			r = merge(r, quuid(k, v, out->org, inv));
 			f->organization_id = out->org;
 		} else if (!strcmp(k, "name")) {
+			r = merge(r, vld_arg(k, v, strlen(v), inv));
 			f->name = v;
 		} else if (!strcmp(k, "tag")) {
 			f->tag = v;

@@ -25,11 +25,17 @@
 #include "common/log.h"
 #include "common/mem.h"
 #include "common/rand.h"
+#include "server/api_json.h"
+#include "server/gate.h"
 #include "server/http.h"
 #include "server/reqlog.h"
+#include "server/secret.h"
+#include "server/validate.h"
 
 #define HTTP_MAX_PARAMS 256
 #define HTTP_PATH_MAX 2048
+#define HTTP_QUERY_MAX 8192 /* bytes of the query string */
+#define HTTP_TOKEN_MAX 128
 
 struct hreq;
 
@@ -37,6 +43,7 @@ struct http_server {
 	struct MHD_Daemon *d;
 	const struct api *api;
 	int listen_fd;
+	struct gate *gate;
 	atomic_int inflight;
 	struct reqlog *log;       /* NULL when request lines are not wanted */
 	/* Write requests run on these workers while their connection is suspended. */
@@ -49,6 +56,8 @@ struct http_server {
 };
 
 struct hreq {
+	int started;              /* on_request has seen this request */
+	int query_too_long;       /* the query string was over HTTP_QUERY_MAX bytes (dropped) */
 	struct buf body;
 	int too_big;
 	int status;
@@ -66,6 +75,7 @@ struct hreq {
 	char method[16];
 	char ip[64];
 	char path[HTTP_PATH_MAX];
+	char token[HTTP_TOKEN_MAX + 1];
 	struct api_qparam q[HTTP_MAX_PARAMS];
 };
 
@@ -183,10 +193,28 @@ static enum MHD_Result respond(struct MHD_Connection *conn, struct hreq *h, stru
 	MHD_add_response_header(r, MHD_HTTP_HEADER_SERVER, "scw-iamd");
 	if (resp->status == 405)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, POST, PATCH, DELETE");
+	if (resp->status == 429 || resp->status == 503)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
 	h->status = resp->status;
 	ret = MHD_queue_response(conn, (unsigned)resp->status, r);
 	MHD_destroy_response(r);
 	return ret;
+}
+
+/* X-Auth-Token without the optional whitespace around it (RFC 9110 5.5); NULL when absent. */
+static const char *auth_token(struct MHD_Connection *conn, struct hreq *h)
+{
+	const char *v = NULL;
+	size_t n = 0;
+
+	if (MHD_lookup_connection_value_n(conn, MHD_HEADER_KIND, "X-Auth-Token", 12, &v, &n) != MHD_YES || !v)
+		return NULL;
+	vld_trim_ows(&v, &n);
+	if (n > HTTP_TOKEN_MAX)
+		n = HTTP_TOKEN_MAX; /* longer than any token: it stays invalid */
+	memcpy(h->token, v, n);
+	h->token[n] = '\0';
+	return h->token;
 }
 
 static void build_req(struct MHD_Connection *conn, struct hreq *h)
@@ -200,7 +228,7 @@ static void build_req(struct MHD_Connection *conn, struct hreq *h)
 	req->query = h->q;
 	req->n_query = h->nq;
 	req->too_many_params = h->too_many;
-	req->auth_token = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Auth-Token");
+	req->auth_token = auth_token(conn, h);
 	req->client_ip = h->ip;
 	req->user_agent = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "User-Agent");
 	req->body = h->body.data ? h->body.data : "";
@@ -210,6 +238,41 @@ static void build_req(struct MHD_Connection *conn, struct hreq *h)
 	req->now.nsec -= req->now.nsec % 1000; /* the real API stores microseconds */
 }
 
+/* Limits and bytes the front refuses before the API sees the request: a head over 16 KiB
+ * (431), a query over HTTP_QUERY_MAX bytes (414), control bytes in a query key or value (400
+ * naming it; ids in the path are checked by the API, which names them). 1 when resp holds such
+ * an answer. */
+static int front_refusal(struct MHD_Connection *conn, struct hreq *h, struct api_resp *resp)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+	struct api_invalid inv = { 0 };
+	size_t i;
+
+	if (ci && ci->header_size > VLD_HEAD_MAX) {
+		resp->status = 431;
+		api_invalid_add(&inv, "request", "constraint", "the request head must not exceed 16 KiB");
+	} else if (h->query_too_long) {
+		resp->status = 414;
+		api_invalid_add(&inv, "query", "constraint", "the query string must not exceed %d bytes",
+				HTTP_QUERY_MAX);
+	} else {
+		for (i = 0; i < h->nq && !inv.n; i++) {
+			const char *k = h->q[i].k, *v = h->q[i].v;
+
+			if (vld_has_ctl(k, strlen(k)))
+				api_invalid_add(&inv, "query", "format", "query keys must not hold control characters");
+			else if (v && vld_has_ctl(v, strlen(v)))
+				api_invalid_add(&inv, k, "format", "%s must not hold control characters", k);
+		}
+		resp->status = 400;
+	}
+	if (!inv.n)
+		return 0;
+	if (api_json_err_invalid(&resp->body, &inv) < 0)
+		resp->status = 500;
+	return 1;
+}
+
 /* Answer a request on the calling (HTTP) thread. */
 static enum MHD_Result handle(struct http_server *s, struct MHD_Connection *conn, struct hreq *h)
 {
@@ -217,7 +280,8 @@ static enum MHD_Result handle(struct http_server *s, struct MHD_Connection *conn
 
 	build_req(conn, h);
 	api_resp_init(&h->resp);
-	api_handle(s->api, &h->req, &h->resp);
+	if (!front_refusal(conn, h, &h->resp))
+		api_handle(s->api, &h->req, &h->resp);
 	ret = respond(conn, h, &h->resp);
 	api_resp_release(&h->resp);
 	return ret;
@@ -229,8 +293,15 @@ static enum MHD_Result dispatch(struct http_server *s, struct MHD_Connection *co
 {
 	build_req(conn, h);
 	api_resp_init(&h->resp);
+	if (front_refusal(conn, h, &h->resp)) {
+		enum MHD_Result ret = respond(conn, h, &h->resp);
+
+		api_resp_release(&h->resp);
+		return ret;
+	}
 	h->conn = conn;
 	h->dispatched = 1;
+	gate_request_busy(conn);
 	h->next = NULL;
 	MHD_suspend_connection(conn);
 	pthread_mutex_lock(&s->mu);
@@ -275,6 +346,53 @@ static int is_write(const char *method)
 	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
 }
 
+static struct hreq *new_hreq(void)
+{
+	struct hreq *h = malloc(sizeof(*h));
+
+	if (!h)
+		return NULL;
+	memset(h, 0, offsetof(struct hreq, request_id));
+	atomic_init(&h->ready, 0);
+	h->t0 = time_mono_ns();
+	return h;
+}
+
+/* MHD_OPTION_URI_LOG_CALLBACK: the raw request target, before libmicrohttpd splits the query
+ * into parameters in its fixed per-connection pool (which more than ~500 of them overflow, and
+ * libmicrohttpd then neither answers nor closes). A query over HTTP_QUERY_MAX bytes or with
+ * more than HTTP_MAX_PARAMS parameters is cut off here, in the connection's own buffer, and
+ * answered 414 or 400 by the front or the API. Returns the request's context. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct hreq *h = new_hreq();
+	char *q = memchr(uri, '?', strlen(uri)); /* the buffer is libmicrohttpd's and writable */
+	size_t i, amps = 0;
+
+	(void)cls;
+	(void)conn;
+	if (!h || !q)
+		return h;
+	for (i = 1; q[i]; i++)
+		amps += q[i] == '&';
+	if (i - 1 > HTTP_QUERY_MAX || amps >= HTTP_MAX_PARAMS) {
+		if (i - 1 > HTTP_QUERY_MAX)
+			h->query_too_long = 1;
+		else
+			h->too_many = 1;
+		q[1] = '\0';
+	}
+	return h;
+}
+
+/* MHD_OPTION_UNESCAPE_CALLBACK: percent-decoding without NULs (see vld_unescape). */
+static size_t on_unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+	(void)cls;
+	(void)conn;
+	return vld_unescape(s);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 				  const char *version, const char *upload_data, size_t *upload_data_size,
 				  void **req_cls)
@@ -283,13 +401,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct hreq *h = *req_cls;
 
 	(void)version;
-	if (!h) {
-		h = malloc(sizeof(*h));
-		if (!h)
-			return MHD_NO;
-		memset(h, 0, offsetof(struct hreq, request_id));
-		atomic_init(&h->ready, 0);
-		h->t0 = time_mono_ns();
+	if (!h)
+		h = *req_cls = new_hreq();
+	if (!h)
+		return MHD_NO;
+	if (!h->started) {
+		h->started = 1;
+		gate_request_head(conn);
 		buf_init(&h->body, API_BODY_MAX);
 		request_id(h->request_id);
 		copy_trunc(h->method, sizeof(h->method), method);
@@ -337,6 +455,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	(void)toe;
 	if (!h)
 		return;
+	if (!h->started) { /* refused by libmicrohttpd before the handler saw it */
+		free(h);
+		*req_cls = NULL;
+		return;
+	}
+	gate_request_done(conn);
 	if (s->log)
 		reqlog_request(s->log, h->method, h->path, h->status, time_mono_ns() - h->t0, h->request_id, h->ip);
 	buf_release(&h->body);
@@ -476,6 +600,7 @@ int http_start(const struct http_config *cfg, const struct api *api, struct http
 	       char *bound, size_t bound_len, char *detail, size_t dlen)
 {
 	struct http_server *s = mem_calloc(1, sizeof(*s));
+	struct gate_config gc;
 	int r;
 
 	*out = NULL;
@@ -499,15 +624,29 @@ int http_start(const struct http_config *cfg, const struct api *api, struct http
 	r = bind_listen(cfg->listen, &s->listen_fd, bound, bound_len, detail, dlen);
 	if (r < 0)
 		goto out;
+	gc.max_conns = cfg->max_conns ? cfg->max_conns : HTTP_DEFAULT_MAX_CONNS;
+	gc.per_ip = cfg->per_ip_conns ? cfg->per_ip_conns : HTTP_DEFAULT_PER_IP;
+	gc.head_timeout_s = cfg->head_timeout_s ? cfg->head_timeout_s : HTTP_DEFAULT_HEAD_TIMEOUT;
+	gc.body_timeout_s = cfg->body_timeout_s ? cfg->body_timeout_s : HTTP_DEFAULT_BODY_TIMEOUT;
+	r = gate_new(&gc, s->listen_fd, &s->gate);
+	if (r < 0) {
+		snprintf(detail, dlen, "cannot start the connection gate");
+		goto out;
+	}
+	s->listen_fd = -1; /* the gate's now */
 	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-					MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
+					MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | MHD_USE_NO_LISTEN_SOCKET,
 				0, NULL, NULL, on_request, s,
 				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-				MHD_OPTION_LISTEN_SOCKET, (MHD_socket)s->listen_fd,
 				MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(cfg->threads ? cfg->threads : 1),
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
-				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4096,
+				MHD_OPTION_NOTIFY_CONNECTION, gate_notify, s->gate,
+				MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
+				MHD_OPTION_UNESCAPE_CALLBACK, on_unescape, NULL,
+				/* A backstop: the gate's deadlines come first. */
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)300,
+				/* The gate keeps the budget; this only has to stay above it. */
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)(gc.max_conns + 64),
 				/* MHD zeroes this pool between requests: keep it small (headers
 				 * and the URL live there; bodies stream through on_request). */
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
@@ -515,11 +654,16 @@ int http_start(const struct http_config *cfg, const struct api *api, struct http
 	if (!s->d) {
 		snprintf(detail, dlen, "libmicrohttpd could not start");
 		r = ERR_INTERNAL;
+	} else if (gate_run(s->gate, s->d) < 0) {
+		snprintf(detail, dlen, "cannot start the connection gate");
+		MHD_stop_daemon(s->d);
+		r = ERR_NOMEM;
 	}
 out:
 	if (r < 0) {
 		if (s->listen_fd >= 0)
 			close(s->listen_fd);
+		gate_free(s->gate);
 		stop_workers(s);
 		reqlog_stop(s->log);
 		pthread_mutex_destroy(&s->mu);
@@ -534,11 +678,10 @@ out:
 void http_stop(struct http_server *s, unsigned drain_ms)
 {
 	uint64_t deadline;
-	MHD_socket fd;
 
 	if (!s)
 		return;
-	fd = MHD_quiesce_daemon(s->d);
+	gate_stop(s->gate); /* no new connections; the ones still sending their first head close */
 	deadline = time_mono_ns() + (uint64_t)drain_ms * 1000000u;
 	wait_idle(s, deadline);
 	/* Workers finish what is queued and resume those connections; give the HTTP threads a
@@ -546,10 +689,19 @@ void http_stop(struct http_server *s, unsigned drain_ms)
 	stop_workers(s);
 	wait_idle(s, time_mono_ns() + 1000000000u);
 	MHD_stop_daemon(s->d);
+	gate_free(s->gate);
 	reqlog_stop(s->log); /* after the daemon: every completed request is in the queue */
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
-	if (fd != MHD_INVALID_SOCKET)
-		close(fd);
 	free(s);
+}
+
+void http_stats(struct http_server *s, struct http_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (!s)
+		return;
+	st->inflight = (unsigned)atomic_load(&s->inflight);
+	gate_stats(s->gate, &st->connections, &st->pending_heads);
+	secret_pw_gate_stats(&st->hashes_running, &st->hashes_waiting);
 }

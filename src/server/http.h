@@ -15,11 +15,29 @@
 
 #include "server/api.h"
 
+#define HTTP_DEFAULT_MAX_CONNS 8192   /* total budget of open connections */
+#define HTTP_DEFAULT_PER_IP 256        /* open connections per client address (a CI fleet behind NAT) */
+#define HTTP_DEFAULT_HEAD_TIMEOUT 20   /* seconds for a whole request head, bytes do not extend it */
+#define HTTP_DEFAULT_BODY_TIMEOUT 60   /* seconds for a whole request body */
+
 struct http_config {
 	const char *listen;  /* "HOST:PORT", "[V6]:PORT"; port 0 picks a free one */
 	unsigned threads;       /* HTTP threads (epoll each), >= 1 */
 	unsigned write_workers; /* threads running write requests (their commits are grouped) */
 	int log_fd;             /* where request lines go (batched, see reqlog.h) when info is on */
+	unsigned max_conns;     /* 0: HTTP_DEFAULT_MAX_CONNS (see gate.h for the other limits) */
+	unsigned per_ip_conns;  /* 0: HTTP_DEFAULT_PER_IP */
+	unsigned head_timeout_s; /* 0: HTTP_DEFAULT_HEAD_TIMEOUT */
+	unsigned body_timeout_s; /* 0: HTTP_DEFAULT_BODY_TIMEOUT */
+};
+
+/* What the server is doing right now (for metrics). */
+struct http_stats {
+	unsigned inflight;        /* requests received and not yet answered */
+	unsigned connections;     /* open connections */
+	unsigned pending_heads;   /* connections still sending their first request head */
+	unsigned hashes_running;  /* password hashes being computed */
+	unsigned hashes_waiting;  /* requests waiting for a hashing slot */
 };
 
 struct http_server;
@@ -32,5 +50,7 @@ int http_start(const struct http_config *cfg, const struct api *api, struct http
 /* Stop accepting, let in-flight requests finish (up to drain_ms), then stop the workers and
  * free everything. NULL is fine. */
 void http_stop(struct http_server *s, unsigned drain_ms);
+/* Snapshot of the counters above; s NULL gives zeros. */
+void http_stats(struct http_server *s, struct http_stats *st);
 
 #endif

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -65,6 +66,12 @@ static const char usage_serve[] =
 	"  --threads N            HTTP threads, each running an epoll loop (default 2)\n"
 	"  --write-workers N      threads running writes; concurrent writes share a commit (default 64)\n"
 	"  --log-level LEVEL      trace, debug, info (default), warn, error, off\n"
+	"  --hash-concurrency N   password hashes computed at once (default: the core count); a few more\n"
+	"                         wait up to 2 s, the others get 429 with Retry-After\n"
+	"  --max-connections N    open connections in total (default 8192; over it: 503)\n"
+	"  --per-ip-connections N open connections per client address (default 256; over it: 429)\n"
+	"  --head-timeout S       seconds for a whole request head, and for idle keep-alive (default 20)\n"
+	"  --body-timeout S       seconds for a whole request body and its answer (default 60)\n"
 	"  --help, --version\n";
 
 static int usage_error(const char *usage, const char *msg, const char *arg)
@@ -87,6 +94,17 @@ static int parse_u32(const char *s, uint32_t *out)
 		return ERR_RANGE;
 	*out = (uint32_t)v;
 	return 0;
+}
+
+/* Connections need descriptors: take the hard limit as the soft one. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 /* Open the store and the server key, checking that they belong together. create: bootstrap
@@ -204,11 +222,19 @@ static int cmd_serve(int argc, char **argv)
 		{ "threads", required_argument, NULL, 't' },
 		{ "write-workers", required_argument, NULL, 'w' },
 		{ "log-level", required_argument, NULL, 'L' },
+		{ "hash-concurrency", required_argument, NULL, 'H' },
+		{ "max-connections", required_argument, NULL, 'C' },
+		{ "per-ip-connections", required_argument, NULL, 'P' },
+		{ "head-timeout", required_argument, NULL, 'T' },
+		{ "body-timeout", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db = NULL, *key_file = NULL, *listen_addr = "127.0.0.1:8080";
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	uint32_t hashes = ncpu > 0 && ncpu < 1024 ? (uint32_t)ncpu : 2, max_conns = 0, per_ip = 0, head_s = 0,
+		 body_s = 0;
 	enum log_level level = LOG_INFO;
 	uint32_t quota = 100, threads = 2, workers = 64;
 	struct http_config cfg;
@@ -243,6 +269,26 @@ static int cmd_serve(int argc, char **argv)
 			if ((int)level < 0)
 				return usage_error(usage_serve, "unknown --log-level", optarg);
 			break;
+		case 'H':
+			if (parse_u32(optarg, &hashes) < 0 || hashes < 1 || hashes > 1024)
+				return usage_error(usage_serve, "--hash-concurrency wants a number from 1 to 1024", optarg);
+			break;
+		case 'C':
+			if (parse_u32(optarg, &max_conns) < 0 || max_conns < 4 || max_conns > 1000000)
+				return usage_error(usage_serve, "--max-connections wants a number from 4 to 1000000", optarg);
+			break;
+		case 'P':
+			if (parse_u32(optarg, &per_ip) < 0 || per_ip < 1 || per_ip > 1000000)
+				return usage_error(usage_serve, "--per-ip-connections wants a number from 1 to 1000000", optarg);
+			break;
+		case 'T':
+			if (parse_u32(optarg, &head_s) < 0 || head_s < 1 || head_s > 3600)
+				return usage_error(usage_serve, "--head-timeout wants seconds from 1 to 3600", optarg);
+			break;
+		case 'B':
+			if (parse_u32(optarg, &body_s) < 0 || body_s < 1 || body_s > 3600)
+				return usage_error(usage_serve, "--body-timeout wants seconds from 1 to 3600", optarg);
+			break;
 		case 'h': fputs(usage_serve, stdout); return 0;
 		case 'V': puts("scw-iamd " VERSION); return 0;
 		default: return usage_error(usage_serve, "unknown or incomplete option", argv[optind - 1]);
@@ -269,6 +315,12 @@ static int cmd_serve(int argc, char **argv)
 	cfg.threads = threads;
 	cfg.write_workers = workers;
 	cfg.log_fd = 2;
+	cfg.max_conns = max_conns;
+	cfg.per_ip_conns = per_ip;
+	cfg.head_timeout_s = head_s;
+	cfg.body_timeout_s = body_s;
+	secret_pw_gate_init(hashes, 8 * hashes, 2000);
+	raise_fd_limit();
 	r = http_start(&cfg, &api, &http, bound, sizeof(bound), detail, sizeof(detail));
 	if (r < 0) {
 		fprintf(stderr, "scw-iamd: %s\n", detail[0] ? detail : err_str(r));

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,6 +19,7 @@
 #include "common/err.h"
 #include "common/mem.h"
 #include "common/rand.h"
+#include "common/timeutil.h"
 #include "server/secret.h"
 
 #define SCRYPT_N 16384
@@ -218,6 +220,93 @@ static int scrypt(const char *pw, size_t n, const uint8_t *salt, uint64_t N, uin
 	return 0;
 }
 
+/* ---- the password hashing gate ----
+ * scrypt takes 128 * r * N bytes (16 MiB) for each hash: at most `limit` hashes run at once,
+ * at most `queue_max` callers wait for a slot (each at most wait_ms), the others get ERR_AGAIN
+ * at once. Allocations of 1 MiB and more are served by mmap (a fixed threshold: glibc's dynamic
+ * one would move above 16 MiB after the first free and keep the blocks in the heap), so a
+ * hash's memory goes back to the system when it is freed; a trim after the last hash of a burst
+ * returns what the heaps kept. */
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	unsigned limit, queue_max, wait_ms;
+	unsigned running, waiting;
+} gate = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, 0 };
+
+void secret_pw_gate_init(unsigned limit, unsigned queue_max, unsigned wait_ms)
+{
+	mallopt(M_MMAP_THRESHOLD, 1 << 20);
+	pthread_mutex_lock(&gate.mu);
+	gate.limit = limit;
+	gate.queue_max = queue_max;
+	gate.wait_ms = wait_ms;
+	pthread_mutex_unlock(&gate.mu);
+}
+
+void secret_pw_gate_stats(unsigned *running, unsigned *waiting)
+{
+	pthread_mutex_lock(&gate.mu);
+	*running = gate.running;
+	*waiting = gate.waiting;
+	pthread_mutex_unlock(&gate.mu);
+}
+
+static int gate_enter(void)
+{
+	struct timespec until;
+	int r = 0;
+
+	pthread_mutex_lock(&gate.mu);
+	if (gate.limit && gate.running >= gate.limit) {
+		if (gate.waiting >= gate.queue_max) {
+			r = ERR_AGAIN;
+		} else {
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += gate.wait_ms / 1000;
+			until.tv_nsec += (long)(gate.wait_ms % 1000) * 1000000L;
+			if (until.tv_nsec >= 1000000000L) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
+			}
+			gate.waiting++;
+			while (r == 0 && gate.running >= gate.limit)
+				if (pthread_cond_timedwait(&gate.cv, &gate.mu, &until) == ETIMEDOUT)
+					r = gate.running >= gate.limit ? ERR_AGAIN : 0;
+			gate.waiting--;
+		}
+	}
+	if (r == 0)
+		gate.running++;
+	pthread_mutex_unlock(&gate.mu);
+	return r;
+}
+
+static void gate_leave(void)
+{
+	int idle;
+
+	pthread_mutex_lock(&gate.mu);
+	gate.running--;
+	idle = gate.running == 0 && gate.waiting == 0;
+	pthread_cond_signal(&gate.cv);
+	pthread_mutex_unlock(&gate.mu);
+	if (idle && gate.limit)
+		malloc_trim(0);
+}
+
+static int scrypt_gated(const char *pw, size_t n, const uint8_t *salt, uint64_t N, uint64_t rr, uint64_t p,
+			uint8_t out[PW_HASH_LEN])
+{
+	int r = gate_enter();
+
+	if (r < 0)
+		return r;
+	r = scrypt(pw, n, salt, N, rr, p, out);
+	gate_leave();
+	return r;
+}
+
 int secret_password_hash(const char *pw, size_t n, char **out)
 {
 	uint8_t salt[SALT_LEN], h[PW_HASH_LEN];
@@ -226,7 +315,7 @@ int secret_password_hash(const char *pw, size_t n, char **out)
 
 	*out = NULL;
 	if (r == 0)
-		r = scrypt(pw, n, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P, h);
+		r = scrypt_gated(pw, n, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P, h);
 	if (r == 0) {
 		hex(salt, sizeof(salt), salt_hex);
 		hex(h, sizeof(h), h_hex);
@@ -278,7 +367,7 @@ int secret_password_verify(const char *pw, size_t n, const char *encoded)
 	    rr > 32 || p > 16)
 		return 0;
 	if (unhex(salt_hex, SALT_LEN, salt) == 0 && unhex(h_hex, PW_HASH_LEN, want) == 0 &&
-	    scrypt(pw, n, salt, N, rr, p, got) == 0)
+	    scrypt_gated(pw, n, salt, N, rr, p, got) == 0)
 		ok = mem_ct_eq(want, got, PW_HASH_LEN);
 	mem_wipe(got, sizeof(got));
 	return ok;

@@ -32,8 +32,14 @@ int secret_hash(const struct secret_key *k, const char *secret, size_t n, uint8_
  * mismatched key file is detected at start-up. out holds SECRET_FPR_LEN + 1 bytes. */
 int secret_key_fingerprint(const struct secret_key *k, char out[SECRET_FPR_LEN + 1]);
 /* Encode a slow salted hash of a password: "scrypt$N$r$p$<salt hex>$<hash hex>". The caller
- * frees *out. ERR_NOMEM, ERR_INTERNAL. */
+ * frees *out. ERR_NOMEM, ERR_INTERNAL, ERR_AGAIN (every hashing slot busy, see below). */
 int secret_password_hash(const char *pw, size_t n, char **out);
+/* Bound password hashing: at most limit hashes at once (0 = unbounded, the default), at most
+ * queue_max callers waiting for a slot, each at most wait_ms; the others get ERR_AGAIN (the API
+ * answers 429 with Retry-After). Also makes large blocks go back to the system when freed. */
+void secret_pw_gate_init(unsigned limit, unsigned queue_max, unsigned wait_ms);
+/* Hashes running and callers waiting right now (for metrics). */
+void secret_pw_gate_stats(unsigned *running, unsigned *waiting);
 /* 1 when pw matches an encoded hash, 0 when not (or the encoding is unknown). */
 int secret_password_verify(const char *pw, size_t n, const char *encoded);
 

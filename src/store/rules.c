@@ -8,7 +8,8 @@
  * one at a time): the checks below then see every committed write and no concurrent one, and
  * stay exact across threads and instances:
  *   - the bearer of a new key exists in the key's organization;
- *   - the API-key quota of the organization (count of its keys, checked before the insert);
+ *   - the API-key quota of the organization: organizations.api_key_count, kept here by every
+ *     insert and delete of keys (cascades included), read under the row lock before an insert;
  *   - usernames and emails are unique in an organization (emails case-insensitively);
  *   - deleting an application or a user deletes its keys, removes it from its groups and
  *     orphans the policies naming it (cascade; access.c);
@@ -27,17 +28,42 @@ int store_key_expired(const struct store_key *k, struct tstamp now)
 	return k->has_expires && time_cmp(k->expires_at, now) <= 0;
 }
 
-void store_detail_set(struct store_detail *d, const char *resource, const char *id)
+static void detail_set(struct store_detail *d, const char *resource, const char *id)
 {
 	d->resource = resource;
 	snprintf(d->resource_id, sizeof(d->resource_id), "%s", id ? id : "");
 }
 
-int store_org_lock(struct store *s, struct store_conn *c, const char *org)
+/* Lock org's row until commit; ERR_NOTFOUND when there is no such organization. count (may be
+ * NULL) receives its number of API keys. */
+static int org_lock(struct store *s, struct store_conn *c, const char *org, uint32_t *count)
 {
 	struct sval a = sv_text(org);
+	char n[24];
+	int r = store_run_text(s, c, Q_ORG_LOCK, &a, 1, n, sizeof(n));
 
-	return store_run_text(s, c, Q_ORG_LOCK, &a, 1, NULL, 0);
+	if (r == 0 && count)
+		*count = (uint32_t)strtoul(n, NULL, 10);
+	return r;
+}
+
+/* Keep the organization's key count: delta keys were added (or removed, < 0). */
+static int count_add(struct store *s, struct store_conn *c, const char *org, int64_t delta)
+{
+	struct sval a[2] = { sv_text(org), sv_int(delta) };
+
+	return delta ? store_run(s, c, Q_KEY_COUNT_ADD, a, 2, NULL, NULL, NULL) : 0;
+}
+
+/* For access.c: the same lock and detail. */
+int store_org_lock(struct store *s, struct store_conn *c, const char *org)
+{
+	return org_lock(s, c, org, NULL);
+}
+
+void store_detail_set(struct store_detail *d, const char *resource, const char *id)
+{
+	detail_set(d, resource, id);
 }
 
 static int exec2(struct store *s, struct store_conn *c, int q, const char *a1, const char *a2, int64_t *changes)
@@ -188,7 +214,7 @@ static int op_key_create(struct store_conn *c, void *arg)
 	struct store *s = a->s;
 	struct store_key *k = a->k;
 	int app = k->bearer_type == STORE_BEARER_APPLICATION;
-	char count[24];
+	uint32_t count = 0;
 	struct sval v[32];
 	char *tags;
 	int r, n;
@@ -197,20 +223,17 @@ static int op_key_create(struct store_conn *c, void *arg)
 	memcpy(k->default_project_id, a->project, sizeof(a->project));
 	v[0] = sv_text(k->bearer_id);
 	v[1] = sv_text(k->organization_id);
-	r = store_org_lock(s, c, k->organization_id);
+	r = org_lock(s, c, k->organization_id, &count);
 	if (r == 0)
 		r = store_run_text(s, c, app ? Q_APP_IN_ORG : Q_USER_IN_ORG, v, 2, NULL, 0);
 	/* No such organization: the bearer is not in it either. */
 	if (r == ERR_NOTFOUND)
-		store_detail_set(a->d, app ? "application" : "user", k->bearer_id);
-	if (r == 0 && a->quota) {
-		r = store_run_text(s, c, Q_KEY_COUNT, &v[1], 1, count, sizeof(count));
-		if (r == 0 && strtoull(count, NULL, 10) >= a->quota) {
-			a->d->resource = "api_keys";
-			a->d->current = (uint32_t)strtoul(count, NULL, 10);
-			a->d->quota = a->quota;
-			r = ERR_QUOTA;
-		}
+		detail_set(a->d, app ? "application" : "user", k->bearer_id);
+	if (r == 0 && a->quota && count >= a->quota) {
+		a->d->resource = "api_keys";
+		a->d->current = count;
+		a->d->quota = a->quota;
+		r = ERR_QUOTA;
 	}
 	if (r == 0 && !k->default_project_id[0]) {
 		r = store_run_text(s, c, Q_DEFAULT_PROJECT, &v[1], 1, k->default_project_id,
@@ -226,7 +249,7 @@ static int op_key_create(struct store_conn *c, void *arg)
 	v[n++] = sv_blob(a->hash, STORE_HASH_LEN);
 	r = store_run(s, c, Q_KEY_INSERT, v, n, NULL, NULL, NULL);
 	free(tags);
-	return r;
+	return r < 0 ? r : count_add(s, c, k->organization_id, 1);
 }
 
 int store_key_create(struct store *s, struct store_key *k, const uint8_t hash[STORE_HASH_LEN], uint32_t quota,
@@ -296,8 +319,8 @@ static int op_delete(struct store_conn *c, void *arg)
 	struct del_arg *a = arg;
 	struct sval v[2] = { sv_text(a->id), sv_text(a->org) };
 	char deletable[8];
-	int64_t changes = 0;
-	int r = a->q_cascade >= 0 ? store_org_lock(a->s, c, a->org) : 0;
+	int64_t keys = 0, changes = 0;
+	int r = org_lock(a->s, c, a->org, NULL);
 
 	if (r == 0)
 		r = store_run_text(a->s, c, a->q_deletable, v, 2, deletable, sizeof(deletable));
@@ -306,14 +329,16 @@ static int op_delete(struct store_conn *c, void *arg)
 	if (strcmp(deletable, "1") != 0)
 		return ERR_PERM;
 	if (a->q_cascade >= 0)
-		r = store_run(a->s, c, a->q_cascade, v, 1, NULL, NULL, NULL);
+		r = store_run(a->s, c, a->q_cascade, v, 1, NULL, NULL, &keys);
 	if (r == 0 && a->member != STORE_BEARER_NONE)
 		r = store_forget_member(a->s, c, a->org, a->member, a->id);
 	if (r == 0)
 		r = store_run(a->s, c, a->q_delete, v, 2, NULL, NULL, &changes);
 	if (r == 0 && changes == 0)
 		r = ERR_NOTFOUND;
-	return r;
+	if (a->q_cascade < 0)
+		keys = changes; /* the record was the key */
+	return r < 0 ? r : count_add(a->s, c, a->org, -keys);
 }
 
 int store_key_delete(struct store *s, const char *org, const char *ak)
@@ -340,10 +365,18 @@ int store_user_delete(struct store *s, const char *org, const char *id)
 static int op_key_revoke(struct store_conn *c, void *arg)
 {
 	struct del_arg *a = arg;
+	char org[STORE_ID_LEN + 1];
 	int64_t changes = 0;
-	int r = exec2(a->s, c, Q_KEY_REVOKE, a->id, NULL, &changes);
+	struct sval v = sv_text(a->id);
+	int r = store_run_text(a->s, c, Q_KEY_ORG, &v, 1, org, sizeof(org));
 
-	return r == 0 && changes == 0 ? ERR_NOTFOUND : r;
+	if (r == 0)
+		r = org_lock(a->s, c, org, NULL);
+	if (r == 0)
+		r = exec2(a->s, c, Q_KEY_DELETE, a->id, org, &changes);
+	if (r == 0 && changes == 0)
+		r = ERR_NOTFOUND; /* deleted meanwhile */
+	return r < 0 ? r : count_add(a->s, c, org, -1);
 }
 
 int store_key_revoke(struct store *s, const char *access_key)
@@ -366,7 +399,7 @@ static int op_app_create(struct store_conn *c, void *arg)
 	struct app_create_arg *a = arg;
 	struct sval v[32];
 	char *tags;
-	int n, r = store_org_lock(a->s, c, a->a->organization_id);
+	int n, r = org_lock(a->s, c, a->a->organization_id, NULL);
 
 	if (r < 0)
 		return r;
@@ -439,7 +472,7 @@ static int user_unique(struct store *s, struct store_conn *c, const char *org, c
 		r = store_run_text(s, c, i == 0 ? Q_USER_BY_USERNAME : Q_USER_BY_EMAIL, v, 3, NULL, 0);
 		if (r == 0) {
 			r = ERR_EXISTS;
-			store_detail_set(d, i == 0 ? "username" : "email", vals[i]);
+			detail_set(d, i == 0 ? "username" : "email", vals[i]);
 		} else if (r == ERR_NOTFOUND) {
 			r = 0;
 		}
@@ -457,11 +490,11 @@ struct user_create_arg {
 static int op_user_create(struct store_conn *c, void *arg)
 {
 	struct user_create_arg *a = arg;
-	int r = store_org_lock(a->s, c, a->u->organization_id);
+	int r = org_lock(a->s, c, a->u->organization_id, NULL);
 
 	memset(a->d, 0, sizeof(*a->d));
 	if (r == ERR_NOTFOUND)
-		store_detail_set(a->d, "organization", a->u->organization_id);
+		detail_set(a->d, "organization", a->u->organization_id);
 	if (r == 0)
 		r = user_unique(a->s, c, a->u->organization_id, NULL, a->u->username, a->u->email, a->d);
 	if (r == 0)
@@ -484,7 +517,7 @@ static int op_user_update(struct store_conn *c, void *arg)
 	const struct store_user_patch *p = a->p;
 	char *tags = NULL;
 	struct sval v[12];
-	int r = store_org_lock(a->s, c, a->org);
+	int r = org_lock(a->s, c, a->org, NULL);
 
 	memset(a->d, 0, sizeof(*a->d));
 	if (r == 0) {

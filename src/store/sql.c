@@ -164,10 +164,13 @@ static int build(const struct store_dialect *d, int id, struct buf *b)
 					 " ON CONFLICT (key) DO UPDATE SET value = excluded.value");
 	case Q_DEFAULT_PROJECT:
 		return buf_append_str(b, "SELECT id FROM projects WHERE organization_id = $1 AND is_default = 1");
-	case Q_ORG_LOCK: return buf_printf(b, "SELECT id FROM organizations WHERE id = $1%s", d->for_update);
+	case Q_ORG_LOCK:
+		return buf_printf(b, "SELECT api_key_count FROM organizations WHERE id = $1%s", d->for_update);
 	case Q_APP_IN_ORG: return buf_append_str(b, "SELECT 1 FROM applications WHERE id = $1 AND organization_id = $2");
 	case Q_USER_IN_ORG: return buf_append_str(b, "SELECT 1 FROM users WHERE id = $1 AND organization_id = $2");
-	case Q_KEY_COUNT: return buf_append_str(b, "SELECT count(*) FROM api_keys WHERE organization_id = $1");
+	case Q_KEY_COUNT_ADD:
+		return buf_append_str(b, "UPDATE organizations SET api_key_count = api_key_count + $2 WHERE id = $1");
+	case Q_KEY_ORG: return buf_printf(b, "SELECT organization_id FROM api_keys WHERE access_key = $1");
 	case Q_KEY_INSERT: return store_sql_insert(&rec_key, "secret_hash", b);
 	case Q_APP_INSERT: return store_sql_insert(&rec_app, NULL, b);
 	case Q_USER_INSERT: return store_sql_insert(&rec_user, "password_hash", b);
@@ -216,7 +219,6 @@ static int build(const struct store_dialect *d, int id, struct buf *b)
 		return buf_append_str(b, "SELECT id FROM users WHERE organization_id = $1 AND type = 1"
 					 " ORDER BY created_s, created_ns LIMIT 1");
 	case Q_BOOTSTRAP_LOCK: return buf_append_str(b, d->table_lock);
-	case Q_KEY_REVOKE: return buf_append_str(b, "DELETE FROM api_keys WHERE access_key = $1");
 	case Q_PING: return buf_append_str(b, "SELECT 1");
 	default: return ERR_INTERNAL;
 	}

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """FAULT-INJECTING TEST DOUBLE of the Scaleway IAM API -- a fake, used ONLY by the client fault
-suite (tests/suites/45-client-faults) to produce failures a real scw-iamd cannot: 429 with
+suites (tests/suites/45-client-faults, 48-provider-api-key-faults) to produce failures a real scw-iamd cannot: 429 with
 Retry-After, 500/503/501, connection resets, answers lost after the request was processed, and
 slow answers. It keeps a tiny in-memory store of API keys and applications so that creates,
 gets, lists (with pages) and deletes behave plausibly. It is not a reference for the API.
@@ -14,6 +14,7 @@ Control endpoints (no auth):
        process_then_status (do the request, then answer status), slow (sleep seconds, then do it)
   GET  /_fault/log    the requests seen: [{"method","path","ua","token","port","t"}]
   POST /_fault/reset  forget faults, log and objects
+  POST /_fault/clear  forget the faults not used yet (objects and log are kept)
 Prints "PORT <n>" on stdout once listening on 127.0.0.1 (port 0 = any free port).
 """
 import json
@@ -127,6 +128,9 @@ class Handler(BaseHTTPRequestHandler):
             if path == "/_fault/log":
                 return self.send_json(200, {"log": STATE["log"], "keys": len(STATE["keys"]),
                                             "apps": len(STATE["apps"])})
+            if path == "/_fault/clear":
+                STATE["faults"] = []
+                return self.send_json(200, {})
             if path == "/_fault/reset":
                 STATE.update({"faults": [], "log": [], "keys": {}, "apps": {}})
                 return self.send_json(200, {})

@@ -323,13 +323,23 @@ TEST(malformed_values_are_errors_naming_their_source)
 
 	setenv("SCW_SECRET_KEY", SK1, 1);
 	setenv("SCW_DEFAULT_ZONE", "frpar1", 1);
-	setenv("SCW_API_URL", "https://api.example.com/", 1);
+	setenv("SCW_API_URL", "ftp://api.example.com", 1);
 	setenv("SCW_DEFAULT_PROJECT_ID", "xyz", 1);
 	ASSERT_EQ_INT(scwconfig_load(NULL, &c), 0);
 	ASSERT_EQ_UINT(c->nerrors, 3);
 	ASSERT(count(c, SCWCONFIG_ERROR, "SCW_DEFAULT_ZONE") == 1);
 	ASSERT(count(c, SCWCONFIG_ERROR, "SCW_API_URL") == 1);
 	ASSERT(count(c, SCWCONFIG_ERROR, "SCW_DEFAULT_PROJECT_ID") == 1);
+	scwconfig_free(c);
+
+	/* a trailing slash is not an error: it is dropped */
+	unsetenv("SCW_DEFAULT_ZONE");
+	unsetenv("SCW_DEFAULT_PROJECT_ID");
+	setenv("SCW_API_URL", "https://api.example.com//", 1);
+	ASSERT_EQ_INT(scwconfig_load(NULL, &c), 0);
+	ASSERT_EQ_UINT(c->nerrors, 0);
+	ASSERT_EQ_STR(scwconfig_get(c, SCWCONFIG_API_URL), "https://api.example.com");
+	ASSERT_EQ_STR(c->v[SCWCONFIG_API_URL].origin, "SCW_API_URL");
 	scwconfig_free(c);
 }
 

@@ -49,9 +49,65 @@ static const struct fw_resource buggy = {
 	.type_name = "fwtest_buggy", .attrs = buggy_attrs, .create = buggy_create, .read = buggy_read, .del = buggy_delete,
 };
 
-static const struct fw_resource *const test_resources[] = { &fwtest_thing, &buggy, NULL };
+/* A resource whose API refuses every create (a 401, say), leaving state as the plan gave it. */
+static int refused_create(const struct fw_ctx *ctx, const struct cty_value *config, struct cty_value *state,
+			  struct fw_diags *d)
+{
+	fw_error(d, NULL, "Cannot create", "denied authentication (HTTP 401)");
+	return ERR_AUTH;
+}
+
+static const struct fw_resource refused = {
+	.type_name = "fwtest_refused", .attrs = buggy_attrs, .create = refused_create, .read = buggy_read,
+	.del = buggy_delete,
+};
+
+static const struct fw_resource *const test_resources[] = { &fwtest_thing, &buggy, &refused, NULL };
 static const struct fw_data_source *const test_data_sources[] = { &fwtest_ds, NULL };
 static const struct fw_ephemeral *const test_ephemerals[] = { &fwtest_token, NULL };
+
+/* A list of synthetic things t-1..t-<count> (filter "count", default 250), each with a secret and a
+ * write-only value set, so that the framework's nulling shows; produced records how many the
+ * callback built before fw_list_emit said stop (laziness). */
+static const struct fw_attr thing_filters[] = {
+	{ .name = "count", .type = &cty_number, .flags = FW_OPTIONAL },
+	{ .name = "owner_id", .type = &cty_string, .flags = FW_OPTIONAL,
+	  .validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
+	{ 0 },
+};
+static int produced;
+
+static int things_list(const struct fw_ctx *ctx, const struct cty_value *config, struct fw_list_out *out,
+		       struct fw_diags *d)
+{
+	int64_t count = 250, i;
+	int r = 0;
+
+	fw_get_int(config, "count", &count);
+	produced = 0;
+	for (i = 1; r == 0 && i <= count; i++) {
+		struct cty_value st;
+		char id[32];
+
+		snprintf(id, sizeof(id), "t-%lld", (long long)i);
+		cty_value_object(&st, fw_resource_type(ctx->fw, &fwtest_thing));
+		fw_set_cstring(&st, "id", id);
+		fw_set_cstring(&st, "name", id);
+		fw_set_cstring(&st, "secret", "hunter2-secret");
+		fw_set_cstring(&st, "password_wo", "hunter2-password");
+		produced++;
+		r = fw_list_emit(out, &st, id);
+		cty_value_release(&st);
+	}
+	if (count == 13)
+		fw_error(d, NULL, "Unlucky", "the API failed after the first results");
+	return r < 0 ? r : 0;
+}
+
+static const struct fw_list things = {
+	.type_name = "fwtest_thing", .attrs = thing_filters, .resource = &fwtest_thing, .list = things_list,
+};
+static const struct fw_list *const test_lists[] = { &things, NULL };
 static struct fw_provider test_provider;
 static struct fw *fw;
 static struct fw_ctx ctx0;
@@ -63,6 +119,7 @@ static void setup(void)
 	test_provider.resources = test_resources;
 	test_provider.data_sources = test_data_sources;
 	test_provider.ephemerals = test_ephemerals;
+	test_provider.lists = test_lists;
 	fw_free(fw);
 	if (fw_new(&test_provider, &fw) != 0) {
 		printf("Bail out! fw_new failed\n");
@@ -431,6 +488,54 @@ TEST(apply_never_changes_a_known_planned_value)
 	cty_value_release(&c);
 }
 
+TEST(failed_create_that_created_nothing_leaves_no_state_and_one_error)
+{
+	const struct cty_type *t = fw_resource_type(fw, &refused);
+	struct cty_value c, prior, planned, out;
+	struct fw_replace rep;
+	struct fw_diags d;
+
+	fw_diags_init(&d);
+	cty_value_object(&c, t);
+	fw_set_cstring(&c, "name", "mine");
+	cty_value_null(&prior, t);
+	ASSERT_EQ_INT(fw_plan(&ctx0, &refused, &prior, &c, &c, &planned, &rep, &d), 0);
+	ASSERT(fw_is_unknown(&planned, "id"));
+	ASSERT(fw_apply(&ctx0, &refused, &prior, &planned, &c, &out, &d) < 0);
+	ASSERT_EQ_INT(out.st, CTY_NULL); /* no phantom with a null id */
+	ASSERT_EQ_UINT(d.n, 1);           /* the callback's error only, no "provider bug" */
+	ASSERT(diag_mentions(&d, "HTTP 401"));
+	fw_diags_release(&d);
+	cty_value_release(&planned);
+	cty_value_release(&c);
+}
+
+TEST(plan_counts_unknown_values_in_exactly_one_of_rules)
+{
+	struct cty_value c, prior, prop, planned;
+	struct fw_replace rep;
+	struct fw_diags d;
+
+	/* both members of an exactly-one-of rule set, one of them unknown until apply: validate
+	 * tolerates it (an unknown might turn out null), the plan fails naming both */
+	thing_config(&c, "n");
+	cty_value_release(cty_object_attr(&c, "group_id"));
+	cty_value_unknown(cty_object_attr(&c, "group_id"), &cty_string);
+	fw_diags_init(&d);
+	ASSERT_EQ_INT(fw_validate_config(&ctx0, fwtest_thing.attrs, fwtest_thing.rules, &c, &d), 0);
+	fw_diags_release(&d);
+	cty_value_null(&prior, thing_t());
+	proposed_from(&prop, &c, NULL);
+	fw_diags_init(&d);
+	ASSERT_EQ_INT(fw_plan(&ctx0, &fwtest_thing, &prior, &prop, &c, &planned, &rep, &d), ERR_INVAL);
+	ASSERT(diag_has(&d, "group_id", "both set"));
+	ASSERT(diag_mentions(&d, "\"owner_id\" and \"group_id\""));
+	fw_diags_release(&d);
+	cty_value_release(&planned);
+	cty_value_release(&prop);
+	cty_value_release(&c);
+}
+
 TEST(import_and_upgrade)
 {
 	struct cty_value st, full;
@@ -528,7 +633,7 @@ TEST(tf6_schema_and_metadata)
 	ASSERT(resp->server_capabilities && resp->server_capabilities->plan_destroy &&
 	       resp->server_capabilities->get_provider_schema_optional);
 	ASSERT_EQ_INT(resp->provider->block->n_attributes, 8);
-	ASSERT_EQ_INT(resp->n_resource_schemas, 2);
+	ASSERT_EQ_INT(resp->n_resource_schemas, 3);
 	for (i = 0; i < resp->n_resource_schemas; i++) {
 		Tfplugin6__Schema__Block *b = resp->resource_schemas[i]->value->block;
 
@@ -555,7 +660,7 @@ TEST(tf6_schema_and_metadata)
 		Tfplugin6__GetResourceIdentitySchemas__Response *ir =
 			(void *)protobuf_c_message_unpack(&tfplugin6__get_resource_identity_schemas__response__descriptor, NULL, out.len, (const uint8_t *)out.data);
 
-		ASSERT(ir && ir->n_identity_schemas == 2);
+		ASSERT(ir && ir->n_identity_schemas == 3);
 		ASSERT_EQ_STR(ir->identity_schemas[0]->value->identity_attributes[0]->name, "id");
 		protobuf_c_message_free_unpacked(&ir->base, NULL);
 	}
@@ -856,6 +961,166 @@ TEST(concurrent_calls_are_independent)
 	}
 }
 
+/* Server-streaming calls: collect the events. */
+struct events {
+	size_t n;
+	Tfplugin6__ListResource__Event *v[400];
+};
+
+static int collect(void *ctx, const uint8_t *msg, size_t len)
+{
+	struct events *ev = ctx;
+
+	if (ev->n >= 400)
+		return ERR_RANGE;
+	ev->v[ev->n] = (void *)protobuf_c_message_unpack(&tfplugin6__list_resource__event__descriptor, NULL, len, msg);
+	return ev->v[ev->n++] ? 0 : ERR_PARSE;
+}
+
+static void events_free(struct events *ev)
+{
+	while (ev->n)
+		protobuf_c_message_free_unpacked(&ev->v[--ev->n]->base, NULL);
+}
+
+static int list_call(struct events *ev, const struct cty_value *config, int64_t limit, int include)
+{
+	static const volatile int no_cancel = 0;
+	Tfplugin6__ListResource__Request req;
+	Tfplugin6__DynamicValue dv;
+	uint8_t tmp[4096];
+	struct buf b, out;
+	struct tf6_call c = { .method = "ListResource", .resp = &out, .cancel = &no_cancel, .emit = collect,
+			      .emit_ctx = ev };
+	int r;
+
+	buf_init(&b, 1 << 16);
+	buf_init(&out, 1 << 16);
+	tfplugin6__list_resource__request__init(&req);
+	req.type_name = (char *)(uintptr_t)"fwtest_thing";
+	if (config) {
+		dv_set(&dv, &b, config);
+		req.config = &dv;
+	}
+	req.limit = limit;
+	req.include_resource_object = include;
+	c.req = tmp;
+	c.req_len = protobuf_c_message_pack(&req.base, tmp);
+	r = tf6_dispatch(fw, &c);
+	ASSERT_EQ_INT(out.len, 0); /* streamed: nothing in the unary response */
+	buf_release(&b);
+	buf_release(&out);
+	return r;
+}
+
+TEST(list_streams_lazily_up_to_the_limit_without_secrets)
+{
+	const struct cty_type *lt = fw_list_type(fw, &things);
+	struct events ev = { 0 };
+	struct cty_value cfg, obj, idv;
+	size_t i;
+
+	ASSERT(lt && fw_find_list(fw, "fwtest_thing") == &things);
+	/* no config block: no filter, every result */
+	ASSERT_EQ_INT(list_call(&ev, NULL, 0, 0), 0);
+	ASSERT_EQ_INT(ev.n, 250);
+	ASSERT_EQ_INT(produced, 250);
+	ASSERT_EQ_STR(ev.v[41]->display_name, "t-42");
+	ASSERT(ev.v[41]->identity && !ev.v[41]->_resource_object_case && ev.v[41]->n_diagnostic == 0);
+	ASSERT_EQ_INT(cty_msgpack_decode(ev.v[41]->identity->identity_data->msgpack.data,
+					 ev.v[41]->identity->identity_data->msgpack.len,
+					 fw_identity_type(fw, &fwtest_thing), &idv, NULL), 0);
+	ASSERT_EQ_STR(fw_get_string(&idv, "id"), "t-42");
+	cty_value_release(&idv);
+	events_free(&ev);
+	/* limit 7 with full objects: 7 events, the callback stopped at the 7th, no secret anywhere */
+	ASSERT_EQ_INT(list_call(&ev, NULL, 7, 1), 0);
+	ASSERT_EQ_INT(ev.n, 7);
+	ASSERT_EQ_INT(produced, 7);
+	for (i = 0; i < ev.n; i++) {
+		uint8_t raw[4096];
+		size_t n = protobuf_c_message_pack(&ev.v[i]->base, raw);
+
+		ASSERT(ev.v[i]->_resource_object_case && ev.v[i]->resource_object);
+		ASSERT(!memmem(raw, n, "hunter2", 7));
+	}
+	ASSERT_EQ_INT(cty_msgpack_decode(ev.v[0]->resource_object->msgpack.data, ev.v[0]->resource_object->msgpack.len,
+					 thing_t(), &obj, NULL), 0);
+	ASSERT_EQ_STR(fw_get_string(&obj, "name"), "t-1");
+	ASSERT(fw_is_null(&obj, "secret") && fw_is_null(&obj, "password_wo"));
+	cty_value_release(&obj);
+	events_free(&ev);
+	/* an invalid filter: one event with the diagnostic on its attribute, the callback never called */
+	produced = -1;
+	cty_value_object(&cfg, lt);
+	fw_set_cstring(&cfg, "owner_id", "nope");
+	ASSERT_EQ_INT(list_call(&ev, &cfg, 0, 0), 0);
+	ASSERT(ev.n == 1 && ev.v[0]->n_diagnostic == 1 && produced == -1 && !ev.v[0]->identity);
+	ASSERT_EQ_STR(ev.v[0]->diagnostic[0]->attribute->steps[0]->attribute_name, "owner_id");
+	events_free(&ev);
+	/* a failure after some results: the results, then the error as the last event */
+	fw_set_null(&cfg, "owner_id");
+	fw_set_int(&cfg, "count", 13);
+	ASSERT_EQ_INT(list_call(&ev, &cfg, 0, 0), 0);
+	ASSERT(ev.n == 14 && ev.v[13]->n_diagnostic == 1 && !ev.v[13]->identity);
+	ASSERT_EQ_STR(ev.v[13]->diagnostic[0]->summary, "Unlucky");
+	events_free(&ev);
+	/* a negative limit is refused */
+	ASSERT_EQ_INT(list_call(&ev, NULL, -1, 0), 0);
+	ASSERT(ev.n == 1 && ev.v[0]->n_diagnostic == 1 && strstr(ev.v[0]->diagnostic[0]->summary, "limit"));
+	events_free(&ev);
+	cty_value_release(&cfg);
+}
+
+TEST(generate_config_drops_computed_only_and_write_only)
+{
+	struct cty_value st, conf;
+	struct fw_diags d;
+
+	fw_diags_init(&d);
+	cty_value_object(&st, thing_t());
+	fw_set_cstring(&st, "id", "x-1");
+	fw_set_cstring(&st, "name", "kept");
+	fw_set_cstring(&st, "owner_id", UUID1);
+	fw_set_cstring(&st, "secret", "s3cr3t");
+	fw_set_cstring(&st, "password_wo", "never");
+	fw_set_cstring(&st, "updated_at", "2030-01-01T00:00:00Z");
+	ASSERT_EQ_INT(fw_generate_config(&ctx0, &fwtest_thing, &st, &conf, &d), 0);
+	ASSERT_EQ_STR(fw_get_string(&conf, "name"), "kept");
+	ASSERT_EQ_STR(fw_get_string(&conf, "owner_id"), UUID1);
+	ASSERT(fw_is_null(&conf, "id") && fw_is_null(&conf, "secret") && fw_is_null(&conf, "password_wo") &&
+	       fw_is_null(&conf, "updated_at"));
+	cty_value_release(&conf);
+	/* an unknown state cannot be turned into a configuration */
+	cty_value_release(&st);
+	cty_value_unknown(&st, thing_t());
+	ASSERT(fw_generate_config(&ctx0, &fwtest_thing, &st, &conf, &d) < 0 && fw_diags_has_error(&d));
+	ASSERT(conf.st == CTY_NULL);
+	cty_value_release(&st);
+	fw_diags_release(&d);
+}
+
+TEST(kinds_table_checks_every_kind)
+{
+	static const struct fw_list no_resource = { .type_name = "x", .list = things_list };
+	static const struct fw_list *const bad_lists[] = { &no_resource, NULL };
+	struct fw_provider p = test_provider;
+	struct fw *bad = NULL;
+	size_t k, total = 0;
+
+	p.lists = bad_lists;
+	ASSERT_EQ_INT(fw_new(&p, &bad), ERR_INVAL);
+	ASSERT(bad == NULL);
+	for (k = 0; k < FW_NKINDS; k++) {
+		ASSERT(fw_kinds[k].what && fw_kinds[k].schema_rpc && fw_kinds[k].schema_field);
+		total += fw_count(fw, k);
+	}
+	/* 3 resources, 1 data source, 1 ephemeral, 1 list, 3 identities */
+	ASSERT_EQ_INT(total, 9);
+	ASSERT(fw_find(fw, FW_KIND_IDENTITY, "fwtest_thing", NULL) != NULL);
+	ASSERT(fw_find(fw, FW_KIND_LIST, "nope", NULL) == NULL);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/fwtest-XXXXXX";
@@ -877,6 +1142,8 @@ int main(void)
 	RUN(plan_update_keeps_prior_computed_and_unknowns_updated_at);
 	RUN(apply_update_read_drift_delete);
 	RUN(apply_never_changes_a_known_planned_value);
+	RUN(failed_create_that_created_nothing_leaves_no_state_and_one_error);
+	RUN(plan_counts_unknown_values_in_exactly_one_of_rules);
 	RUN(import_and_upgrade);
 	RUN(data_source_reads_and_reports_missing_objects);
 	RUN(tf6_schema_and_metadata);
@@ -885,6 +1152,9 @@ int main(void)
 	RUN(tf6_unsupported_and_malformed);
 	RUN(tf6_ephemeral_open_and_close_with_private_bytes);
 	RUN(concurrent_calls_are_independent);
+	RUN(list_streams_lazily_up_to_the_limit_without_secrets);
+	RUN(generate_config_drops_computed_only_and_write_only);
+	RUN(kinds_table_checks_every_kind);
 	fw_free(fw);
 	dir = opendir(tmpdir);
 	for (e = dir ? readdir(dir) : NULL; e; e = readdir(dir)) {

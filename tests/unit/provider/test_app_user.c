@@ -172,26 +172,31 @@ TEST(data_sources_need_exactly_one_key)
 	cty_value_release(&v);
 }
 
-TEST(api_values_keep_null_for_empty)
+TEST(unset_strings_and_lists_are_planned_empty)
 {
-	struct cty_value v;
+	static const char *const empty_when_unset[] = { "description", "tags", NULL };
+	struct cty_value v, cfg;
 	char x[] = "x";
 	char *tags[1] = { x };
 
+	/* an unset string is planned as "" (the reference provider's state); a set one is kept */
 	ASSERT_EQ_INT(cty_value_object(&v, fw_resource_type(fw, &iamapp_resource)), 0);
-	ASSERT_EQ_INT(tfutil_set_api_string(&v, "description", ""), 0);
-	ASSERT(fw_is_null(&v, "description"));
-	ASSERT_EQ_INT(tfutil_set_api_string(&v, "description", "d"), 0);
-	ASSERT_EQ_STR(fw_get_string(&v, "description"), "d");
-	ASSERT_EQ_INT(tfutil_set_api_string(&v, "description", ""), 0); /* cleared: "" now */
+	ASSERT_EQ_INT(cty_value_object(&cfg, fw_resource_type(fw, &iamapp_resource)), 0);
+	ASSERT_EQ_INT(fw_set_cstring(&v, "description", "old"), 0);
+	ASSERT_EQ_INT(fw_set_strings(&v, "tags", (const char *const *)tags, 1), 0);
+	ASSERT_EQ_INT(tfutil_plan_empty(&cfg, &v, empty_when_unset), 0);
 	ASSERT_EQ_STR(fw_get_string(&v, "description"), "");
-	ASSERT_EQ_INT(tfutil_set_api_strings(&v, "tags", NULL, 0), 0);
-	ASSERT(fw_is_null(&v, "tags"));
-	ASSERT_EQ_INT(tfutil_set_api_strings(&v, "tags", tags, 1), 0);
-	ASSERT_EQ_INT(cty_object_attr(&v, "tags")->n, 1);
-	ASSERT_EQ_INT(tfutil_set_api_strings(&v, "tags", NULL, 0), 0);
+	/* an unset list is planned as [] */
 	ASSERT_EQ_INT(cty_object_attr(&v, "tags")->st, CTY_KNOWN);
 	ASSERT_EQ_INT(cty_object_attr(&v, "tags")->n, 0);
+	ASSERT_EQ_INT(fw_set_cstring(&cfg, "description", "d"), 0);
+	ASSERT_EQ_INT(fw_set_cstring(&v, "description", "d"), 0);
+	ASSERT_EQ_INT(fw_set_strings(&cfg, "tags", (const char *const *)tags, 1), 0);
+	ASSERT_EQ_INT(fw_set_strings(&v, "tags", (const char *const *)tags, 1), 0);
+	ASSERT_EQ_INT(tfutil_plan_empty(&cfg, &v, empty_when_unset), 0);
+	ASSERT_EQ_STR(fw_get_string(&v, "description"), "d");
+	ASSERT_EQ_INT(cty_object_attr(&v, "tags")->n, 1);
+	cty_value_release(&cfg);
 	cty_value_release(&v);
 }
 
@@ -246,10 +251,19 @@ TEST(user_plan_replaces_on_org_updates_password_in_place_and_warns_on_create_onl
 	ASSERT_EQ_INT(fw_set_cstring(&prior, "password", "first-password"), 0);
 	ASSERT_EQ_INT(fw_set_cstring(&prior, "updated_at", "2026-01-01T00:00:00Z"), 0);
 	ASSERT_EQ_INT(fw_set_cstring(&prior, "locale", "en_US"), 0);
+	/* unset names, phone number and tags are "" and [] in state (the reference provider's form) */
+	ASSERT_EQ_INT(fw_set_cstring(&prior, "first_name", ""), 0);
+	ASSERT_EQ_INT(fw_set_cstring(&prior, "last_name", ""), 0);
+	ASSERT_EQ_INT(fw_set_cstring(&prior, "phone_number", ""), 0);
+	ASSERT_EQ_INT(fw_set_strings(&prior, "tags", NULL, 0), 0);
 	ASSERT_EQ_INT(cty_value_copy(&cfg, &prior), 0);
+	ASSERT_EQ_INT(fw_set_null(&cfg, "tags"), 0);
 	ASSERT_EQ_INT(fw_set_null(&cfg, "id"), 0);
 	ASSERT_EQ_INT(fw_set_null(&cfg, "updated_at"), 0);
 	ASSERT_EQ_INT(fw_set_null(&cfg, "locale"), 0);
+	ASSERT_EQ_INT(fw_set_null(&cfg, "first_name"), 0);
+	ASSERT_EQ_INT(fw_set_null(&cfg, "last_name"), 0);
+	ASSERT_EQ_INT(fw_set_null(&cfg, "phone_number"), 0);
 
 	/* no change: nothing replaced, computed kept */
 	fw_diags_init(&d);
@@ -407,7 +421,7 @@ int main(void)
 	RUN(user_passwords_conflict_and_need_a_version_and_are_never_echoed);
 	RUN(tags_validator_limits_count_and_length);
 	RUN(data_sources_need_exactly_one_key);
-	RUN(api_values_keep_null_for_empty);
+	RUN(unset_strings_and_lists_are_planned_empty);
 	RUN(generated_names_are_valid_and_differ);
 	RUN(user_plan_replaces_on_org_updates_password_in_place_and_warns_on_create_only_flags);
 	RUN(data_source_lookup_picks_one_exact_match_and_names_the_attribute_otherwise);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A state holding a secret key, through the real provider (tf6_init + tf6_dispatch) as
+ * A state holding a secret key, through the real provider (fw_new + tf6_dispatch) as
  * Terraform sends it: UpgradeResourceState of a scaleway_iam_api_key whose raw JSON state holds
  * secret_key. With the provider's allocators in place (jansson's wiping allocator installed as in
  * main(), protobuf-c's wiping allocator inside tf6), every copy the provider makes of the secret

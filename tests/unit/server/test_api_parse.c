@@ -179,11 +179,11 @@ TEST(user_create_member_guest_and_errors)
 {
 	struct api_user_create u;
 	struct api_invalid inv = { 0 };
-	const char *member = "{\"member\":{\"email\":\"a@b.c\",\"username\":\"a\",\"password\":\"\",\"locale\":\"\","
+	const char *member = "{\"member\":{\"email\":\"a@b.c\",\"username\":\"ab\",\"password\":\"\",\"locale\":\"\","
 			     "\"send_welcome_email\":true}}";
 	const char *guest = "{\"email\":\"g@b.c\",\"tags\":[\"x\"]}";
-	const char *both = "{\"email\":\"g@b.c\",\"member\":{\"email\":\"a@b.c\",\"username\":\"a\"}}";
-	const char *badpw = "{\"member\":{\"email\":\"a@b.c\",\"username\":\"a\",\"password\":\"1234567\"}}";
+	const char *both = "{\"email\":\"g@b.c\",\"member\":{\"email\":\"a@b.c\",\"username\":\"ab\"}}";
+	const char *badpw = "{\"member\":{\"email\":\"a@b.c\",\"username\":\"ab\",\"password\":\"1234567\"}}";
 	const char *space = "{\"member\":{\"email\":\"a@b.c\",\"username\":\"a b\"}}";
 
 	ASSERT_EQ_INT(api_parse_user_create(member, strlen(member), &u, &inv), 0);

@@ -131,11 +131,11 @@ TEST(open_creates_private_file_and_schema_version)
 	ASSERT_EQ_INT(sqlite3_open(dbpath, &db), SQLITE_OK);
 	ASSERT_EQ_INT(sqlite3_prepare_v2(db, "SELECT count(*), max(version) FROM schema_version", -1, &q, NULL), SQLITE_OK);
 	ASSERT_EQ_INT(sqlite3_step(q), SQLITE_ROW);
-	ASSERT_EQ_INT(sqlite3_column_int(q, 0), 2);
+	ASSERT_EQ_INT(sqlite3_column_int(q, 0), 3);
 	v = sqlite3_column_int(q, 1);
 	sqlite3_finalize(q);
 	sqlite3_close(db);
-	ASSERT_EQ_INT(v, 2);
+	ASSERT_EQ_INT(v, 3);
 }
 
 TEST(newer_schema_is_refused_and_unknown_scheme_unsupported)
@@ -260,7 +260,7 @@ TEST(key_rules_bearer_must_exist_and_quota)
 	ASSERT_EQ_UINT(d.current, 2);
 	ASSERT_EQ_UINT(d.quota, 2);
 	ASSERT_EQ_STR(d.resource, "api_keys");
-	/* A cascade frees the quota: the triggers keep the count exact. */
+	/* A cascade frees the quota: the rules keep the count exact. */
 	ASSERT_EQ_INT(store_app_delete(s, b.organization_id, a.id), 0);
 	ASSERT_EQ_INT(add_key(s, b.organization_id, STORE_BEARER_USER, b.user_id, 6, 1, 1, &k, &d), 0);
 	ASSERT_EQ_INT(add_key(s, b.organization_id, STORE_BEARER_USER, b.user_id, 7, 1, 1, &k, &d), ERR_QUOTA);
@@ -487,6 +487,39 @@ TEST(read_snapshot_is_consistent_until_ended)
 	store_close(s);
 }
 
+/* The admin paths: a new organization (not the default) and the revocation of a key by its
+ * access key alone; both keep the per-organization quota count exact. */
+TEST(org_create_and_key_revoke)
+{
+	struct store_bootstrap b, o, again;
+	struct store_key k, got;
+	struct store_detail d;
+	uint8_t h[STORE_HASH_LEN];
+	struct store *s;
+
+	fresh_db();
+	s = open_store();
+	ASSERT(s != NULL);
+	ASSERT_EQ_INT(store_bootstrap(s, &b), 0);
+	ASSERT_EQ_INT(store_org_create(s, &o), 0);
+	ASSERT_EQ_INT(o.created, 1);
+	ASSERT(strcmp(o.organization_id, b.organization_id) != 0);
+	ASSERT_EQ_STR(o.project_id, o.organization_id);
+	ASSERT(o.user_id[0] != 0);
+	ASSERT_EQ_INT(store_bootstrap(s, &again), 0);
+	ASSERT_EQ_STR(again.organization_id, b.organization_id); /* the default stays the default */
+	ASSERT_EQ_INT(add_key(s, o.organization_id, STORE_BEARER_USER, o.user_id, 41, 1, 1, &k, &d), 0);
+	ASSERT_EQ_INT(add_key(s, o.organization_id, STORE_BEARER_USER, o.user_id, 42, 1, 1, &got, &d), ERR_QUOTA);
+	/* Quotas are per organization: the default one is untouched. */
+	ASSERT_EQ_INT(add_key(s, b.organization_id, STORE_BEARER_USER, b.user_id, 43, 1, 1, &got, &d), 0);
+	ASSERT_EQ_INT(store_key_revoke(s, k.access_key), 0);
+	hash_of(41, h);
+	ASSERT_EQ_INT(store_auth(s, h, &got), ERR_NOTFOUND);
+	ASSERT_EQ_INT(store_key_revoke(s, k.access_key), ERR_NOTFOUND);
+	ASSERT_EQ_INT(add_key(s, o.organization_id, STORE_BEARER_USER, o.user_id, 44, 1, 1, &k, &d), 0);
+	store_close(s);
+}
+
 /* Groups, policies and rules: quotas, unique group names, members in order, the grants of a
  * bearer through a group, rules replaced, the owner flag of a key, and the cascades. */
 static struct store_tags one_tag(char *v)
@@ -666,6 +699,7 @@ int main(void)
 		RUN(users_unique_names_and_owner_not_deletable);
 		RUN(lists_page_order_filters_and_total);
 		RUN(concurrent_writers_group_commit_and_durable_after_reopen);
+		RUN(org_create_and_key_revoke);
 		RUN(pg_never_bootstrapped_is_refused);
 		RUN(groups_policies_rules_grants_and_cascades);
 	}
