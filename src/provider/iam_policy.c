@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/iam_policy.h"
+#include "client/iam_access.h"
 #include "common/err.h"
 #include "common/iam_permsets.h"
 #include "common/mem.h"

@@ -12,6 +12,7 @@
 #include "common/mem.h"
 #include "provider/config.h"
 #include "provider/iam_application.h"
+#include "provider/iam_group.h"
 #include "provider/iam_policy.h"
 #include "provider/iam_user.h"
 #include "provider/provider.h"
@@ -56,6 +57,8 @@ static const struct fw_resource *const provider_resources[] = {
 	&iamapp_resource,
 	&iamuser_resource,
 	&iampolicy_resource,
+	&iamgroup_resource,
+	&iamgroupmember_resource,
 	NULL,
 };
 
@@ -63,6 +66,7 @@ static const struct fw_data_source *const provider_data_sources[] = {
 	&provider_iam_api_key_ds,
 	&iamapp_data_source,
 	&iamuser_data_source,
+	&iamgroup_data_source,
 	NULL,
 };
 

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * iam_policy: typed calls for IAM policies and their rules (POST/GET/PATCH/DELETE policies,
+ * iam_access: typed calls for IAM policies and their rules, and groups (POST/GET/PATCH/DELETE policies,
  * GET/PUT rules), same conventions as client/iam.h: request structs borrowed, results released
  * with the *_release() functions, API errors in call->err. Rule lists read every page.
  */
-#ifndef CLIENT_IAM_POLICY_H
-#define CLIENT_IAM_POLICY_H
+#ifndef CLIENT_IAM_ACCESS_H
+#define CLIENT_IAM_ACCESS_H
 #include <stddef.h>
 #include <stdint.h>
 
@@ -64,5 +64,36 @@ int iam_policy_delete(struct iam_call *call, const char *id);
 /* Every rule of a policy, in order (every page). */
 int iam_rules_list(struct iam_call *call, const char *policy_id, struct iam_rule **out, size_t *n);
 int iam_rules_set(struct iam_call *call, const char *policy_id, const struct iam_rule_spec *rules, size_t n);
+
+/* ---- groups ---- */
+
+struct iam_group {
+	char *id, *created_at, *updated_at, *organization_id, *name, *description;
+	char **user_ids, **application_ids, **tags;
+	size_t nusers, napps, ntags;
+	int editable, deletable, managed;
+};
+
+struct iam_group_write {
+	const char *name, *description, *organization_id; /* update: NULL = unchanged */
+	int set_tags;                                      /* update: 1 = replace */
+	const char *const *tags;
+	size_t ntags;
+};
+
+void iam_group_release(struct iam_group *g);
+int iam_group_create(struct iam_call *call, const struct iam_group_write *in, struct iam_group *out);
+int iam_group_get(struct iam_call *call, const char *id, struct iam_group *out);
+int iam_group_update(struct iam_call *call, const char *id, const struct iam_group_write *in, struct iam_group *out);
+/* ERR_NOTFOUND when absent. */
+int iam_group_delete(struct iam_call *call, const char *id);
+/* PUT members: both lists replaced. out may be NULL. */
+int iam_group_set_members(struct iam_call *call, const char *id, const char *const *users, size_t nusers,
+			  const char *const *apps, size_t napps, struct iam_group *out);
+/* add-member / remove-member of one user (user_id) or one application (app_id). */
+int iam_group_add_member(struct iam_call *call, const char *id, const char *user_id, const char *app_id);
+int iam_group_remove_member(struct iam_call *call, const char *id, const char *user_id, const char *app_id);
+/* The groups of org named exactly name (first page of 100; names are unique). */
+int iam_group_find(struct iam_call *call, const char *org, const char *name, struct iam_group *out);
 
 #endif

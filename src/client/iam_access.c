@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * iam_policy: policies and rules (see iam_policy.h). Policy creates are sent once
+ * iam_access: policies, rules and groups (see iam_access.h). Policy creates are sent once
  * (SCWCLIENT_RETRY_CREATE: retried only when the server did not process them).
  */
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 
 #include "common/err.h"
 #include "common/mem.h"
-#include "client/iam_policy.h"
+#include "client/iam_access.h"
 
 static int dup_str(json_t *o, const char *k, char **out)
 {
@@ -360,5 +360,210 @@ int iam_rules_set(struct iam_call *call, const char *policy_id, const struct iam
 		r = iam_call_json(call, "PUT", "/iam/v1alpha1/rules", body, SCWCLIENT_RETRY_SAFE, NULL);
 	json_decref(arr);
 	json_decref(body);
+	return r;
+}
+
+/* ---- groups ---- */
+
+void iam_group_release(struct iam_group *g)
+{
+	free(g->id);
+	free(g->created_at);
+	free(g->updated_at);
+	free(g->organization_id);
+	free(g->name);
+	free(g->description);
+	strs_free(g->user_ids, g->nusers);
+	strs_free(g->application_ids, g->napps);
+	strs_free(g->tags, g->ntags);
+	memset(g, 0, sizeof(*g));
+}
+
+static int group_decode(json_t *o, struct iam_group *g)
+{
+	int r;
+
+	memset(g, 0, sizeof(*g));
+	if (!json_is_object(o))
+		return ERR_PROTO;
+	r = dup_str(o, "id", &g->id);
+	if (r == 0)
+		r = dup_str(o, "created_at", &g->created_at);
+	if (r == 0)
+		r = dup_str(o, "updated_at", &g->updated_at);
+	if (r == 0)
+		r = dup_str(o, "organization_id", &g->organization_id);
+	if (r == 0)
+		r = dup_str(o, "name", &g->name);
+	if (r == 0)
+		r = dup_str(o, "description", &g->description);
+	if (r == 0)
+		r = dup_strs(o, "user_ids", &g->user_ids, &g->nusers);
+	if (r == 0)
+		r = dup_strs(o, "application_ids", &g->application_ids, &g->napps);
+	if (r == 0)
+		r = dup_strs(o, "tags", &g->tags, &g->ntags);
+	g->editable = get_bool(o, "editable");
+	g->deletable = get_bool(o, "deletable");
+	g->managed = get_bool(o, "managed");
+	if (r == 0 && !g->id)
+		r = ERR_PROTO;
+	if (r < 0)
+		iam_group_release(g);
+	return r;
+}
+
+/* METHOD /iam/v1alpha1/groups[/<id>[/<action>]] with body; the answer (a group) into out. */
+static int group_call(struct iam_call *call, const char *method, const char *id, const char *action,
+		      const json_t *body, enum scwclient_retry retry, struct iam_group *out)
+{
+	struct buf p;
+	json_t *j = NULL;
+	int r;
+
+	if (out)
+		memset(out, 0, sizeof(*out));
+	buf_init(&p, 4096);
+	r = buf_append_str(&p, "/iam/v1alpha1/groups");
+	if (r == 0 && id) {
+		r = id[0] ? buf_append_byte(&p, '/') : ERR_INVAL;
+		if (r == 0)
+			r = scwclient_escape(&p, id);
+	}
+	if (r == 0 && action)
+		r = buf_printf(&p, "/%s", action);
+	if (r == 0)
+		r = iam_call_json(call, method, (const char *)p.data, body, retry, out ? &j : NULL);
+	if (r == 0 && out)
+		r = group_decode(j, out);
+	json_decref(j);
+	buf_release(&p);
+	return r;
+}
+
+static json_t *group_body(const struct iam_group_write *in, int create)
+{
+	json_t *o = json_object();
+	int r = o ? 0 : -1;
+
+	if (r == 0 && in->name)
+		r = json_object_set_new(o, "name", json_string(in->name));
+	if (r == 0 && in->description)
+		r = json_object_set_new(o, "description", json_string(in->description));
+	if (r == 0 && create && in->organization_id)
+		r = json_object_set_new(o, "organization_id", json_string(in->organization_id));
+	if (r == 0 && (create || in->set_tags))
+		r = json_object_set_new(o, "tags", strs_json(in->tags, in->ntags));
+	if (r != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+int iam_group_create(struct iam_call *call, const struct iam_group_write *in, struct iam_group *out)
+{
+	json_t *body = group_body(in, 1);
+	int r = body ? group_call(call, "POST", NULL, NULL, body, SCWCLIENT_RETRY_CREATE, out) : ERR_NOMEM;
+
+	json_decref(body);
+	return r;
+}
+
+int iam_group_get(struct iam_call *call, const char *id, struct iam_group *out)
+{
+	return group_call(call, "GET", id, NULL, NULL, SCWCLIENT_RETRY_SAFE, out);
+}
+
+int iam_group_update(struct iam_call *call, const char *id, const struct iam_group_write *in, struct iam_group *out)
+{
+	json_t *body = group_body(in, 0);
+	int r = body ? group_call(call, "PATCH", id, NULL, body, SCWCLIENT_RETRY_SAFE, out) : ERR_NOMEM;
+
+	json_decref(body);
+	return r;
+}
+
+int iam_group_delete(struct iam_call *call, const char *id)
+{
+	return group_call(call, "DELETE", id, NULL, NULL, SCWCLIENT_RETRY_SAFE, NULL);
+}
+
+int iam_group_set_members(struct iam_call *call, const char *id, const char *const *users, size_t nusers,
+			  const char *const *apps, size_t napps, struct iam_group *out)
+{
+	json_t *body = json_object();
+	int r = body ? 0 : ERR_NOMEM;
+
+	if (r == 0 && (json_object_set_new(body, "user_ids", strs_json(users, nusers)) != 0 ||
+		       json_object_set_new(body, "application_ids", strs_json(apps, napps)) != 0))
+		r = ERR_NOMEM;
+	if (r == 0)
+		r = group_call(call, "PUT", id, "members", body, SCWCLIENT_RETRY_SAFE, out);
+	json_decref(body);
+	return r;
+}
+
+static int group_member(struct iam_call *call, const char *id, const char *action, const char *user_id,
+			const char *app_id)
+{
+	json_t *body = json_object();
+	int r = body ? 0 : ERR_NOMEM;
+
+	if (r == 0 && json_object_set_new(body, user_id ? "user_id" : "application_id",
+					  json_string(user_id ? user_id : app_id)) != 0)
+		r = ERR_NOMEM;
+	if (r == 0)
+		r = group_call(call, "POST", id, action, body, SCWCLIENT_RETRY_SAFE, NULL);
+	json_decref(body);
+	return r;
+}
+
+int iam_group_add_member(struct iam_call *call, const char *id, const char *user_id, const char *app_id)
+{
+	return group_member(call, id, "add-member", user_id, app_id);
+}
+
+int iam_group_remove_member(struct iam_call *call, const char *id, const char *user_id, const char *app_id)
+{
+	return group_member(call, id, "remove-member", user_id, app_id);
+}
+
+int iam_group_find(struct iam_call *call, const char *org, const char *name, struct iam_group *out)
+{
+	struct buf p;
+	json_t *j = NULL, *list;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	buf_init(&p, 4096);
+	r = buf_append_str(&p, "/iam/v1alpha1/groups?page_size=100&organization_id=");
+	if (r == 0)
+		r = scwclient_escape(&p, org);
+	if (r == 0)
+		r = buf_append_str(&p, "&name=");
+	if (r == 0)
+		r = scwclient_escape(&p, name);
+	if (r == 0)
+		r = iam_call_json(call, "GET", (const char *)p.data, NULL, SCWCLIENT_RETRY_SAFE, &j);
+	list = r == 0 ? json_object_get(j, "groups") : NULL;
+	if (r == 0 && !json_is_array(list))
+		r = ERR_PROTO;
+	if (r == 0) {
+		size_t i;
+		json_t *e;
+
+		r = ERR_NOTFOUND;
+		json_array_foreach(list, i, e) {
+			json_t *nm = json_object_get(e, "name");
+
+			if (json_is_string(nm) && !strcmp(json_string_value(nm), name)) { /* exact */
+				r = group_decode(e, out);
+				break;
+			}
+		}
+	}
+	json_decref(j);
+	buf_release(&p);
 	return r;
 }
