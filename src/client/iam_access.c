@@ -567,3 +567,145 @@ int iam_group_find(struct iam_call *call, const char *org, const char *name, str
 	buf_release(&p);
 	return r;
 }
+
+/* ---- lists ---- */
+
+static int q_param(struct buf *p, const char *k, const char *v)
+{
+	int r;
+
+	if (!v)
+		return 0;
+	r = buf_printf(p, "&%s=", k);
+	return r ? r : scwclient_escape(p, v);
+}
+
+static int q_ids(struct buf *p, const char *k, const char *const *v, size_t n)
+{
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < n && r == 0; i++)
+		r = q_param(p, k, v[i]);
+	return r;
+}
+
+/* The next page of groups (policies = 0) or policies: its JSON array in *arr (owned by *root). */
+static int access_page(struct iam_call *call, int policies, const struct iam_access_filter *f, struct iam_pager *pg,
+		       json_t **root, json_t **arr)
+{
+	static const char *const tri[] = { "false", "true" };
+	struct buf p;
+	unsigned size = pg->page_size && pg->page_size < 100 ? pg->page_size : 100;
+	int r;
+
+	*root = *arr = NULL;
+	buf_init(&p, 1 << 14);
+	r = buf_printf(&p, "/iam/v1alpha1/%s?order_by=created_at_asc&page_size=%u&page=%u",
+		       policies ? "policies" : "groups", size, pg->page + 1);
+	if (r == 0)
+		r = q_param(&p, "organization_id", f->organization_id);
+	if (r == 0)
+		r = q_param(&p, policies ? "policy_name" : "name", f->name);
+	if (r == 0)
+		r = q_param(&p, "tag", f->tag);
+	if (r == 0 && policies && f->editable >= 0)
+		r = q_param(&p, "editable", tri[f->editable != 0]);
+	if (r == 0 && policies && f->no_principal >= 0)
+		r = q_param(&p, "no_principal", tri[f->no_principal != 0]);
+	if (r == 0)
+		r = q_ids(&p, "user_ids", f->user_ids, f->n_user_ids);
+	if (r == 0)
+		r = q_ids(&p, "group_ids", f->group_ids, f->n_group_ids);
+	if (r == 0)
+		r = q_ids(&p, "application_ids", f->application_ids, f->n_application_ids);
+	if (r == 0)
+		r = q_ids(&p, policies ? "policy_ids" : "group_ids", f->ids, f->n_ids);
+	if (r == 0)
+		r = iam_call_json(call, "GET", (const char *)p.data, NULL, SCWCLIENT_RETRY_SAFE, root);
+	buf_release(&p);
+	if (r < 0)
+		return r;
+	*arr = json_object_get(*root, policies ? "policies" : "groups");
+	if (!json_is_array(*arr) || !json_is_integer(json_object_get(*root, "total_count")))
+		return ERR_PROTO;
+	pg->page++;
+	pg->seen += json_array_size(*arr);
+	pg->done = json_array_size(*arr) == 0 ||
+		   pg->seen >= (size_t)json_integer_value(json_object_get(*root, "total_count"));
+	return 0;
+}
+
+int iam_group_list_page(struct iam_call *call, const struct iam_access_filter *f, struct iam_pager *pg,
+			struct iam_group_list *out)
+{
+	json_t *root = NULL, *arr = NULL, *e;
+	size_t i;
+	int r = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!pg->done)
+		r = access_page(call, 0, f, pg, &root, &arr);
+	if (r == 0 && arr) {
+		out->items = mem_calloc(json_array_size(arr) + 1, sizeof(*out->items));
+		if (!out->items)
+			r = ERR_NOMEM;
+	}
+	json_array_foreach(r == 0 ? arr : NULL, i, e) {
+		r = group_decode(e, &out->items[i]);
+		if (r < 0)
+			break;
+		out->n = i + 1;
+	}
+	json_decref(root);
+	if (r < 0)
+		iam_group_list_release(out);
+	return r;
+}
+
+int iam_policy_list_page(struct iam_call *call, const struct iam_access_filter *f, struct iam_pager *pg,
+			 struct iam_policy_list *out)
+{
+	json_t *root = NULL, *arr = NULL, *e;
+	size_t i;
+	int r = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!pg->done)
+		r = access_page(call, 1, f, pg, &root, &arr);
+	if (r == 0 && arr) {
+		out->items = mem_calloc(json_array_size(arr) + 1, sizeof(*out->items));
+		if (!out->items)
+			r = ERR_NOMEM;
+	}
+	json_array_foreach(r == 0 ? arr : NULL, i, e) {
+		r = policy_decode(e, &out->items[i]);
+		if (r < 0)
+			break;
+		out->n = i + 1;
+	}
+	json_decref(root);
+	if (r < 0)
+		iam_policy_list_release(out);
+	return r;
+}
+
+void iam_group_list_release(struct iam_group_list *l)
+{
+	size_t i;
+
+	for (i = 0; l->items && i < l->n; i++)
+		iam_group_release(&l->items[i]);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+void iam_policy_list_release(struct iam_policy_list *l)
+{
+	size_t i;
+
+	for (i = 0; l->items && i < l->n; i++)
+		iam_policy_release(&l->items[i]);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}

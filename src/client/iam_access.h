@@ -96,4 +96,25 @@ int iam_group_remove_member(struct iam_call *call, const char *id, const char *u
 /* The groups of org named exactly name (first page of 100; names are unique). */
 int iam_group_find(struct iam_call *call, const char *org, const char *name, struct iam_group *out);
 
+/* ---- lists (lazily, one page per call: see struct iam_pager in iam.h) ---- */
+
+struct iam_access_filter { /* NULL / -1 / 0-length members do not filter */
+	const char *organization_id;
+	const char *name; /* groups: name; policies: policy_name (exact on scw-iamd) */
+	const char *tag;
+	int editable, no_principal; /* policies */
+	const char *const *user_ids, *const *group_ids, *const *application_ids, *const *ids;
+	size_t n_user_ids, n_group_ids, n_application_ids, n_ids;
+};
+
+struct iam_group_list { struct iam_group *items; size_t n; };
+struct iam_policy_list { struct iam_policy *items; size_t n; };
+
+int iam_group_list_page(struct iam_call *call, const struct iam_access_filter *f, struct iam_pager *pg,
+			struct iam_group_list *out);
+int iam_policy_list_page(struct iam_call *call, const struct iam_access_filter *f, struct iam_pager *pg,
+			 struct iam_policy_list *out);
+void iam_group_list_release(struct iam_group_list *l);
+void iam_policy_list_release(struct iam_policy_list *l);
+
 #endif

@@ -290,6 +290,21 @@ static int grp_import(const struct fw_ctx *ctx, const char *id, struct cty_value
 	return r < 0 ? r : fw_set_bool(state, "external_membership", 0);
 }
 
+int iamgroup_state(const struct fw_ctx *ctx, const struct iam_group *g, struct cty_value *state)
+{
+	int r = cty_value_object(state, fw_resource_type(ctx->fw, &iamgroup_resource));
+
+	if (r == 0)
+		r = fw_set_bool(state, "external_membership", 0);
+	if (r == 0)
+		r = grp_fill(state, g, 1);
+	if (r == 0) /* a full object: the lists even when empty */
+		r = fw_set_strings(state, "user_ids", (const char *const *)g->user_ids, g->nusers);
+	if (r == 0)
+		r = fw_set_strings(state, "application_ids", (const char *const *)g->application_ids, g->napps);
+	return r;
+}
+
 const struct fw_resource iamgroup_resource = {
 	.type_name = "scaleway_iam_group",
 	.description = "Manages a Scaleway IAM group: users and applications that policies can name together.",

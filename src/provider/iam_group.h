@@ -10,4 +10,8 @@
 extern const struct fw_resource iamgroup_resource, iamgroupmember_resource;
 extern const struct fw_data_source iamgroup_data_source;
 
+struct iam_group;
+/* The resource's state of an API group (list resources). */
+int iamgroup_state(const struct fw_ctx *ctx, const struct iam_group *g, struct cty_value *state);
+
 #endif

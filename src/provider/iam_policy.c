@@ -449,6 +449,28 @@ static int pol_import(const struct fw_ctx *ctx, const char *id, struct cty_value
 	return fw_set_cstring(state, "id", id);
 }
 
+int iampolicy_state(const struct fw_ctx *ctx, const struct iam_policy *p, struct cty_value *state)
+{
+	struct iam_rule *rules = NULL;
+	struct iam_call call;
+	struct fw_diags d;
+	size_t n = 0;
+	int r = cty_value_object(state, fw_resource_type(ctx->fw, &iampolicy_resource));
+
+	fw_diags_init(&d);
+	if (r == 0)
+		r = provider_call(ctx, &call, &d);
+	if (r == 0) {
+		r = iam_rules_list(&call, p->id, &rules, &n);
+		iam_call_release(&call);
+	}
+	if (r == 0)
+		r = pol_fill(state, p, rules, n);
+	iam_rules_release(rules, n);
+	fw_diags_release(&d);
+	return r;
+}
+
 const struct fw_resource iampolicy_resource = {
 	.type_name = "scaleway_iam_policy",
 	.description = "Manages a Scaleway IAM policy: rules granting permission sets to a user, a group or an application.",

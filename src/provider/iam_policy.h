@@ -8,4 +8,8 @@
 
 extern const struct fw_resource iampolicy_resource;
 
+struct iam_policy;
+/* The resource's state of an API policy, its rules read (list resources). */
+int iampolicy_state(const struct fw_ctx *ctx, const struct iam_policy *p, struct cty_value *state);
+
 #endif

@@ -79,6 +79,8 @@ static const struct fw_list *const provider_lists[] = {
 	&provider_iam_api_key_list,
 	&provider_iam_application_list,
 	&provider_iam_user_list,
+	&provider_iam_group_list,
+	&provider_iam_policy_list,
 	NULL,
 };
 
