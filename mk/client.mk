@@ -1,4 +1,4 @@
-# Client layer (src/client): Scaleway configuration + API client (libcurl, libyaml, jansson: all
+# Client layer (src/client): Scaleway configuration + API client (net/httpc, libyaml, jansson: all
 # already in PKGS_ALL). The layer library itself is discovered by the Makefile; this fragment adds
 # the C driver of the fault-injection suite (tests/suites/45-client-faults) and of the end-to-end
 # suite against scw-iamd (tests/suites/46-client-iamd).

@@ -60,3 +60,11 @@ $(PROVIDER_BIN): $(BUILD)/obj/provider/main.o $(PROVIDER_DEPLIBS) $(PROVIDER_HOT
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) $(PROVIDER_LDFLAGS) -o $@ $< -Wl,--start-group $(PROVIDER_DEPLIBS) -Wl,--end-group $(PROVIDER_LIBS) -ldl -lm
+
+# The https tests of net/httpc link OpenSSL statically like the provider, so that they run on the
+# reduced provider of net/osslmini (which needs a static libcrypto); the sanitizer build runs them
+# on OpenSSL's default provider.
+ifeq ($(SANITIZE),)
+$(BUILD)/tests/unit/net/test_httpc: EXT_LIBS_ALL := -Wl,-Bstatic -lssl -lcrypto -Wl,-Bdynamic $(EXT_LIBS_ALL) -ldl
+$(BUILD)/tests/unit/net/test_httpc: CFLAGS += -DTEST_STATIC_OPENSSL=1
+endif

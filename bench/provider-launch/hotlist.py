@@ -94,7 +94,8 @@ def main():
                 '--callgrind-out-file=%s/cg.%%p.out %s "$@"\n' % (tmp, BIN))
     os.chmod(wrap, 0o755)
     for tls in ('true', 'false'):
-        subprocess.run([DRIVER, '-n', '1', '-tls=' + tls, 'c=' + wrap], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([DRIVER, '-n', '1', '-exit-timeout', '120s', '-tls=' + tls, 'c=' + wrap], check=True,
+                       stdout=subprocess.DEVNULL)
     addrs = set()
     for f in os.listdir(tmp):
         if f.startswith('cg.') and f.endswith('.out'):

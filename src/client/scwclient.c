@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * scwclient: HTTP calls to the Scaleway API over libcurl with retries, error-body parsing and
+ * scwclient: HTTP calls to the Scaleway API over net/httpc with retries, error-body parsing and
  * redacted logging. See scwclient.h for the contract and docs/client.md for the retry policy.
  */
-#include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -17,11 +16,11 @@
 #include "common/mem.h"
 #include "common/rand.h"
 #include "common/timeutil.h"
+#include "net/httpc.h"
 
 #define SCWCLIENT_RESP_MAX (16u << 20)
 #define SCWCLIENT_REQ_MAX (4u << 20)
 #define SCWCLIENT_URL_MAX 8192
-#define SCWCLIENT_POOL_MAX 64
 #define SCWCLIENT_LOG_BODY_MAX 4096
 
 struct scwclient {
@@ -34,11 +33,7 @@ struct scwclient {
 	int insecure;
 	long connect_timeout_ms, timeout_ms, backoff_base_ms, backoff_max_ms, retry_after_max_ms;
 	int max_retries;
-	CURLSH *share;
-	pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
-	pthread_mutex_t pool_lock;
-	CURL *pool[SCWCLIENT_POOL_MAX];
-	size_t npool;
+	struct httpc *http; /* keep-alive connections, shared by every thread */
 	/* create journal (see scwclient.h), under jlock */
 	pthread_mutex_t jlock;
 	struct jscope {
@@ -53,77 +48,15 @@ struct scwclient {
 
 #define SCWCLIENT_JOURNAL_MAX 65536
 
-/* One attempt's state, seen by the curl callbacks. */
-struct attempt {
-	struct buf body; /* response body (secret: create answers carry secret keys) */
-	int toobig;
-	const volatile int *cancel, *stop;
-};
-
-static pthread_once_t global_once = PTHREAD_ONCE_INIT;
-static int global_rc;
-
-/* libcurl allocates through the wiping allocator: its request head holds the X-Auth-Token line,
- * its receive buffer the raw answers (create answers carry secret keys). Memory libcurl hands
- * back is released with libcurl's own functions (curl_slist_free_all), never with free(). */
-static char *curl_mem_strdup(const char *s)
-{
-	size_t n = strlen(s);
-	char *d = mem_wiping_malloc(n + 1);
-
-	if (d)
-		memcpy(d, s, n + 1);
-	return d;
-}
-
-static void *curl_mem_calloc(size_t n, size_t size)
-{
-	void *p;
-
-	if (size && n > SIZE_MAX / size)
-		return NULL;
-	p = mem_wiping_malloc(n * size);
-	if (p)
-		memset(p, 0, n * size);
-	return p;
-}
-
-static void global_init_once(void)
-{
-	global_rc = curl_global_init_mem(CURL_GLOBAL_DEFAULT, mem_wiping_malloc, mem_wiping_free, mem_wiping_realloc,
-					 curl_mem_strdup, curl_mem_calloc) == CURLE_OK
-			    ? 0
-			    : ERR_INTERNAL;
-}
 
 int scwclient_global_init(void)
 {
-	pthread_once(&global_once, global_init_once);
-	return global_rc;
+	return 0; /* net/httpc sets OpenSSL up on its first https request */
 }
 
 static int cancelled(const volatile int *cancel)
 {
 	return cancel && *cancel;
-}
-
-static void share_lock(CURL *h, curl_lock_data data, curl_lock_access access, void *ud)
-{
-	struct scwclient *c = ud;
-
-	(void)h;
-	(void)access;
-	if ((unsigned)data < CURL_LOCK_DATA_LAST)
-		pthread_mutex_lock(&c->share_locks[data]);
-}
-
-static void share_unlock(CURL *h, curl_lock_data data, void *ud)
-{
-	struct scwclient *c = ud;
-
-	(void)h;
-	if ((unsigned)data < CURL_LOCK_DATA_LAST)
-		pthread_mutex_unlock(&c->share_locks[data]);
 }
 
 /* Printable ASCII only, at most SCWCLIENT_UA_MAX characters (the API's limit). */
@@ -176,7 +109,7 @@ int scwclient_new(const struct scwclient_opts *o, struct scwclient **out)
 {
 	struct scwclient *c;
 	size_t n;
-	int i, r;
+	int r;
 
 	*out = NULL;
 	if (!o || !o->api_url)
@@ -185,36 +118,27 @@ int scwclient_new(const struct scwclient_opts *o, struct scwclient **out)
 	if (n == 0 || o->api_url[n - 1] == '/' ||
 	    (strncmp(o->api_url, "http://", 7) != 0 && strncmp(o->api_url, "https://", 8) != 0))
 		return ERR_INVAL;
-	r = scwclient_global_init();
-	if (r < 0)
-		return r;
 	c = mem_calloc(1, sizeof(*c));
 	if (!c)
 		return ERR_NOMEM;
-	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
-		pthread_mutex_init(&c->share_locks[i], NULL);
-	pthread_mutex_init(&c->pool_lock, NULL);
 	pthread_mutex_init(&c->jlock, NULL);
 	c->base = mem_strndup(o->api_url, n);
 	if (o->secret_key)
 		c->token = mem_strndup(o->secret_key, strlen(o->secret_key));
-	c->share = curl_share_init();
 	if (!c->base || (o->secret_key && !c->token)) {
 		r = ERR_NOMEM;
 		goto out;
 	}
-	if (!c->share) {
-		r = ERR_INTERNAL;
-		goto out;
-	}
-	curl_share_setopt(c->share, CURLSHOPT_LOCKFUNC, share_lock);
-	curl_share_setopt(c->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
-	curl_share_setopt(c->share, CURLSHOPT_USERDATA, c);
-	curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-	curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
 	c->insecure = o->insecure;
 	c->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
 	c->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 60000;
+	{
+		struct httpc_opts ho = { c->connect_timeout_ms, c->timeout_ms, c->insecure };
+
+		r = httpc_new(&ho, &c->http);
+		if (r < 0)
+			goto out;
+	}
 	c->max_retries = o->max_retries == 0 ? 3 : (o->max_retries < 0 ? 0 : o->max_retries);
 	c->backoff_base_ms = o->backoff_base_ms > 0 ? o->backoff_base_ms : 1000;
 	c->backoff_max_ms = o->backoff_max_ms > 0 ? o->backoff_max_ms : 30000;
@@ -251,17 +175,10 @@ void scwclient_opts_from_config(struct scwclient_opts *o, const struct scwconfig
 void scwclient_free(struct scwclient *c)
 {
 	size_t i;
-	int k;
 
 	if (!c)
 		return;
-	for (i = 0; i < c->npool; i++)
-		curl_easy_cleanup(c->pool[i]);
-	if (c->share)
-		curl_share_cleanup(c->share);
-	for (k = 0; k < CURL_LOCK_DATA_LAST; k++)
-		pthread_mutex_destroy(&c->share_locks[k]);
-	pthread_mutex_destroy(&c->pool_lock);
+	httpc_free(c->http);
 	pthread_mutex_destroy(&c->jlock);
 	for (i = 0; i < c->nscopes; i++)
 		free(c->scopes[i].scope);
@@ -277,58 +194,6 @@ void scwclient_free(struct scwclient *c)
 const char *scwclient_user_agent(const struct scwclient *c)
 {
 	return c->ua;
-}
-
-/* Take an easy handle from the pool (or make one); handles keep their connections. */
-static CURL *handle_get(struct scwclient *c)
-{
-	CURL *h = NULL;
-
-	pthread_mutex_lock(&c->pool_lock);
-	if (c->npool > 0)
-		h = c->pool[--c->npool];
-	pthread_mutex_unlock(&c->pool_lock);
-	if (!h) {
-		h = curl_easy_init();
-		if (h)
-			curl_easy_setopt(h, CURLOPT_SHARE, c->share);
-	}
-	return h;
-}
-
-static void handle_put(struct scwclient *c, CURL *h)
-{
-	pthread_mutex_lock(&c->pool_lock);
-	if (c->npool < SCWCLIENT_POOL_MAX) {
-		c->pool[c->npool++] = h;
-		h = NULL;
-	}
-	pthread_mutex_unlock(&c->pool_lock);
-	if (h)
-		curl_easy_cleanup(h);
-}
-
-static size_t on_body(char *p, size_t size, size_t nmemb, void *ud)
-{
-	struct attempt *a = ud;
-	size_t n = size * nmemb;
-
-	if (buf_append(&a->body, p, n) < 0) {
-		a->toobig = 1;
-		return 0; /* CURLE_WRITE_ERROR */
-	}
-	return n;
-}
-
-static int on_progress(void *ud, curl_off_t dlt, curl_off_t dln, curl_off_t ult, curl_off_t uln)
-{
-	struct attempt *a = ud;
-
-	(void)dlt;
-	(void)dln;
-	(void)ult;
-	(void)uln;
-	return (cancelled(a->cancel) || cancelled(a->stop)) ? 1 : 0;
 }
 
 /* ---- create journal ---- */
@@ -480,8 +345,8 @@ static int dump_json(const json_t *j, struct buf *out)
 	return 0;
 }
 
-/* Log a body at level (trace, or debug with SCW_DEBUG). JSON is re-serialised with secrets redacted; anything else is
- * logged only as its length (it could hold anything). */
+/* Log a body at level (trace, or debug with SCW_DEBUG). JSON is re-serialised with secrets
+ * redacted; anything else is logged only as its length (it could hold anything). */
 static void log_body(enum log_level level, const char *what, const char *method, const char *path,
 		     const json_t *j, size_t raw_len)
 {
@@ -768,32 +633,45 @@ int scwclient_escape(struct buf *out, const char *s)
 
 /* ---- retries ---- */
 
-/* Retry-After as milliseconds (seconds or an HTTP date), capped; -1 when absent or unusable. */
-static long retry_after_ms(struct scwclient *c, CURL *h)
+/* An HTTP date (RFC 9110 section 5.6.7: IMF-fixdate, and the obsolete RFC 850 and asctime
+ * forms) as seconds since the epoch; -1 when it is none of them. */
+static long long http_date(const char *v)
 {
-	struct curl_header *hdr = NULL;
-	const char *v;
-	char *end;
-	long long secs;
-	time_t when;
+	static const char *const forms[] = { "%a, %d %b %Y %H:%M:%S GMT", "%A, %d-%b-%y %H:%M:%S GMT",
+					     "%a %b %e %H:%M:%S %Y" };
+	struct tm tm;
+	const char *end;
+	size_t i;
 
-	if (curl_easy_header(h, "Retry-After", 0, CURLH_HEADER, -1, &hdr) != CURLHE_OK || !hdr)
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		memset(&tm, 0, sizeof(tm));
+		end = strptime(v, forms[i], &tm);
+		if (end && *end == '\0')
+			return (long long)timegm(&tm);
+	}
+	return -1;
+}
+
+/* Retry-After as milliseconds (seconds or an HTTP date), capped; -1 when absent or unusable. */
+static long retry_after_ms(struct scwclient *c, const struct httpc_response *hr)
+{
+	char val[128];
+	const char *v = httpc_response_header(hr, "Retry-After", val, sizeof(val));
+	char *end;
+	long long secs, when;
+
+	if (!v)
 		return -1;
-	v = hdr->value;
-	while (*v == ' ')
-		v++;
 	errno = 0;
 	secs = strtoll(v, &end, 10);
 	if (end != v && errno == 0) {
-		while (*end == ' ')
-			end++;
 		if (*end || secs < 0)
 			return -1;
 	} else {
-		when = curl_getdate(v, NULL);
-		if (when == (time_t)-1)
+		when = http_date(v);
+		if (when < 0)
 			return -1;
-		secs = (long long)when - (long long)time_now().sec;
+		secs = when - (long long)time_now().sec;
 		if (secs < 0)
 			secs = 0;
 	}
@@ -841,30 +719,28 @@ enum outcome {
 	OUT_AMBIGUOUS, /* create whose outcome is unknown: stop */
 };
 
-/* Connection failures where nothing reached the server. */
-static int curl_not_sent(CURLcode cc)
+/* Failures where nothing reached the server. */
+static int not_sent(enum httpc_err e)
 {
-	return cc == CURLE_COULDNT_CONNECT || cc == CURLE_COULDNT_RESOLVE_HOST ||
-	       cc == CURLE_COULDNT_RESOLVE_PROXY;
+	return e == HTTPC_E_CONNECT || e == HTTPC_E_RESOLVE || e == HTTPC_E_RESOLVE_PROXY || e == HTTPC_E_TLS;
 }
 
 /* Failures during or after sending: the server may have acted on the request. */
-static int curl_retryable(CURLcode cc)
+static int transport_retryable(enum httpc_err e)
 {
-	return curl_not_sent(cc) || cc == CURLE_OPERATION_TIMEDOUT || cc == CURLE_SEND_ERROR ||
-	       cc == CURLE_RECV_ERROR || cc == CURLE_GOT_NOTHING || cc == CURLE_PARTIAL_FILE ||
-	       cc == CURLE_HTTP2 || cc == CURLE_HTTP2_STREAM || cc == CURLE_SSL_CONNECT_ERROR;
+	return not_sent(e) || e == HTTPC_E_TIMEOUT || e == HTTPC_E_SEND || e == HTTPC_E_RECV ||
+	       e == HTTPC_E_NOTHING || e == HTTPC_E_PARTIAL;
 }
 
-static enum outcome classify(enum scwclient_retry policy, CURLcode cc, long status)
+static enum outcome classify(enum scwclient_retry policy, enum httpc_err he, long status)
 {
 	int not_processed, retryable;
 
 	if (policy == SCWCLIENT_RETRY_NEVER)
 		return OUT_DONE;
-	if (cc != CURLE_OK) {
-		retryable = curl_retryable(cc);
-		not_processed = curl_not_sent(cc);
+	if (he != HTTPC_OK) {
+		retryable = transport_retryable(he);
+		not_processed = not_sent(he);
 	} else {
 		retryable = status == 429 || (status >= 500 && status <= 599 && status != 501);
 		not_processed = status == 429;
@@ -918,66 +794,46 @@ static const char *status_reason(long status)
 	}
 }
 
-/* One HTTP exchange. Fills *status (0 when none), a->body; returns the curl code. */
-static CURLcode perform(struct scwclient *c, CURL *h, const struct scwclient_request *req,
-			const char *url, const struct buf *reqbody, struct attempt *a, long *status)
+/* One HTTP exchange into *hr (released by the caller in every case). */
+static enum httpc_err perform(struct scwclient *c, const struct scwclient_request *req, const char *url,
+			      const struct buf *reqbody, struct httpc_response *hr)
 {
-	struct curl_slist *hdrs = NULL, *tmp;
-	struct buf tok;
-	CURLcode cc;
+	struct httpc_request hq;
+	const char *hdrs[4];
+	struct buf ua, tok; /* tok holds the token: a wiping buffer */
+	enum httpc_err e;
+	size_t n = 0;
 
-	*status = 0;
+	buf_init(&ua, 512);
 	buf_init_secret(&tok, 256);
-	curl_easy_reset(h);
-	curl_easy_setopt(h, CURLOPT_SHARE, c->share);
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, c->ua);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, a);
-	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(h, CURLOPT_XFERINFODATA, a);
-	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-	if (c->insecure) {
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
-	}
-	/* libcurl silently re-sends a request once when a reused connection dies before any answer
-	 * byte. For a create that the server did process, that is a duplicate nobody sees: creates
-	 * therefore go over a fresh connection, where such a failure is reported to us. */
-	curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, req->retry == SCWCLIENT_RETRY_CREATE ? 1L : 0L);
-	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
-	if (!strcmp(req->method, "GET"))
-		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-	tmp = curl_slist_append(hdrs, "Accept: application/json");
-	hdrs = tmp ? tmp : hdrs;
-	tmp = curl_slist_append(hdrs, "Expect:"); /* no 100-continue round trip */
-	hdrs = tmp ? tmp : hdrs;
+	hdrs[n++] = "Accept: application/json";
+	if (buf_printf(&ua, "User-Agent: %s", c->ua) == 0)
+		hdrs[n++] = ua.data;
+	if (reqbody)
+		hdrs[n++] = "Content-Type: application/json";
+	if (c->token && buf_printf(&tok, "X-Auth-Token: %s", c->token) == 0)
+		hdrs[n++] = tok.data;
+	memset(&hq, 0, sizeof(hq));
+	hq.method = req->method;
+	hq.url = url;
+	hq.headers = hdrs;
+	hq.nheaders = n;
 	if (reqbody) {
-		tmp = curl_slist_append(hdrs, "Content-Type: application/json");
-		hdrs = tmp ? tmp : hdrs;
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, reqbody->data ? reqbody->data : "");
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)reqbody->len);
+		hq.has_body = 1;
+		hq.body = reqbody->data ? reqbody->data : "";
+		hq.body_len = reqbody->len;
 	}
-	if (c->token && buf_printf(&tok, "X-Auth-Token: %s", c->token) == 0) {
-		tmp = curl_slist_append(hdrs, tok.data);
-		hdrs = tmp ? tmp : hdrs;
-	}
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-	cc = curl_easy_perform(h);
-	if (cc == CURLE_OK)
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
-	/* The header list holds the token: wipe it before freeing. */
-	for (tmp = hdrs; tmp; tmp = tmp->next)
-		mem_wipe(tmp->data, strlen(tmp->data));
-	curl_slist_free_all(hdrs);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+	/* A request on a reused connection that dies before any answer byte is sent again once.
+	 * For a create that the server did process, that is a duplicate nobody sees: creates
+	 * therefore go over a fresh connection, where such a failure is reported to us. */
+	hq.fresh = req->retry == SCWCLIENT_RETRY_CREATE;
+	hq.cancel = req->cancel;
+	hq.stop = req->stop;
+	hq.max_body = SCWCLIENT_RESP_MAX;
+	e = httpc_do(c->http, &hq, hr);
 	buf_release(&tok);
-	return cc;
+	buf_release(&ua);
+	return e;
 }
 
 void scwclient_response_release(struct scwclient_response *resp)
@@ -991,7 +847,7 @@ void scwclient_response_release(struct scwclient_response *resp)
 
 /* A transport failure: names the URL, its host:port, how the URL was chosen and the number of
  * attempts made. */
-static int transport_error(struct scwclient *c, struct scwclient_response *resp, CURLcode cc,
+static int transport_error(struct scwclient *c, struct scwclient_response *resp, enum httpc_err he,
 			   const char *method, const char *path)
 {
 	struct buf b;
@@ -999,7 +855,7 @@ static int transport_error(struct scwclient *c, struct scwclient_response *resp,
 
 	buf_init(&b, 1024);
 	r = buf_printf(&b, "%s %s%s: %s (%s; API URL from the %s), after %d attempt%s", method, c->base, path,
-		       curl_easy_strerror(cc), c->hostport, c->url_origin[0] ? c->url_origin : "caller",
+		       httpc_strerror(he), c->hostport, c->url_origin[0] ? c->url_origin : "caller",
 		       resp->attempts, resp->attempts == 1 ? "" : "s");
 	if (r == 0)
 		r = set_owned(&resp->err.message, b.data);
@@ -1020,17 +876,16 @@ static void log_call(const struct scwclient_request *req, const struct scwclient
 	snprintf(ms, sizeof(ms), "%.1f", (double)(time_mono_ns() - t0) / 1e6);
 	snprintf(attempts, sizeof(attempts), "%d", resp->attempts);
 	log_kv(LOG_DEBUG, "scaleway api call", "method", req->method, "path", req->path, "status",
-	       resp->status ? status : NULL, "latency_ms", ms, "attempts", attempts, "error",
-	       r < 0 ? err_str(r) : NULL, NULL);
+	       resp->status ? status : NULL, "latency_ms", ms, "attempts", attempts,
+	       r < 0 ? "error" : NULL, err_str(r), NULL); /* "error" only for a failed call */
 }
 
 int scwclient_do(struct scwclient *c, const struct scwclient_request *req,
 		 struct scwclient_response *resp)
 {
-	struct attempt a;
+	struct httpc_response hr;
 	struct buf url, reqbody;
-	CURL *h = NULL;
-	CURLcode cc = CURLE_OK;
+	enum httpc_err he = HTTPC_OK;
 	enum outcome oc;
 	long status = 0, wait;
 	char attempt_s[16], status_s[16];
@@ -1038,13 +893,10 @@ int scwclient_do(struct scwclient *c, const struct scwclient_request *req,
 	int r = 0, retry;
 
 	memset(resp, 0, sizeof(*resp));
+	memset(&hr, 0, sizeof(hr));
 	t0 = time_mono_ns();
 	buf_init(&url, SCWCLIENT_URL_MAX);
 	buf_init_secret(&reqbody, SCWCLIENT_REQ_MAX);
-	buf_init_secret(&a.body, SCWCLIENT_RESP_MAX);
-	a.toobig = 0;
-	a.cancel = req->cancel;
-	a.stop = req->stop;
 	r = buf_printf(&url, "%s%s", c->base, req->path);
 	if (r < 0)
 		goto out;
@@ -1053,44 +905,42 @@ int scwclient_do(struct scwclient *c, const struct scwclient_request *req,
 		if (r < 0)
 			goto out;
 	}
-	h = handle_get(c);
-	if (!h) {
-		r = ERR_NOMEM;
-		goto out;
-	}
 	for (retry = 0;; retry++) {
 		if (cancelled(req->cancel) || cancelled(req->stop)) {
 			r = ERR_CANCELED;
 			goto out;
 		}
-		buf_release(&a.body);
-		buf_init_secret(&a.body, SCWCLIENT_RESP_MAX);
-		a.toobig = 0;
+		httpc_response_release(&hr);
 		resp->attempts++;
 		snprintf(attempt_s, sizeof(attempt_s), "%d", resp->attempts);
 		log_kv(c->attempt_level, "scaleway api request", "method", req->method, "path", req->path,
 		       "attempt", attempt_s, NULL);
 		log_body(c->attempt_level, "scaleway api request body", req->method, req->path, req->body, 0);
-		cc = perform(c, h, req, url.data, req->body ? &reqbody : NULL, &a, &status);
-		if (cc == CURLE_ABORTED_BY_CALLBACK) {
+		he = perform(c, req, url.data, req->body ? &reqbody : NULL, &hr);
+		if (he == HTTPC_E_CANCELED) {
 			r = ERR_CANCELED;
 			goto out;
 		}
-		if (a.toobig) {
+		if (he == HTTPC_E_TOOBIG) {
 			r = ERR_TOOBIG;
 			goto out;
 		}
+		if (he == HTTPC_E_NOMEM) {
+			r = ERR_NOMEM;
+			goto out;
+		}
+		status = he == HTTPC_OK ? hr.status : 0;
 		resp->status = status;
 		snprintf(status_s, sizeof(status_s), "%ld", status);
 		log_kv(c->attempt_level, "scaleway api response", "method", req->method, "path", req->path,
-		       "status", cc == CURLE_OK ? status_s : NULL, "error",
-		       cc == CURLE_OK ? NULL : curl_easy_strerror(cc), NULL);
-		oc = classify(req->retry, cc, status);
+		       "status", he == HTTPC_OK ? status_s : NULL, "error",
+		       he == HTTPC_OK ? NULL : httpc_strerror(he), NULL);
+		oc = classify(req->retry, he, status);
 		if (oc != OUT_RETRY || retry >= c->max_retries) {
 			resp->ambiguous = oc == OUT_AMBIGUOUS;
 			break;
 		}
-		wait = cc == CURLE_OK ? retry_after_ms(c, h) : -1;
+		wait = he == HTTPC_OK ? retry_after_ms(c, &hr) : -1;
 		if (wait < 0)
 			wait = backoff_ms(c, retry);
 		snprintf(status_s, sizeof(status_s), "%ld", wait);
@@ -1100,15 +950,15 @@ int scwclient_do(struct scwclient *c, const struct scwclient_request *req,
 		if (r < 0)
 			goto out;
 	}
-	if (cc != CURLE_OK) {
-		r = transport_error(c, resp, cc, req->method, req->path);
+	if (he != HTTPC_OK) {
+		r = transport_error(c, resp, he, req->method, req->path);
 		if (r == 0)
-			r = cc == CURLE_OPERATION_TIMEDOUT ? ERR_TIMEOUT : ERR_IO;
+			r = he == HTTPC_E_TIMEOUT ? ERR_TIMEOUT : ERR_IO;
 		goto out;
 	}
 	if (status >= 200 && status <= 299) {
-		if (a.body.len) {
-			resp->json = json_loadb(a.body.data, a.body.len, 0, NULL);
+		if (hr.body.len) {
+			resp->json = json_loadb(hr.body.data, hr.body.len, 0, NULL);
 			if (!resp->json) {
 				r = set_owned(&resp->err.message, "response body is not JSON");
 				r = r < 0 ? r : ERR_PROTO;
@@ -1121,18 +971,17 @@ int scwclient_do(struct scwclient *c, const struct scwclient_request *req,
 		goto out;
 	}
 	{
-		char line[64];
-		struct curl_header *hdr = NULL;
-		json_t *j = json_loadb(a.body.data ? a.body.data : "", a.body.len, 0, NULL);
+		char line[64], rid[256];
+		json_t *j = json_loadb(hr.body.data ? hr.body.data : "", hr.body.len, 0, NULL);
 
-		log_body(c->attempt_level, "scaleway api error body", req->method, req->path, j, a.body.len);
+		log_body(c->attempt_level, "scaleway api error body", req->method, req->path, j, hr.body.len);
 		json_decref(j);
 		snprintf(line, sizeof(line), "%ld %s", status, status_reason(status));
-		r = scwclient_error_parse(status, line, a.body.data, a.body.len, &resp->err);
+		r = scwclient_error_parse(status, line, hr.body.data, hr.body.len, &resp->err);
 		if (r < 0)
 			goto out;
-		if (curl_easy_header(h, "X-Request-Id", 0, CURLH_HEADER, -1, &hdr) == CURLHE_OK && hdr)
-			r = set_owned(&resp->err.request_id, hdr->value);
+		if (httpc_response_header(&hr, "X-Request-Id", rid, sizeof(rid)))
+			r = set_owned(&resp->err.request_id, rid);
 		if (r == 0)
 			r = status_to_err(status, &resp->err);
 	}
@@ -1141,9 +990,7 @@ out:
 		set_owned(&resp->err.message, err_str(r));
 	resp->err.attempts = resp->attempts;
 	log_call(req, resp, r, t0);
-	if (h)
-		handle_put(c, h);
-	buf_release(&a.body);
+	httpc_response_release(&hr);
 	buf_release(&reqbody);
 	buf_release(&url);
 	return r;

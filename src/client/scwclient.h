@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * scwclient: the Scaleway API client the provider's resources call, over libcurl. It sends one
+ * scwclient: the Scaleway API client the provider's resources call, over net/httpc. It sends one
  * JSON request (jansson in, jansson out), with the X-Auth-Token header, the provider's
  * User-Agent, connect and total timeouts, and retries with exponential backoff and full jitter
  * on 429, 5xx except 501, and connection errors and timeouts, honouring Retry-After (seconds or
@@ -109,13 +109,13 @@ struct scwconfig;
  * outlive scwclient_new() (the client copies what it keeps). */
 void scwclient_opts_from_config(struct scwclient_opts *o, const struct scwconfig *cfg);
 
-/* Create a client. 0, ERR_INVAL (no api_url, bad url), ERR_NOMEM, ERR_INTERNAL (libcurl).
+/* Create a client. 0, ERR_INVAL (no api_url, bad url), ERR_NOMEM.
  * Call scwclient_global_init() once per process before the first client. */
 int scwclient_new(const struct scwclient_opts *opts, struct scwclient **out);
 /* Free the client, its handles and connections; the token is wiped. NULL is fine. No call may
  * be in progress. */
 void scwclient_free(struct scwclient *c);
-/* curl_global_init, once, before threads. 0 or ERR_INTERNAL. */
+/* Nothing to set up any more (kept for callers): 0. */
 int scwclient_global_init(void);
 /* 1 when SCW_DEBUG asks for the client's request log (set, and neither "0" nor "false"). */
 int scwclient_debug_env(void);

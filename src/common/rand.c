@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* rand: random identifiers and their format checks. */
 #include <openssl/rand.h>
+#include <sys/random.h>
 
 #include "common/err.h"
 #include "common/mem.h"
@@ -15,15 +16,11 @@ int rand_bytes(void *buf, size_t n)
 	return 0;
 }
 
-int rand_uuid_v4(char out[UUID_STR_LEN + 1])
+static void uuid_v4_format(uint8_t b[16], char out[UUID_STR_LEN + 1])
 {
 	static const char hex[] = "0123456789abcdef";
-	uint8_t b[16];
 	size_t i, o = 0;
-	int r = rand_bytes(b, sizeof(b));
 
-	if (r < 0)
-		return r;
 	b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
 	b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
 	for (i = 0; i < 16; i++) {
@@ -33,6 +30,26 @@ int rand_uuid_v4(char out[UUID_STR_LEN + 1])
 		out[o++] = hex[b[i] & 15];
 	}
 	out[o] = '\0';
+}
+
+int rand_uuid_v4(char out[UUID_STR_LEN + 1])
+{
+	uint8_t b[16];
+	int r = rand_bytes(b, sizeof(b));
+
+	if (r < 0)
+		return r;
+	uuid_v4_format(b, out);
+	return 0;
+}
+
+int rand_uuid_v4_plain(char out[UUID_STR_LEN + 1])
+{
+	uint8_t b[16];
+
+	if (getrandom(b, sizeof(b), GRND_NONBLOCK) != (ssize_t)sizeof(b))
+		return ERR_IO;
+	uuid_v4_format(b, out);
 	return 0;
 }
 

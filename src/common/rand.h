@@ -15,6 +15,9 @@
 int rand_bytes(void *buf, size_t n);
 /* Write a random lowercase UUID v4 and its NUL into out[UUID_STR_LEN + 1]. */
 int rand_uuid_v4(char out[UUID_STR_LEN + 1]);
+/* Same from the kernel's getrandom(), without OpenSSL: for identifiers that are not secrets (a
+ * request id in logs) on paths that should not initialise OpenSSL's generator. */
+int rand_uuid_v4_plain(char out[UUID_STR_LEN + 1]);
 /* Write "SCW" + 17 random Crockford base32 characters and a NUL into out[ACCESS_KEY_LEN + 1]. */
 int rand_access_key(char out[ACCESS_KEY_LEN + 1]);
 /* 1 when s[0..n) is a UUID (8-4-4-4-12 hex digits, either case), else 0. */

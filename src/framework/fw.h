@@ -380,6 +380,12 @@ void fw_set_provider_data(struct fw *fw, void *data);
 void *fw_provider_data(struct fw *fw);
 void fw_stop(struct fw *fw);
 const volatile int *fw_stop_flag(const struct fw *fw);
+/* Ephemeral resources opened and not closed yet (with a close callback and private bytes): the
+ * tf6 handlers record opens, renewals and closes; fw_close_leftovers (run by fw_free, when the
+ * provider shuts down) closes what Terraform left open, as Terraform 1.11 does after a failed apply. */
+void fw_ephemeral_opened(struct fw *fw, const struct fw_ephemeral *e, const uint8_t *priv, size_t len);
+void fw_ephemeral_closed(struct fw *fw, const struct fw_ephemeral *e, const uint8_t *priv, size_t len);
+void fw_close_leftovers(struct fw *fw);
 /* A context for one call: the provider data, the stop flag, the call's cancel flag. */
 void fw_ctx_init(struct fw_ctx *ctx, struct fw *fw, const volatile int *cancel);
 

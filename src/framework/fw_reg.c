@@ -67,8 +67,17 @@ struct fw_entry {
 	struct fw_decl own; /* FW_KIND_IDENTITY: the derived declaration decl points to */
 };
 
+/* An ephemeral resource opened and not closed yet, with its private bytes (wiped on free). */
+struct fw_open {
+	struct fw_open *next;
+	const struct fw_ephemeral *e;
+	size_t len;
+	uint8_t priv[];
+};
+
 struct fw {
 	const struct fw_provider *p;
+	struct fw_open *open; /* under lock */
 	struct cty_type *ptype;
 	size_t n[FW_NKINDS];
 	struct fw_entry *e[FW_NKINDS];
@@ -241,6 +250,7 @@ void fw_free(struct fw *fw)
 
 	if (!fw)
 		return;
+	fw_close_leftovers(fw);
 	if (fw->p->release && fw->data)
 		fw->p->release(fw->data);
 	for (k = 0; k < FW_NKINDS; k++) {
@@ -298,6 +308,71 @@ const struct cty_type *fw_decl_type(const struct fw *fw, enum fw_kind_id k, cons
 			return fw->e[k][i].type;
 	}
 	return NULL;
+}
+
+static void open_free(struct fw_open *o)
+{
+	mem_freezero(o, sizeof(*o) + o->len);
+}
+
+void fw_ephemeral_opened(struct fw *fw, const struct fw_ephemeral *e, const uint8_t *priv, size_t len)
+{
+	struct fw_open *o;
+
+	if (!e->close || !len || !(o = mem_calloc(1, sizeof(*o) + len)))
+		return; /* nothing to close later (or no memory: Terraform's Close still works) */
+	o->e = e;
+	o->len = len;
+	memcpy(o->priv, priv, len);
+	pthread_mutex_lock(&fw->lock);
+	o->next = fw->open;
+	fw->open = o;
+	pthread_mutex_unlock(&fw->lock);
+}
+
+void fw_ephemeral_closed(struct fw *fw, const struct fw_ephemeral *e, const uint8_t *priv, size_t len)
+{
+	struct fw_open **pp, *o = NULL;
+
+	pthread_mutex_lock(&fw->lock);
+	for (pp = &fw->open; *pp; pp = &(*pp)->next) {
+		if ((*pp)->e == e && (*pp)->len == len && memcmp((*pp)->priv, priv, len) == 0) {
+			o = *pp;
+			*pp = o->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&fw->lock);
+	if (o)
+		open_free(o);
+}
+
+void fw_close_leftovers(struct fw *fw)
+{
+	struct fw_open *o;
+	struct fw_diags d;
+	struct fw_ctx ctx;
+
+	for (;;) {
+		pthread_mutex_lock(&fw->lock);
+		o = fw->open;
+		if (o)
+			fw->open = o->next;
+		pthread_mutex_unlock(&fw->lock);
+		if (!o)
+			return;
+		fw_diags_init(&d);
+		fw_ctx_init(&ctx, fw, NULL);
+		ctx.stop = NULL; /* a StopProvider must not keep the cleanup from running */
+		log_kv(LOG_WARN, "Closing an ephemeral resource Terraform left open", "tf_resource_type", o->e->type_name,
+		       NULL);
+		o->e->close(&ctx, o->priv, o->len, &d);
+		if (fw_diags_has_error(&d))
+			log_kv(LOG_ERROR, "Closing a left-open ephemeral resource failed", "tf_resource_type",
+			       o->e->type_name, "error", d.v[0].summary, NULL);
+		fw_diags_release(&d);
+		open_free(o);
+	}
 }
 
 void fw_set_provider_data(struct fw *fw, void *data)

@@ -35,6 +35,7 @@ int tf6_open_ephemeral_resource(struct tf6_req *q, const ProtobufCMessage *req, 
 	if (dv_decode(rq->config, t, &config, "ephemeral resource configuration", &q->d) == 0 &&
 	    fw_open_ephemeral(&q->ctx, e, &config, &result, &priv, &renew_at, &q->d) == 0) {
 		rs->result = dv_encode(q->a, &result, t, &q->d);
+		fw_ephemeral_opened(q->fw, e, (const uint8_t *)priv.data, priv.len);
 		if (priv.len) {
 			rs->_private_case = TFPLUGIN6__OPEN_EPHEMERAL_RESOURCE__RESPONSE___PRIVATE_PRIVATE;
 			rs->private_ = bytes_pb(q->a, &priv);
@@ -65,6 +66,8 @@ int tf6_renew_ephemeral_resource(struct tf6_req *q, const ProtobufCMessage *req,
 	if (e->renew(&q->ctx, p ? p->data : NULL, p ? p->len : 0, &priv, &renew_at, &q->d) == 0 &&
 	    !fw_diags_has_error(&q->d)) {
 		if (priv.len) {
+			fw_ephemeral_closed(q->fw, e, p ? p->data : NULL, p ? p->len : 0);
+			fw_ephemeral_opened(q->fw, e, (const uint8_t *)priv.data, priv.len);
 			rs->_private_case = TFPLUGIN6__RENEW_EPHEMERAL_RESOURCE__RESPONSE___PRIVATE_PRIVATE;
 			rs->private_ = bytes_pb(q->a, &priv);
 		}
@@ -83,7 +86,9 @@ int tf6_close_ephemeral_resource(struct tf6_req *q, const ProtobufCMessage *req,
 	const struct fw_ephemeral *e = ephemeral(q, NULL);
 	const ProtobufCBinaryData *p = rq->_private_case ? &rq->private_ : NULL;
 
-	if (e && e->close)
+	if (e && e->close) {
+		fw_ephemeral_closed(q->fw, e, p ? p->data : NULL, p ? p->len : 0);
 		e->close(&q->ctx, p ? p->data : NULL, p ? p->len : 0, &q->d);
+	}
 	return 0;
 }

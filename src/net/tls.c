@@ -21,6 +21,7 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "common/mem.h"
+#include "net/osslmini.h"
 #include "net/tls.h"
 
 struct tls_server {
@@ -242,6 +243,7 @@ int tls_server_new(const char *client_pem, struct tls_server **out)
 	OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_ATEXIT | OPENSSL_INIT_NO_LOAD_SSL_STRINGS |
 				 OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS,
 			 NULL);
+	osslmini_load(); /* only the algorithms TLS uses (net/osslmini.h) */
 	if (ex_data_index < 0)
 		ex_data_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
 	bio = BIO_new_mem_buf(client_pem, -1);

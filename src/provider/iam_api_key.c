@@ -6,9 +6,9 @@
  * validate time (and at plan time when references make them unknown), and changing either
  * replaces the key (the bearer cannot change); description and default_project_id are updated in
  * place (the API PATCHes them); an unset description is "" in state, as the reference provider
- * stores it (so that its state gives an empty plan here). As the resource's documentation promises, setting, changing or
- * removing expires_at replaces the key: rotation (expires_at moved forward) must give a new
- * secret, never keep the old one alive. expires_at is checked as RFC 3339 at validate time and
+ * stores it (so that its state gives an empty plan here). As the resource's documentation
+ * promises, setting, changing or removing expires_at replaces the key: rotation (expires_at
+ * moved forward) must give a new secret, never keep the old one alive. expires_at is checked as RFC 3339 at validate time and
  * as a future instant when it is set or changed; equal instants written with different offsets
  * never produce a diff (nor a replacement).
  * secret_key is set once, from the create answer, and kept; it is sensitive and never logged.
@@ -138,11 +138,13 @@ static int key_modify_plan(const struct fw_ctx *ctx, const struct cty_value *pri
 	static const char *const empty_when_unset[] = { "description", NULL };
 	const char *want = fw_get_string(config, "expires_at");
 	const char *had = prior ? fw_get_string(prior, "expires_at") : NULL;
+	int r;
 
 	if (planned->st != CTY_KNOWN)
 		return 0;
-	if (tfutil_plan_empty(config, planned, empty_when_unset) < 0)
-		return ERR_NOMEM;
+	r = tfutil_plan_empty(config, planned, empty_when_unset);
+	if (r < 0)
+		return r;
 	/* Future check only when the instant is set or changed: a key that expired since its
 	 * creation must not make every later plan fail. */
 	if (want && !(had && same_instant(want, had)) && !future(want))

@@ -25,40 +25,58 @@
 #include "provider/config.h"
 #include "provider/provider.h"
 
-#define EPH_TTL_S 3600          /* default expiry: one hour from Open (or the last Renew) */
-#define EPH_RENEW_BEFORE_S 600  /* ask for a renewal ten minutes before it */
+#define EPH_TTL_S 3600         /* default expiry: one hour from Open (or the last Renew) */
+#define EPH_RENEW_BEFORE_S 600 /* ask for a renewal ten minutes before it */
 
 static const char *const eph_bearers[] = { "application_id", "user_id", NULL };
 
-static const char *const eph_api_attrs[] = { "description", "application_id", "user_id", "expires_at",
-					     "default_project_id", NULL };
+static const char *const eph_api_attrs[] = { "description", "application_id",     "user_id",
+					     "expires_at",  "default_project_id", NULL };
 
 static const struct fw_attr eph_attrs[] = {
-	{ .name = "application_id", .type = &cty_string, .flags = FW_OPTIONAL,
+	{ .name = "application_id",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL,
 	  .description = "The application bearing the key. Exactly one of application_id and user_id must be set.",
 	  .validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
-	{ .name = "user_id", .type = &cty_string, .flags = FW_OPTIONAL,
+	{ .name = "user_id",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL,
 	  .description = "The user bearing the key. Exactly one of application_id and user_id must be set.",
 	  .validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
-	{ .name = "description", .type = &cty_string, .flags = FW_OPTIONAL,
+	{ .name = "description",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL,
 	  .description = "A description of the key (at most 200 characters), sent as written.",
 	  .validators = (const struct fw_validator[]){ FW_V_LEN(0, 200), { 0 } } },
-	{ .name = "expires_at", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED,
+	{ .name = "expires_at",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL | FW_COMPUTED,
 	  .description = "When the key expires (RFC 3339, in the future). When unset, the key expires one hour after "
 			 "it is opened and Terraform renews it while it runs; it is deleted when Terraform closes it "
 			 "either way.",
 	  .validators = (const struct fw_validator[]){ FW_V_RFC3339_FUTURE, { 0 } } },
-	{ .name = "default_project_id", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED,
+	{ .name = "default_project_id",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL | FW_COMPUTED,
 	  .description = "The project used by default with this key. Defaults to the organization's default project.",
 	  .validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
 	{ .name = "access_key", .type = &cty_string, .flags = FW_COMPUTED, .description = "The access key." },
-	{ .name = "secret_key", .type = &cty_string, .flags = FW_COMPUTED | FW_SENSITIVE,
+	{ .name = "secret_key",
+	  .type = &cty_string,
+	  .flags = FW_COMPUTED | FW_SENSITIVE,
 	  .description = "The secret key. Never stored in state or plan." },
-	{ .name = "created_at", .type = &cty_string, .flags = FW_COMPUTED,
+	{ .name = "created_at",
+	  .type = &cty_string,
+	  .flags = FW_COMPUTED,
 	  .description = "When the key was created (RFC 3339)." },
-	{ .name = "updated_at", .type = &cty_string, .flags = FW_COMPUTED,
+	{ .name = "updated_at",
+	  .type = &cty_string,
+	  .flags = FW_COMPUTED,
 	  .description = "When the key was last updated (RFC 3339)." },
-	{ .name = "creation_ip", .type = &cty_string, .flags = FW_COMPUTED,
+	{ .name = "creation_ip",
+	  .type = &cty_string,
+	  .flags = FW_COMPUTED,
 	  .description = "The IP address the key was created from." },
 	{ 0 },
 };
@@ -69,8 +87,7 @@ static const struct fw_rule eph_rules[] = {
 };
 
 /* Results copied from the resource's view of the key (iam_api_key.c maps the API answer). */
-static const char *const eph_results[] = { "access_key", "secret_key", "created_at", "updated_at", "creation_ip",
-					   NULL };
+static const char *const eph_results[] = { "access_key", "secret_key", "created_at", "updated_at", "creation_ip", NULL };
 
 static void expiry_in(int64_t secs, char out[TIME_RFC3339_MAX], int64_t *at)
 {
@@ -206,8 +223,9 @@ static int eph_close(const struct fw_ctx *ctx, const uint8_t *p, size_t n, struc
 
 const struct fw_ephemeral provider_iam_api_key_ephemeral = {
 	.type_name = "scaleway_iam_api_key",
-	.description = "An IAM API key that exists only while Terraform runs: created when opened, deleted when "
-		       "closed, never stored in state or plan.",
+	.description =
+		"An IAM API key that exists only while Terraform runs: created when opened, deleted when "
+		"closed, never stored in state or plan.",
 	.attrs = eph_attrs,
 	.rules = eph_rules,
 	.open = eph_open,

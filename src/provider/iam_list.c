@@ -27,45 +27,76 @@
 
 static struct cty_type ids_type = CTY_LIST_OF(&cty_string);
 
-#define ORG_ATTR                                                                                            \
-	{ .name = "organization_id", .type = &cty_string, .flags = FW_OPTIONAL,                            \
-	  .description = "The organization to list (a UUID). Defaults to the provider's organization.",       \
-	  .validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } }
+#define ORG_ATTR                                                                                              \
+	{                                                                                                     \
+		.name = "organization_id", .type = &cty_string, .flags = FW_OPTIONAL,                         \
+		.description = "The organization to list (a UUID). Defaults to the provider's organization.", \
+		.validators = (const struct fw_validator[])                                                   \
+		{                                                                                             \
+			FW_V_UUID,                                                                            \
+			{                                                                                     \
+				0                                                                             \
+			}                                                                                     \
+		}                                                                                             \
+	}
 
 static const char *const bearer_types[] = { "application", "user", NULL };
 static const char *const user_types[] = { "owner", "member", NULL };
 
 static const struct fw_attr key_filters[] = {
 	ORG_ATTR,
-	{ .name = "description", .type = &cty_string, .flags = FW_OPTIONAL,
+	{ .name = "description",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL,
 	  .description = "Only keys with this description." },
-	{ .name = "bearer_id", .type = &cty_string, .flags = FW_OPTIONAL,
+	{ .name = "bearer_id",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL,
 	  .description = "Only keys of this application or user (a UUID).",
 	  .validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
-	{ .name = "bearer_type", .type = &cty_string, .flags = FW_OPTIONAL,
+	{ .name = "bearer_type",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL,
 	  .description = "Only keys borne by an application or by a user: application or user.",
 	  .validators = (const struct fw_validator[]){ FW_V_ONE_OF(bearer_types), { 0 } } },
-	{ .name = "editable", .type = &cty_bool, .flags = FW_OPTIONAL,
+	{ .name = "editable",
+	  .type = &cty_bool,
+	  .flags = FW_OPTIONAL,
 	  .description = "Only keys that can (true) or cannot (false) be edited." },
-	{ .name = "expired", .type = &cty_bool, .flags = FW_OPTIONAL,
+	{ .name = "expired",
+	  .type = &cty_bool,
+	  .flags = FW_OPTIONAL,
 	  .description = "Only expired (true) or unexpired (false) keys." },
-	{ .name = "access_keys", .type = &ids_type, .flags = FW_OPTIONAL,
+	{ .name = "access_keys",
+	  .type = &ids_type,
+	  .flags = FW_OPTIONAL,
 	  .description = "Only these access keys.",
-	  .elem_validators = (const struct fw_validator[]){
-		  FW_V_REGEX(PROVIDER_RE_ACCESS_KEY, "an access key: SCW followed by 17 uppercase letters or digits"),
-		  { 0 } } },
+	  .elem_validators =
+		  (const struct fw_validator[]){
+			  FW_V_REGEX(PROVIDER_RE_ACCESS_KEY,
+				     "an access key: SCW followed by 17 uppercase letters or digits"),
+			  { 0 } } },
 	{ 0 },
 };
 
 static const struct fw_attr app_filters[] = {
 	ORG_ATTR,
-	{ .name = "name", .type = &cty_string, .flags = FW_OPTIONAL,
+	{ .name = "name",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL,
 	  .description = "Only applications whose name contains this (the API's matching)." },
-	{ .name = "tag", .type = &cty_string, .flags = FW_OPTIONAL, .description = "Only applications with this tag.",
+	{ .name = "tag",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL,
+	  .description = "Only applications with this tag.",
 	  .validators = (const struct fw_validator[]){ FW_V_LEN(1, TFUTIL_TAG_LEN_MAX), { 0 } } },
-	{ .name = "editable", .type = &cty_bool, .flags = FW_OPTIONAL,
+	{ .name = "editable",
+	  .type = &cty_bool,
+	  .flags = FW_OPTIONAL,
 	  .description = "Only applications that can (true) or cannot (false) be edited." },
-	{ .name = "application_ids", .type = &ids_type, .flags = FW_OPTIONAL,
+	{ .name = "application_ids",
+	  .type = &ids_type,
+	  .flags = FW_OPTIONAL,
 	  .description = "Only these applications (UUIDs).",
 	  .elem_validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
 	{ 0 },
@@ -73,13 +104,24 @@ static const struct fw_attr app_filters[] = {
 
 static const struct fw_attr user_filters[] = {
 	ORG_ATTR,
-	{ .name = "tag", .type = &cty_string, .flags = FW_OPTIONAL, .description = "Only users with this tag.",
+	{ .name = "tag",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL,
+	  .description = "Only users with this tag.",
 	  .validators = (const struct fw_validator[]){ FW_V_LEN(1, TFUTIL_TAG_LEN_MAX), { 0 } } },
-	{ .name = "mfa", .type = &cty_bool, .flags = FW_OPTIONAL,
+	{ .name = "mfa",
+	  .type = &cty_bool,
+	  .flags = FW_OPTIONAL,
 	  .description = "Only users with (true) or without (false) multi-factor authentication." },
-	{ .name = "type", .type = &cty_string, .flags = FW_OPTIONAL, .description = "Only users of this type: owner or member.",
+	{ .name = "type",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL,
+	  .description = "Only users of this type: owner or member.",
 	  .validators = (const struct fw_validator[]){ FW_V_ONE_OF(user_types), { 0 } } },
-	{ .name = "user_ids", .type = &ids_type, .flags = FW_OPTIONAL, .description = "Only these users (UUIDs).",
+	{ .name = "user_ids",
+	  .type = &ids_type,
+	  .flags = FW_OPTIONAL,
+	  .description = "Only these users (UUIDs).",
 	  .elem_validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
 	{ 0 },
 };
@@ -122,7 +164,7 @@ struct filters {
 	const char *org;
 	const char **ids; /* the type's id list (malloc'd array of borrowed strings) */
 	size_t nids;
-	int b1, b2;       /* the type's two tri-state booleans (-1: unset) */
+	int b1, b2; /* the type's two tri-state booleans (-1: unset) */
 };
 
 static int tri(const struct cty_value *config, const char *attr)
@@ -140,8 +182,8 @@ struct page {
 
 struct lister {
 	const char *ids_attr, *b1_attr, *b2_attr;
-	size_t size;         /* of one item */
-	size_t display_off;  /* char * member shown as the display name */
+	size_t size;        /* of one item */
+	size_t display_off; /* char * member shown as the display name */
 	int (*read_page)(struct iam_call *call, const struct cty_value *config, const struct filters *f,
 			 struct iam_pager *pg, struct page *out);
 	void (*free_page)(struct page *p);
@@ -203,9 +245,14 @@ static int key_page(struct iam_call *call, const struct cty_value *config, const
 		    struct iam_pager *pg, struct page *out)
 {
 	struct iam_api_key_filter kf = {
-		.organization_id = f->org, .description = fw_get_string(config, "description"),
-		.bearer_id = fw_get_string(config, "bearer_id"), .bearer_type = fw_get_string(config, "bearer_type"),
-		.editable = f->b1, .expired = f->b2, .access_keys = f->ids, .n_access_keys = f->nids,
+		.organization_id = f->org,
+		.description = fw_get_string(config, "description"),
+		.bearer_id = fw_get_string(config, "bearer_id"),
+		.bearer_type = fw_get_string(config, "bearer_type"),
+		.editable = f->b1,
+		.expired = f->b2,
+		.access_keys = f->ids,
+		.n_access_keys = f->nids,
 	};
 	struct iam_api_key_list l = { NULL, 0 };
 	int r = iam_api_key_list_page(call, &kf, pg, &l);
@@ -231,7 +278,7 @@ static int key_state(const struct fw_ctx *ctx, const void *item, struct cty_valu
 
 static const struct lister key_lister = {
 	"access_keys", "editable", "expired", sizeof(struct iam_api_key), offsetof(struct iam_api_key, access_key),
-	key_page, key_free, key_state,
+	key_page,      key_free,   key_state,
 };
 
 static int key_list(const struct fw_ctx *ctx, const struct cty_value *config, struct fw_list_out *out,
@@ -246,8 +293,12 @@ static int app_page(struct iam_call *call, const struct cty_value *config, const
 		    struct iam_pager *pg, struct page *out)
 {
 	struct iam_application_filter af = {
-		.organization_id = f->org, .name = fw_get_string(config, "name"), .tag = fw_get_string(config, "tag"),
-		.editable = f->b1, .application_ids = f->ids, .n_application_ids = f->nids,
+		.organization_id = f->org,
+		.name = fw_get_string(config, "name"),
+		.tag = fw_get_string(config, "tag"),
+		.editable = f->b1,
+		.application_ids = f->ids,
+		.n_application_ids = f->nids,
 	};
 	struct iam_application_list l = { NULL, 0 };
 	int r = iam_application_list_page(call, &af, pg, &l);
@@ -272,8 +323,14 @@ static int app_state(const struct fw_ctx *ctx, const void *item, struct cty_valu
 }
 
 static const struct lister app_lister = {
-	"application_ids", "editable", NULL, sizeof(struct iam_application), offsetof(struct iam_application, name),
-	app_page, app_free, app_state,
+	"application_ids",
+	"editable",
+	NULL,
+	sizeof(struct iam_application),
+	offsetof(struct iam_application, name),
+	app_page,
+	app_free,
+	app_state,
 };
 
 static int app_list(const struct fw_ctx *ctx, const struct cty_value *config, struct fw_list_out *out,
@@ -288,8 +345,12 @@ static int user_page(struct iam_call *call, const struct cty_value *config, cons
 		     struct iam_pager *pg, struct page *out)
 {
 	struct iam_user_filter uf = {
-		.organization_id = f->org, .tag = fw_get_string(config, "tag"), .mfa = f->b1,
-		.type = fw_get_string(config, "type"), .user_ids = f->ids, .n_user_ids = f->nids,
+		.organization_id = f->org,
+		.tag = fw_get_string(config, "tag"),
+		.mfa = f->b1,
+		.type = fw_get_string(config, "type"),
+		.user_ids = f->ids,
+		.n_user_ids = f->nids,
 	};
 	struct iam_user_list l = { NULL, 0 };
 	int r = iam_user_list_page(call, &uf, pg, &l);
@@ -314,8 +375,8 @@ static int user_state(const struct fw_ctx *ctx, const void *item, struct cty_val
 }
 
 static const struct lister user_lister = {
-	"user_ids", "mfa", NULL, sizeof(struct iam_user), offsetof(struct iam_user, email),
-	user_page, user_free, user_state,
+	"user_ids", "mfa",     NULL,       sizeof(struct iam_user), offsetof(struct iam_user, email),
+	user_page,  user_free, user_state,
 };
 
 static int user_list(const struct fw_ctx *ctx, const struct cty_value *config, struct fw_list_out *out,

@@ -125,10 +125,11 @@ static void setup_signals(void)
 static void setup_logging(void)
 {
 	const char *lvl = getenv("TF_LOG_PROVIDER");
+	enum log_level min;
 
 	if (!lvl || !*lvl)
 		lvl = getenv("TF_LOG");
-	enum log_level min = log_level_parse(lvl, LOG_ERROR);
+	min = log_level_parse(lvl, LOG_ERROR);
 
 	/* SCW_DEBUG (the official SDK's switch) turns on the API client's request log at debug. */
 	if (scwclient_debug_env() && min > LOG_DEBUG)

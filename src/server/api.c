@@ -21,7 +21,6 @@
 #include "server/authz.h"
 #include "server/secret.h"
 
-#define API_PREFIX "/iam/v1alpha1/"
 
 void api_init(struct api *a, struct store *s, const struct secret_key *key, uint32_t key_quota)
 {
@@ -35,6 +34,8 @@ void api_init(struct api *a, struct store *s, const struct secret_key *key, uint
 void api_resp_init(struct api_resp *resp)
 {
 	resp->status = 500;
+	resp->route = NULL;
+	resp->caller[0] = '\0';
 	buf_init(&resp->body, API_RESP_MAX);
 }
 
@@ -181,6 +182,7 @@ static int authenticate(struct ctx *c)
 		err_store(c, r, "api_key", "", NULL);
 		return r;
 	}
+	memcpy(c->resp->caller, c->caller.access_key, sizeof(c->resp->caller));
 	if (store_key_expired(&c->caller, c->req->now)) {
 		err_auth(c, "expired");
 		return ERR_EXPIRED;
@@ -765,17 +767,25 @@ out:
 /* ---- routing ---- */
 
 static const struct api_action user_actions[] = {
-	{ "update-username", M_POST, users_update_username },
-	{ "update-password", M_POST, users_update_password },
-	{ NULL, M_OTHER, NULL },
+	{ "update-username", M_POST, users_update_username, API_PREFIX "users/{user_id}/update-username" },
+	{ "update-password", M_POST, users_update_password, API_PREFIX "users/{user_id}/update-password" },
+	{ NULL, M_OTHER, NULL, NULL },
 };
 
-static const struct api_resource res_keys = { "api-keys", keys_list, keys_create, keys_get, keys_update, keys_delete,
-					      NULL, NULL };
-static const struct api_resource res_apps = { "applications", apps_list, apps_create, apps_get, apps_update,
-					      apps_delete, NULL, NULL };
-static const struct api_resource res_users = { "users", users_list, users_create, users_get, users_update,
-					       users_delete, NULL, user_actions };
+static const struct api_resource res_keys = {
+	.name = "api-keys", .route_list = API_PREFIX "api-keys", .route_item = API_PREFIX "api-keys/{access_key}",
+	.list = keys_list, .create = keys_create, .get = keys_get, .update = keys_update, .del = keys_delete,
+};
+static const struct api_resource res_apps = {
+	.name = "applications", .route_list = API_PREFIX "applications",
+	.route_item = API_PREFIX "applications/{application_id}", .list = apps_list, .create = apps_create,
+	.get = apps_get, .update = apps_update, .del = apps_delete,
+};
+static const struct api_resource res_users = {
+	.name = "users", .route_list = API_PREFIX "users", .route_item = API_PREFIX "users/{user_id}",
+	.list = users_list, .create = users_create, .get = users_get, .update = users_update, .del = users_delete,
+	.actions = user_actions,
+};
 
 static const struct api_resource *const resources[] = {
 	&res_keys, &res_apps, &res_users, &api_groups, &api_policies, &api_rules, &api_permission_sets,
@@ -872,6 +882,7 @@ void api_handle(const struct api *a, const struct api_req *req, struct api_resp 
 		no_route(&c);
 		return;
 	}
+	resp->route = rt.act ? rt.act->route : rt.id[0] ? rt.res->route_item : rt.res->route_list;
 	/* Methods are checked before credentials: a 405 says nothing about any object. */
 	if (!rt.allowed) {
 		not_allowed(&c);

@@ -49,6 +49,9 @@ struct api_req {
 struct api_resp {
 	int status;
 	struct buf body; /* JSON, or empty for 204; capped at API_RESP_MAX */
+	/* For the request log and the metrics (never a secret): */
+	const char *route; /* the route template matched ("/iam/v1alpha1/api-keys/{access_key}"), static; NULL: none */
+	char caller[ACCESS_KEY_LEN + 1]; /* access key of the authenticated caller, "" when none */
 };
 
 void api_init(struct api *a, struct store *s, const struct secret_key *key, uint32_t key_quota);

@@ -206,15 +206,18 @@ out:
 }
 
 static const struct api_action group_actions[] = {
-	{ "members", M_PUT, groups_set_members },
-	{ "add-member", M_POST, groups_add_member },
-	{ "add-members", M_POST, groups_add_members },
-	{ "remove-member", M_POST, groups_remove_member },
-	{ NULL, M_OTHER, NULL },
+	{ "members", M_PUT, groups_set_members, API_PREFIX "groups/{group_id}/members" },
+	{ "add-member", M_POST, groups_add_member, API_PREFIX "groups/{group_id}/add-member" },
+	{ "add-members", M_POST, groups_add_members, API_PREFIX "groups/{group_id}/add-members" },
+	{ "remove-member", M_POST, groups_remove_member, API_PREFIX "groups/{group_id}/remove-member" },
+	{ NULL, M_OTHER, NULL, NULL },
 };
 
-const struct api_resource api_groups = { "groups", groups_list, groups_create, groups_get, groups_update,
-					 groups_delete, NULL, group_actions };
+const struct api_resource api_groups = {
+	.name = "groups", .route_list = API_PREFIX "groups", .route_item = API_PREFIX "groups/{group_id}",
+	.list = groups_list, .create = groups_create, .get = groups_get, .update = groups_update, .del = groups_delete,
+	.actions = group_actions,
+};
 
 /* ---- policies ---- */
 
@@ -383,12 +386,15 @@ out:
 }
 
 static const struct api_action policy_actions[] = {
-	{ "clone", M_POST, policies_clone },
-	{ NULL, M_OTHER, NULL },
+	{ "clone", M_POST, policies_clone, API_PREFIX "policies/{policy_id}/clone" },
+	{ NULL, M_OTHER, NULL, NULL },
 };
 
-const struct api_resource api_policies = { "policies", policies_list, policies_create, policies_get,
-					   policies_update, policies_delete, NULL, policy_actions };
+const struct api_resource api_policies = {
+	.name = "policies", .route_list = API_PREFIX "policies", .route_item = API_PREFIX "policies/{policy_id}",
+	.list = policies_list, .create = policies_create, .get = policies_get, .update = policies_update,
+	.del = policies_delete, .actions = policy_actions,
+};
 
 /* ---- rules ---- */
 
@@ -431,7 +437,9 @@ static void rules_set(struct ctx *c)
 	api_rules_set_release(&in);
 }
 
-const struct api_resource api_rules = { "rules", rules_list, NULL, NULL, NULL, NULL, rules_set, NULL };
+const struct api_resource api_rules = {
+	.name = "rules", .route_list = API_PREFIX "rules", .list = rules_list, .put = rules_set,
+};
 
 /* ---- permission sets: the catalogue (common/iam_permsets.c) ---- */
 
@@ -477,5 +485,6 @@ static void psets_list(struct ctx *c)
 	done(c, 200, r);
 }
 
-const struct api_resource api_permission_sets = { "permission-sets", psets_list, NULL, NULL, NULL, NULL, NULL,
-						  NULL };
+const struct api_resource api_permission_sets = {
+	.name = "permission-sets", .route_list = API_PREFIX "permission-sets", .list = psets_list,
+};

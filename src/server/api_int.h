@@ -8,6 +8,8 @@
 #define SERVER_API_INT_H
 #include "server/api.h"
 
+#define API_PREFIX "/iam/v1alpha1/"
+
 /* One request being served. */
 struct ctx {
 	const struct api *a;
@@ -27,10 +29,12 @@ struct api_action {
 	const char *name; /* NULL ends the table */
 	enum method m;
 	void (*fn)(struct ctx *c, const char *id);
+	const char *route; /* route template, for the log and metrics */
 };
 
 struct api_resource {
 	const char *name;
+	const char *route_list, *route_item; /* route templates, for the log and metrics */
 	void (*list)(struct ctx *c);   /* GET /<name> */
 	void (*create)(struct ctx *c); /* POST /<name> */
 	void (*get)(struct ctx *c, const char *id);

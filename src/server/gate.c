@@ -213,6 +213,8 @@ static void drain(struct gate *g, struct gconn *c)
 		conn_close(g, c);
 }
 
+static void hand_over(struct gate *g, struct gconn *c);
+
 /* The first head may be complete: hand the connection over, answer it, or keep waiting. */
 static void examine(struct gate *g, struct gconn *c)
 {
@@ -240,17 +242,31 @@ static void examine(struct gate *g, struct gconn *c)
 		return;
 	case VLD_HEAD_OK: break;
 	}
+	hand_over(g, c);
+}
+
+/* Give c to libmicrohttpd (g->mu held). */
+static void hand_over(struct gate *g, struct gconn *c)
+{
+	struct sockaddr_storage addr;
+	socklen_t alen;
+	int fd;
+
 	epoll_ctl(g->ep, EPOLL_CTL_DEL, c->fd, NULL);
 	c->state = GC_MHD;
 	g->pending--;
 	atomic_store(&c->deadline, 0);
 	/* libmicrohttpd may start (and even close) the connection on one of its threads before
 	 * MHD_add_connection returns: they meet c through g->byfd under g->mu, which we hold. */
+	fd = c->fd;
+	addr = c->addr;
+	alen = c->alen;
 	pthread_mutex_unlock(&g->mu);
-	if (MHD_add_connection(g->d, c->fd, (const struct sockaddr *)&c->addr, c->alen) != MHD_YES) {
-		/* The socket is closed by libmicrohttpd in any case. */
+	if (MHD_add_connection(g->d, fd, (const struct sockaddr *)&addr, alen) != MHD_YES) {
+		/* The socket is closed by libmicrohttpd in any case; c may already be gone (when it
+		 * was started and closed), so it is only touched when still registered. */
 		pthread_mutex_lock(&g->mu);
-		if ((size_t)c->fd < g->nfd && g->byfd[c->fd] == c) {
+		if ((size_t)fd < g->nfd && g->byfd[fd] == c) {
 			g->pending++; /* conn_forget counts it as ours again */
 			c->state = GC_PENDING;
 			conn_forget(g, c);
@@ -277,7 +293,8 @@ static void accept_all(struct gate *g)
 		ip = ip_find(g, key);
 		if (g->open >= g->cfg.max_conns || (size_t)fd >= g->nfd || !ip ||
 		    (ip->n >= GATE_RESERVE_PER_IP && g->open >= g->cfg.max_conns / 4 * 3)) {
-			answer(fd, 503, "service_unavailable", NULL, NULL, "too many connections; retry later");
+			if (!g->cfg.tls)
+				answer(fd, 503, "service_unavailable", NULL, NULL, "too many connections; retry later");
 			shutdown(fd, SHUT_WR);
 			close(fd);
 			if (ip && ip->n == 0)
@@ -285,8 +302,9 @@ static void accept_all(struct gate *g)
 			continue;
 		}
 		if (ip->n >= g->cfg.per_ip) {
-			answer(fd, 429, "too_many_requests", NULL, NULL,
-			       "too many connections from this address; retry later");
+			if (!g->cfg.tls)
+				answer(fd, 429, "too_many_requests", NULL, NULL,
+				       "too many connections from this address; retry later");
 			shutdown(fd, SHUT_WR);
 			close(fd);
 			continue;
@@ -320,7 +338,10 @@ static void accept_all(struct gate *g)
 			conn_forget(g, c);
 			continue;
 		}
-		examine(g, c); /* the head often arrives with the connection */
+		if (g->cfg.tls)
+			hand_over(g, c); /* TLS: libmicrohttpd reads the handshake */
+		else
+			examine(g, c); /* the head often arrives with the connection */
 	}
 }
 

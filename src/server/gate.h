@@ -29,6 +29,8 @@ struct gate_config {
 	unsigned per_ip;         /* open connections per client address */
 	unsigned head_timeout_s; /* a whole request head, from accept or from the previous answer */
 	unsigned body_timeout_s; /* a whole request body, from the end of its head */
+	int tls;                 /* HTTPS: heads cannot be peeked (connections go to libmicrohttpd at
+				  * accept) and a refused connection is closed without an answer */
 };
 
 struct gate;

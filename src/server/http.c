@@ -36,12 +36,15 @@
 #define HTTP_PATH_MAX 2048
 #define HTTP_QUERY_MAX 8192 /* bytes of the query string */
 #define HTTP_TOKEN_MAX 128
+#define HTTP_REQUEST_ID_MAX 64
 
 struct hreq;
 
 struct http_server {
 	struct MHD_Daemon *d;
 	const struct api *api;
+	struct ops *ops;
+	int serve_api, ops_elsewhere;
 	int listen_fd;
 	struct gate *gate;
 	atomic_int inflight;
@@ -70,8 +73,11 @@ struct hreq {
 	atomic_int ready;         /* the worker has filled resp */
 	struct api_req req;
 	struct api_resp resp;     /* filled by the worker */
+	const char *ctype;        /* Content-Type of the answer; NULL: JSON */
+	char err_type[48];        /* of an error answer, for the log */
+	char err_reason[128];
 	/* Not zeroed (written before being read): */
-	char request_id[UUID_STR_LEN + 1];
+	char request_id[HTTP_REQUEST_ID_MAX + 1];
 	char method[16];
 	char ip[64];
 	char path[HTTP_PATH_MAX];
@@ -136,6 +142,20 @@ static void request_id(char out[UUID_STR_LEN + 1])
 	out[o] = '\0';
 }
 
+/* The client's X-Request-Id when it is a plain token, else a new one. */
+static void take_request_id(struct MHD_Connection *conn, char out[HTTP_REQUEST_ID_MAX + 1])
+{
+	const char *v = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
+	size_t n = v ? strlen(v) : 0;
+
+	if (n && n <= HTTP_REQUEST_ID_MAX &&
+	    strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-") == n) {
+		memcpy(out, v, n + 1);
+		return;
+	}
+	request_id(out);
+}
+
 /* Copy s into out (n bytes), truncated and NUL-terminated, like snprintf("%s") without
  * the format machinery (this runs twice per request). */
 static void copy_trunc(char *out, size_t n, const char *s)
@@ -174,13 +194,22 @@ static int content_length_too_big(struct MHD_Connection *conn)
 	return errno != 0 || n > API_BODY_MAX;
 }
 
-static enum MHD_Result respond(struct MHD_Connection *conn, struct hreq *h, struct api_resp *resp)
+/* The request goes to the API, not to ops (health, metrics). */
+static int for_api(const struct http_server *s, const struct hreq *h)
+{
+	return s->serve_api && (s->ops_elsewhere || !ops_route(h->path));
+}
+
+static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *conn, struct hreq *h,
+			       struct api_resp *resp)
 {
 	struct MHD_Response *r;
 	size_t len = 0;
 	char *data = buf_steal(&resp->body, &len);
 	enum MHD_Result ret;
 
+	if (resp->status >= 400 && data)
+		ops_count_error(s->ops, data, len, h->err_type, sizeof(h->err_type), h->err_reason, sizeof(h->err_reason));
 	if (!data)
 		return MHD_NO;
 	r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
@@ -188,14 +217,16 @@ static enum MHD_Result respond(struct MHD_Connection *conn, struct hreq *h, stru
 		free(data);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, h->ctype ? h->ctype : "application/json");
 	MHD_add_response_header(r, "X-Request-Id", h->request_id);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_SERVER, "scw-iamd");
 	if (resp->status == 405)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, POST, PATCH, DELETE");
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, for_api(s, h) ? "GET, POST, PATCH, DELETE" : "GET, HEAD");
 	if (resp->status == 429 || resp->status == 503)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
 	h->status = resp->status;
+	/* Counted when queued, not when completed: a client that has its answer sees it counted. */
+	ops_observe(s->ops, resp->route, h->method, resp->status, time_mono_ns() - h->t0);
 	ret = MHD_queue_response(conn, (unsigned)resp->status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -280,9 +311,11 @@ static enum MHD_Result handle(struct http_server *s, struct MHD_Connection *conn
 
 	build_req(conn, h);
 	api_resp_init(&h->resp);
-	if (!front_refusal(conn, h, &h->resp))
+	if (!for_api(s, h))
+		ops_handle(s->ops, h->method, h->path, &h->resp, &h->ctype);
+	else if (!front_refusal(conn, h, &h->resp))
 		api_handle(s->api, &h->req, &h->resp);
-	ret = respond(conn, h, &h->resp);
+	ret = respond(s, conn, h, &h->resp);
 	api_resp_release(&h->resp);
 	return ret;
 }
@@ -294,7 +327,7 @@ static enum MHD_Result dispatch(struct http_server *s, struct MHD_Connection *co
 	build_req(conn, h);
 	api_resp_init(&h->resp);
 	if (front_refusal(conn, h, &h->resp)) {
-		enum MHD_Result ret = respond(conn, h, &h->resp);
+		enum MHD_Result ret = respond(s, conn, h, &h->resp);
 
 		api_resp_release(&h->resp);
 		return ret;
@@ -409,7 +442,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		h->started = 1;
 		gate_request_head(conn);
 		buf_init(&h->body, API_BODY_MAX);
-		request_id(h->request_id);
+		take_request_id(conn, h->request_id);
 		copy_trunc(h->method, sizeof(h->method), method);
 		copy_trunc(h->path, sizeof(h->path), url);
 		client_ip(conn, h->ip, sizeof(h->ip));
@@ -437,11 +470,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 		if (!atomic_load(&h->ready))
 			return MHD_YES; /* spurious call while the worker runs */
-		ret = respond(conn, h, &h->resp);
+		ret = respond(s, conn, h, &h->resp);
 		api_resp_release(&h->resp);
 		return ret;
 	}
-	if (is_write(h->method) && !h->too_big)
+	if (is_write(h->method) && !h->too_big && for_api(s, h))
 		return dispatch(s, conn, h);
 	return handle(s, conn, h);
 }
@@ -461,8 +494,15 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 		return;
 	}
 	gate_request_done(conn);
-	if (s->log)
-		reqlog_request(s->log, h->method, h->path, h->status, time_mono_ns() - h->t0, h->request_id, h->ip);
+	{
+		uint64_t ns = time_mono_ns() - h->t0;
+
+		if (!h->status) /* ended before an answer */
+			ops_observe(s->ops, h->resp.route, h->method, -1, ns);
+		if (s->log)
+			reqlog_request(s->log, h->method, h->path, h->status, ns, h->request_id, h->ip, h->resp.caller,
+				       h->err_type, h->err_reason);
+	}
 	buf_release(&h->body);
 	free(h);
 	*req_cls = NULL;
@@ -512,18 +552,27 @@ static int split_listen(const char *addr, char *host, size_t hn, char *port, siz
 	return 0;
 }
 
+int http_listen_check(const char *addr, char *detail, size_t dlen)
+{
+	char host[256], port[16];
+	int r = split_listen(addr, host, sizeof(host), port, sizeof(port));
+
+	if (r < 0)
+		snprintf(detail, dlen, "malformed listen address '%s' (want HOST:PORT)", addr);
+	return r;
+}
+
 static int bind_listen(const char *addr, int *fd_out, char *bound, size_t bound_len, char *detail, size_t dlen)
 {
 	struct addrinfo hints, *ai = NULL;
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	char host[256], port[16], h[NI_MAXHOST], p[NI_MAXSERV];
-	int fd = -1, one = 1, rc, r = split_listen(addr, host, sizeof(host), port, sizeof(port));
+	int fd = -1, one = 1, rc, r = http_listen_check(addr, detail, dlen);
 
-	if (r < 0) {
-		snprintf(detail, dlen, "malformed listen address '%s' (want HOST:PORT)", addr);
+	if (r < 0)
 		return r;
-	}
+	split_listen(addr, host, sizeof(host), port, sizeof(port));
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
@@ -601,12 +650,26 @@ int http_start(const struct http_config *cfg, const struct api *api, struct http
 {
 	struct http_server *s = mem_calloc(1, sizeof(*s));
 	struct gate_config gc;
+	int tls = cfg->tls_cert_pem && cfg->tls_key_pem;
+	struct MHD_OptionItem tls_opts[] = {
+		{ tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, (void *)(uintptr_t)cfg->tls_key_pem },
+		{ MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)(uintptr_t)cfg->tls_cert_pem },
+		{ MHD_OPTION_END, 0, NULL },
+	};
+	/* One thread: no pool (libmicrohttpd warns about a pool of one). */
+	struct MHD_OptionItem pool_opts[] = {
+		{ cfg->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, (intptr_t)cfg->threads, NULL },
+		{ MHD_OPTION_END, 0, NULL },
+	};
 	int r;
 
 	*out = NULL;
 	if (!s)
 		return ERR_NOMEM;
 	s->api = api;
+	s->ops = cfg->ops;
+	s->serve_api = cfg->serve_api;
+	s->ops_elsewhere = cfg->ops_elsewhere;
 	s->listen_fd = -1;
 	atomic_init(&s->inflight, 0);
 	pthread_mutex_init(&s->mu, NULL);
@@ -628,6 +691,7 @@ int http_start(const struct http_config *cfg, const struct api *api, struct http
 	gc.per_ip = cfg->per_ip_conns ? cfg->per_ip_conns : HTTP_DEFAULT_PER_IP;
 	gc.head_timeout_s = cfg->head_timeout_s ? cfg->head_timeout_s : HTTP_DEFAULT_HEAD_TIMEOUT;
 	gc.body_timeout_s = cfg->body_timeout_s ? cfg->body_timeout_s : HTTP_DEFAULT_BODY_TIMEOUT;
+	gc.tls = tls;
 	r = gate_new(&gc, s->listen_fd, &s->gate);
 	if (r < 0) {
 		snprintf(detail, dlen, "cannot start the connection gate");
@@ -635,10 +699,11 @@ int http_start(const struct http_config *cfg, const struct api *api, struct http
 	}
 	s->listen_fd = -1; /* the gate's now */
 	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-					MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | MHD_USE_NO_LISTEN_SOCKET,
+					MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | MHD_USE_NO_LISTEN_SOCKET |
+					(tls ? MHD_USE_TLS : 0),
 				0, NULL, NULL, on_request, s,
 				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-				MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(cfg->threads ? cfg->threads : 1),
+				MHD_OPTION_ARRAY, pool_opts,
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 				MHD_OPTION_NOTIFY_CONNECTION, gate_notify, s->gate,
 				MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
@@ -650,9 +715,12 @@ int http_start(const struct http_config *cfg, const struct api *api, struct http
 				/* MHD zeroes this pool between requests: keep it small (headers
 				 * and the URL live there; bodies stream through on_request). */
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
+				MHD_OPTION_ARRAY, tls_opts,
 				MHD_OPTION_END);
 	if (!s->d) {
-		snprintf(detail, dlen, "libmicrohttpd could not start");
+		snprintf(detail, dlen, tls ? "libmicrohttpd could not start (is the TLS certificate or key malformed, "
+					     "or do they not match?)"
+					   : "libmicrohttpd could not start");
 		r = ERR_INTERNAL;
 	} else if (gate_run(s->gate, s->d) < 0) {
 		snprintf(detail, dlen, "cannot start the connection gate");

@@ -9,6 +9,8 @@
  * gracefully on SIGTERM/SIGINT: no new connections, in-flight requests finish, queued writes
  * commit, the database is checkpointed and closed.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -22,13 +24,14 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "common/mem.h"
+#include "server/admin.h"
 #include "server/api.h"
+#include "server/cli.h"
 #include "server/http.h"
+#include "server/ops.h"
 #include "server/secret.h"
 #include "store/store.h"
 
-#define VERSION "0.1.0"
-#define FPR_META_KEY "secret_key_fingerprint"
 
 static const char usage_main[] =
 	"usage: scw-iamd COMMAND [OPTIONS]\n"
@@ -74,12 +77,15 @@ static const char usage_serve[] =
 	"  --body-timeout S       seconds for a whole request body and its answer (default 60)\n"
 	"  --help, --version\n";
 
-static int usage_error(const char *usage, const char *msg, const char *arg)
+/* Connections need descriptors: take the hard limit as the soft one. */
+static void raise_fd_limit(void)
 {
-	if (msg)
-		fprintf(stderr, "scw-iamd: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
-	fputs(usage, stderr);
-	return 2;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 static int parse_u32(const char *s, uint32_t *out)
@@ -96,66 +102,6 @@ static int parse_u32(const char *s, uint32_t *out)
 	return 0;
 }
 
-/* Connections need descriptors: take the hard limit as the soft one. */
-static void raise_fd_limit(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-}
-
-/* Open the store and the server key, checking that they belong together. create: bootstrap
- * (creates a PostgreSQL schema; serve refuses a database never bootstrapped). */
-static int open_all(const char *db, const char *key_file, int create, struct store **s, struct secret_key *key)
-{
-	char detail[4300] = "", fpr[SECRET_FPR_LEN + 1], stored[SECRET_FPR_LEN + 8], path[4096];
-	int r;
-
-	if (!key_file && store_url_is_pg(db)) {
-		/* A URI may carry a password: never echo it. */
-		fprintf(stderr, "scw-iamd: --key-file is required with a PostgreSQL database "
-				"(the key every instance shares)\n");
-		return ERR_INVAL;
-	}
-	if (!key_file) {
-		snprintf(path, sizeof(path), "%s.key", db);
-		key_file = path;
-	}
-	r = store_open_flags(db, create ? STORE_OPEN_CREATE : 0, s, detail, sizeof(detail));
-	if (r < 0) {
-		fprintf(stderr, "scw-iamd: cannot open database %s: %s\n", store_url_is_pg(db) ? "(PostgreSQL)" : db,
-			detail[0] ? detail : err_str(r));
-		return r;
-	}
-	r = store_meta_get(*s, FPR_META_KEY, stored, sizeof(stored));
-	if (r == ERR_NOTFOUND) {
-		/* A database without secrets yet: create (or adopt) the key file and record it. */
-		r = secret_key_load(key_file, 1, key, detail, sizeof(detail));
-		if (r == 0)
-			r = secret_key_fingerprint(key, fpr);
-		if (r == 0)
-			r = store_meta_set(*s, FPR_META_KEY, fpr);
-	} else if (r == 0) {
-		r = secret_key_load(key_file, 0, key, detail, sizeof(detail));
-		if (r == 0)
-			r = secret_key_fingerprint(key, fpr);
-		if (r == 0 && strcmp(fpr, stored) != 0) {
-			snprintf(detail, sizeof(detail), "key file %s does not belong to this database", key_file);
-			r = ERR_PERM;
-		}
-	}
-	if (r < 0) {
-		fprintf(stderr, "scw-iamd: %s\n", detail[0] ? detail : err_str(r));
-		store_close(*s);
-		*s = NULL;
-		secret_key_release(key);
-	}
-	return r;
-}
-
 static int cmd_bootstrap(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -169,10 +115,6 @@ static int cmd_bootstrap(int argc, char **argv)
 	struct store *s = NULL;
 	struct secret_key key;
 	struct store_bootstrap b;
-	struct store_key k;
-	struct store_detail d;
-	struct api api;
-	char secret[UUID_STR_LEN + 1];
 	int c, r;
 
 	opterr = 0;
@@ -181,124 +123,214 @@ static int cmd_bootstrap(int argc, char **argv)
 		case 'd': db = optarg; break;
 		case 'k': key_file = optarg; break;
 		case 'h': fputs(usage_bootstrap, stdout); return 0;
-		case 'V': puts("scw-iamd " VERSION); return 0;
-		default: return usage_error(usage_bootstrap, "unknown or incomplete option", argv[optind - 1]);
+		case 'V': puts("scw-iamd " SCW_IAMD_VERSION); return 0;
+		default: return cli_usage_error(usage_bootstrap, "unknown or incomplete option", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return usage_error(usage_bootstrap, "unexpected argument", argv[optind]);
+		return cli_usage_error(usage_bootstrap, "unexpected argument", argv[optind]);
 	if (!db)
-		return usage_error(usage_bootstrap, "--db is required", NULL);
-	r = open_all(db, key_file, 1, &s, &key);
+		return cli_usage_error(usage_bootstrap, "--db is required", NULL);
+	r = cli_open(db, key_file, CLI_OPEN_CREATE, &s, &key);
 	if (r < 0)
 		return 1;
-	api_init(&api, s, &key, 0);
 	r = store_bootstrap(s, &b);
 	if (r == 0)
-		r = api_mint_key(&api, b.organization_id, STORE_BEARER_USER, b.user_id, "scw-iamd bootstrap admin key",
-				 "127.0.0.1", &k, secret, &d);
-	if (r < 0) {
+		r = cli_print_admin_key(s, &key, &b, "scw-iamd bootstrap admin key");
+	if (r < 0)
 		fprintf(stderr, "scw-iamd: bootstrap failed: %s\n", err_str(r));
-	} else {
-		printf("{\"organization_id\":\"%s\",\"project_id\":\"%s\",\"user_id\":\"%s\",\"access_key\":\"%s\","
-		       "\"secret_key\":\"%s\"}\n",
-		       b.organization_id, b.project_id, b.user_id, k.access_key, secret);
-		fflush(stdout);
-		mem_wipe(secret, sizeof(secret));
-		store_key_release(&k);
-	}
 	store_close(s);
 	secret_key_release(&key);
 	return r < 0 ? 1 : 0;
 }
 
-static int cmd_serve(int argc, char **argv)
+/* Read a PEM file for TLS (at most 1 MiB) into a NUL-terminated buffer. secret: the buffer is
+ * wiped on every growth and at release (a private key). */
+static int read_pem(const char *path, int secret, struct buf *out)
+{
+	char chunk[4096];
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r = 0;
+	ssize_t n;
+
+	if (secret)
+		buf_init_secret(out, 1u << 20);
+	else
+		buf_init(out, 1u << 20);
+	if (fd < 0) {
+		fprintf(stderr, "scw-iamd: cannot read %s: %s\n", path, strerror(errno));
+		return ERR_IO;
+	}
+	while (r == 0 && (n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			fprintf(stderr, "scw-iamd: cannot read %s: %s\n", path, strerror(errno));
+			r = ERR_IO;
+		} else {
+			r = buf_append(out, chunk, (size_t)n);
+			if (r < 0)
+				fprintf(stderr, "scw-iamd: %s is too large for a PEM file\n", path);
+		}
+	}
+	mem_wipe(chunk, sizeof(chunk));
+	close(fd);
+	if (r == 0)
+		r = buf_append_byte(out, 0);
+	if (r == 0 && !strstr(out->data, "-----BEGIN ")) {
+		fprintf(stderr, "scw-iamd: %s is not a PEM file\n", path);
+		r = ERR_PARSE;
+	}
+	return r;
+}
+
+struct serve_opts {
+	const char *db, *key_file, *listen, *ops_listen, *tls_cert, *tls_key;
+	enum log_level level;
+	uint32_t quota, threads, workers;
+	uint32_t hashes, max_conns, per_ip, head_s, body_s;
+};
+
+static int serve_parse(int argc, char **argv, struct serve_opts *o, int *exit_now)
 {
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, 'l' },
+		{ "ops-listen", required_argument, NULL, 'o' },
 		{ "db", required_argument, NULL, 'd' },
 		{ "key-file", required_argument, NULL, 'k' },
-		{ "api-key-quota", required_argument, NULL, 'q' },
-		{ "threads", required_argument, NULL, 't' },
-		{ "write-workers", required_argument, NULL, 'w' },
-		{ "log-level", required_argument, NULL, 'L' },
+		{ "tls-cert", required_argument, NULL, 'X' },
+		{ "tls-key", required_argument, NULL, 'Y' },
 		{ "hash-concurrency", required_argument, NULL, 'H' },
 		{ "max-connections", required_argument, NULL, 'C' },
 		{ "per-ip-connections", required_argument, NULL, 'P' },
 		{ "head-timeout", required_argument, NULL, 'T' },
 		{ "body-timeout", required_argument, NULL, 'B' },
+		{ "api-key-quota", required_argument, NULL, 'q' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "write-workers", required_argument, NULL, 'w' },
+		{ "log-level", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *db = NULL, *key_file = NULL, *listen_addr = "127.0.0.1:8080";
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	uint32_t hashes = ncpu > 0 && ncpu < 1024 ? (uint32_t)ncpu : 2, max_conns = 0, per_ip = 0, head_s = 0,
-		 body_s = 0;
-	enum log_level level = LOG_INFO;
-	uint32_t quota = 100, threads = 2, workers = 64;
-	struct http_config cfg;
-	struct http_server *http = NULL;
-	struct store *s = NULL;
-	struct secret_key key;
-	struct api api;
-	char bound[128] = "", detail[512] = "";
-	sigset_t set;
-	int c, r, sig = 0;
+	char detail[512];
+	int c;
 
+	memset(o, 0, sizeof(*o));
+	o->listen = "127.0.0.1:8080";
+	o->level = LOG_INFO;
+	o->quota = 100;
+	o->threads = 2;
+	o->workers = 64;
+	{
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+		o->hashes = ncpu > 0 && ncpu < 1024 ? (uint32_t)ncpu : 2;
+	}
+	*exit_now = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'l': listen_addr = optarg; break;
-		case 'd': db = optarg; break;
-		case 'k': key_file = optarg; break;
-		case 'q':
-			if (parse_u32(optarg, &quota) < 0)
-				return usage_error(usage_serve, "--api-key-quota wants a number", optarg);
-			break;
-		case 't':
-			if (parse_u32(optarg, &threads) < 0 || threads < 1 || threads > 256)
-				return usage_error(usage_serve, "--threads wants a number from 1 to 256", optarg);
-			break;
-		case 'w':
-			if (parse_u32(optarg, &workers) < 0 || workers < 1 || workers > 1024)
-				return usage_error(usage_serve, "--write-workers wants a number from 1 to 1024", optarg);
-			break;
-		case 'L':
-			level = log_level_parse(optarg, (enum log_level)-1);
-			if ((int)level < 0)
-				return usage_error(usage_serve, "unknown --log-level", optarg);
-			break;
+		case 'l': o->listen = optarg; break;
+		case 'o': o->ops_listen = optarg; break;
+		case 'd': o->db = optarg; break;
+		case 'k': o->key_file = optarg; break;
+		case 'X': o->tls_cert = optarg; break;
+		case 'Y': o->tls_key = optarg; break;
 		case 'H':
-			if (parse_u32(optarg, &hashes) < 0 || hashes < 1 || hashes > 1024)
-				return usage_error(usage_serve, "--hash-concurrency wants a number from 1 to 1024", optarg);
+			if (parse_u32(optarg, &o->hashes) < 0 || o->hashes < 1 || o->hashes > 1024)
+				return cli_usage_error(usage_serve, "--hash-concurrency wants a number from 1 to 1024", optarg);
 			break;
 		case 'C':
-			if (parse_u32(optarg, &max_conns) < 0 || max_conns < 4 || max_conns > 1000000)
-				return usage_error(usage_serve, "--max-connections wants a number from 4 to 1000000", optarg);
+			if (parse_u32(optarg, &o->max_conns) < 0 || o->max_conns < 4 || o->max_conns > 1000000)
+				return cli_usage_error(usage_serve, "--max-connections wants a number from 4 to 1000000", optarg);
 			break;
 		case 'P':
-			if (parse_u32(optarg, &per_ip) < 0 || per_ip < 1 || per_ip > 1000000)
-				return usage_error(usage_serve, "--per-ip-connections wants a number from 1 to 1000000", optarg);
+			if (parse_u32(optarg, &o->per_ip) < 0 || o->per_ip < 1 || o->per_ip > 1000000)
+				return cli_usage_error(usage_serve, "--per-ip-connections wants a number from 1 to 1000000", optarg);
 			break;
 		case 'T':
-			if (parse_u32(optarg, &head_s) < 0 || head_s < 1 || head_s > 3600)
-				return usage_error(usage_serve, "--head-timeout wants seconds from 1 to 3600", optarg);
+			if (parse_u32(optarg, &o->head_s) < 0 || o->head_s < 1 || o->head_s > 3600)
+				return cli_usage_error(usage_serve, "--head-timeout wants seconds from 1 to 3600", optarg);
 			break;
 		case 'B':
-			if (parse_u32(optarg, &body_s) < 0 || body_s < 1 || body_s > 3600)
-				return usage_error(usage_serve, "--body-timeout wants seconds from 1 to 3600", optarg);
+			if (parse_u32(optarg, &o->body_s) < 0 || o->body_s < 1 || o->body_s > 3600)
+				return cli_usage_error(usage_serve, "--body-timeout wants seconds from 1 to 3600", optarg);
 			break;
-		case 'h': fputs(usage_serve, stdout); return 0;
-		case 'V': puts("scw-iamd " VERSION); return 0;
-		default: return usage_error(usage_serve, "unknown or incomplete option", argv[optind - 1]);
+		case 'q':
+			if (parse_u32(optarg, &o->quota) < 0)
+				return cli_usage_error(usage_serve, "--api-key-quota wants a number", optarg);
+			break;
+		case 't':
+			if (parse_u32(optarg, &o->threads) < 0 || o->threads < 1 || o->threads > 256)
+				return cli_usage_error(usage_serve, "--threads wants a number from 1 to 256", optarg);
+			break;
+		case 'w':
+			if (parse_u32(optarg, &o->workers) < 0 || o->workers < 1 || o->workers > 1024)
+				return cli_usage_error(usage_serve, "--write-workers wants a number from 1 to 1024", optarg);
+			break;
+		case 'L':
+			o->level = log_level_parse(optarg, (enum log_level)-1);
+			if ((int)o->level < 0)
+				return cli_usage_error(usage_serve, "unknown --log-level", optarg);
+			break;
+		case 'h': fputs(usage_serve, stdout); *exit_now = 1; return 0;
+		case 'V': puts("scw-iamd " SCW_IAMD_VERSION); *exit_now = 1; return 0;
+		default: return cli_usage_error(usage_serve, "unknown or incomplete option", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return usage_error(usage_serve, "unexpected argument", argv[optind]);
-	if (!db)
-		return usage_error(usage_serve, "--db is required", NULL);
-	log_setup(level, 2, "scw-iamd");
+		return cli_usage_error(usage_serve, "unexpected argument", argv[optind]);
+	if (!o->db)
+		return cli_usage_error(usage_serve, "--db is required", NULL);
+	if (!o->tls_cert != !o->tls_key)
+		return cli_usage_error(usage_serve, "--tls-cert and --tls-key go together", NULL);
+	/* Addresses are checked before anything is opened: a typo never touches the database. */
+	if (http_listen_check(o->listen, detail, sizeof(detail)) < 0 ||
+	    (o->ops_listen && http_listen_check(o->ops_listen, detail, sizeof(detail)) < 0)) {
+		fprintf(stderr, "scw-iamd: %s\n", detail);
+		return 1;
+	}
+	return 0;
+}
+
+/* Start one listener; log it. */
+static int listen_on(struct http_config *cfg, const struct api *api, struct http_server **out, const char *what)
+{
+	char bound[128] = "", detail[512] = "";
+	int r = http_start(cfg, api, out, bound, sizeof(bound), detail, sizeof(detail));
+
+	if (r < 0) {
+		fprintf(stderr, "scw-iamd: %s\n", detail[0] ? detail : err_str(r));
+		return r;
+	}
+	log_kv(LOG_INFO, what, "address", bound, "tls", cfg->tls_cert_pem ? "on" : "off",
+	       "routes", !cfg->serve_api ? "/healthz /metrics" : cfg->ops_elsewhere ? "api" : "api /healthz /metrics",
+	       NULL);
+	/* The same on stderr even when logs are off, for scripts waiting for the port. */
+	if (!log_enabled(LOG_INFO))
+		fprintf(stderr, "scw-iamd %s on %s\n", what, bound);
+	return 0;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+	struct serve_opts o;
+	struct http_config cfg, ops_cfg;
+	struct http_server *http = NULL, *ops_http = NULL;
+	struct store *s = NULL;
+	struct ops *ops = NULL;
+	struct secret_key key;
+	struct buf cert, tls_key;
+	struct api api;
+	sigset_t set;
+	int r, sig = 0, exit_now;
+
+	r = serve_parse(argc, argv, &o, &exit_now);
+	if (r != 0 || exit_now)
+		return r;
+	buf_init(&cert, 1);
+	buf_init_secret(&tls_key, 1);
+	log_setup(o.level, 2, "scw-iamd");
 
 	/* Signals are taken by sigwait() below: block them before any thread starts. */
 	sigemptyset(&set);
@@ -307,42 +339,70 @@ static int cmd_serve(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	r = open_all(db, key_file, 0, &s, &key);
-	if (r < 0)
+	if (o.tls_cert && (read_pem(o.tls_cert, 0, &cert) < 0 || read_pem(o.tls_key, 1, &tls_key) < 0)) {
+		buf_release(&cert);
+		buf_release(&tls_key);
 		return 1;
-	api_init(&api, s, &key, quota);
-	cfg.listen = listen_addr;
-	cfg.threads = threads;
-	cfg.write_workers = workers;
-	cfg.log_fd = 2;
-	cfg.max_conns = max_conns;
-	cfg.per_ip_conns = per_ip;
-	cfg.head_timeout_s = head_s;
-	cfg.body_timeout_s = body_s;
-	secret_pw_gate_init(hashes, 8 * hashes, 2000);
-	raise_fd_limit();
-	r = http_start(&cfg, &api, &http, bound, sizeof(bound), detail, sizeof(detail));
-	if (r < 0) {
-		fprintf(stderr, "scw-iamd: %s\n", detail[0] ? detail : err_str(r));
-		goto out;
 	}
+	r = cli_open(o.db, o.key_file, CLI_OPEN_EXISTING, &s, &key);
+	if (r < 0) {
+		buf_release(&cert);
+		buf_release(&tls_key);
+		return 1;
+	}
+	api_init(&api, s, &key, o.quota);
+	r = ops_new(s, SCW_IAMD_VERSION, &ops);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.listen = o.listen;
+	cfg.threads = o.threads;
+	cfg.write_workers = o.workers;
+	cfg.log_fd = 2;
+	cfg.ops = ops;
+	cfg.serve_api = 1;
+	cfg.ops_elsewhere = o.ops_listen != NULL;
+	cfg.tls_cert_pem = cert.data;
+	cfg.tls_key_pem = tls_key.data;
+	cfg.max_conns = o.max_conns;
+	cfg.per_ip_conns = o.per_ip;
+	cfg.head_timeout_s = o.head_s;
+	cfg.body_timeout_s = o.body_s;
+	secret_pw_gate_init(o.hashes, 8 * o.hashes, 2000);
+	raise_fd_limit();
+	if (r == 0)
+		r = listen_on(&cfg, &api, &http, "listening");
+	if (r == 0)
+		ops_watch_http(ops, http);
+	/* The key's text is no longer needed: libmicrohttpd has loaded it. */
+	buf_release(&tls_key);
+	buf_release(&cert);
+	if (r == 0 && o.ops_listen) {
+		ops_cfg = cfg;
+		ops_cfg.listen = o.ops_listen;
+		ops_cfg.threads = 1;
+		ops_cfg.write_workers = 1;
+		ops_cfg.serve_api = 0;
+		ops_cfg.tls_cert_pem = ops_cfg.tls_key_pem = NULL;
+		r = listen_on(&ops_cfg, &api, &ops_http, "ops listening");
+	}
+	if (r < 0)
+		goto out;
 	{
 		char q[16], t[16], w[16];
 
-		snprintf(q, sizeof(q), "%u", (unsigned)quota);
-		snprintf(t, sizeof(t), "%u", (unsigned)threads);
-		snprintf(w, sizeof(w), "%u", (unsigned)workers);
-		log_kv(LOG_INFO, "listening", "address", bound, "db", store_url_is_pg(db) ? "(postgresql uri)" : db, "backend", store_backend(s),
-		       "api_key_quota", q, "threads", t, "write_workers", w, "version", VERSION, NULL);
-		/* The same on stderr even when logs are off, for scripts waiting for the port. */
-		if (!log_enabled(LOG_INFO))
-			fprintf(stderr, "scw-iamd listening on %s\n", bound);
+		snprintf(q, sizeof(q), "%u", (unsigned)o.quota);
+		snprintf(t, sizeof(t), "%u", (unsigned)o.threads);
+		snprintf(w, sizeof(w), "%u", (unsigned)o.workers);
+		log_kv(LOG_INFO, "serving", "db", store_url_is_pg(o.db) ? "(postgresql uri)" : o.db, "backend", store_backend(s), "api_key_quota", q, "threads", t,
+		       "write_workers", w, "version", SCW_IAMD_VERSION, NULL);
 	}
 	sigwait(&set, &sig);
 	log_kv(LOG_INFO, "stopping", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM", NULL);
-	http_stop(http, 10000);
-	http = NULL;
 out:
+	http_stop(ops_http, 1000);
+	if (ops)
+		ops_watch_http(ops, NULL);
+	http_stop(http, 10000);
+	ops_free(ops);
 	store_close(s);
 	secret_key_release(&key);
 	if (r == 0)
@@ -354,18 +414,20 @@ int main(int argc, char **argv)
 {
 	umask(077);
 	if (argc < 2)
-		return usage_error(usage_main, "missing command", NULL);
+		return cli_usage_error(usage_main, "missing command", NULL);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		fputs(usage_main, stdout);
 		return 0;
 	}
 	if (!strcmp(argv[1], "--version")) {
-		puts("scw-iamd " VERSION);
+		puts("scw-iamd " SCW_IAMD_VERSION);
 		return 0;
 	}
 	if (!strcmp(argv[1], "bootstrap"))
 		return cmd_bootstrap(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "serve"))
 		return cmd_serve(argc - 1, argv + 1);
-	return usage_error(usage_main, "unknown command", argv[1]);
+	if (!strcmp(argv[1], "admin"))
+		return admin_main(argc - 1, argv + 1);
+	return cli_usage_error(usage_main, "unknown command", argv[1]);
 }

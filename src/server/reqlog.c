@@ -138,8 +138,20 @@ static const char *ts_seconds(struct tstamp now)
 	return ts;
 }
 
+/* Append ,"name":"value" when value is not "". */
+static int put_opt(struct buf *b, const char *name, const char *value)
+{
+	int r = 0;
+
+	if (!value || !value[0])
+		return 0;
+	r = buf_append_str(b, name);
+	return r ? r : json_esc_append(b, value, strlen(value));
+}
+
 void reqlog_request(struct reqlog *l, const char *method, const char *path, int status, uint64_t latency_ns,
-		    const char *request_id, const char *remote)
+		    const char *request_id, const char *remote, const char *access_key, const char *error_type,
+		    const char *error_reason)
 {
 	char line[REQLOG_LINE_MAX];
 	struct tstamp now = time_now();
@@ -192,6 +204,12 @@ void reqlog_request(struct reqlog *l, const char *method, const char *path, int 
 		r = buf_append_str(&b, ",\"remote\":");
 	if (r == 0)
 		r = json_esc_append(&b, remote, strlen(remote));
+	if (r == 0)
+		r = put_opt(&b, ",\"access_key\":", access_key);
+	if (r == 0)
+		r = put_opt(&b, ",\"error_type\":", error_type);
+	if (r == 0)
+		r = put_opt(&b, ",\"error_reason\":", error_reason);
 	if (r == 0)
 		r = buf_append_str(&b, "}\n");
 	if (r < 0)

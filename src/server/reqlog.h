@@ -18,9 +18,12 @@ struct reqlog;
 
 /* Start the logger writing to fd. ERR_NOMEM. */
 int reqlog_start(int fd, struct reqlog **out);
-/* Queue one line. latency_ns: time spent on the request. Thread-safe. */
+/* Queue one line. latency_ns: time spent on the request. access_key: the authenticated
+ * caller's access key (never a secret); error_type, error_reason: of an error answer. These
+ * three are left out of the line when "". Thread-safe. */
 void reqlog_request(struct reqlog *l, const char *method, const char *path, int status, uint64_t latency_ns,
-		    const char *request_id, const char *remote);
+		    const char *request_id, const char *remote, const char *access_key, const char *error_type,
+		    const char *error_reason);
 /* Write what is queued, stop the thread, free. NULL is fine. */
 void reqlog_stop(struct reqlog *l);
 

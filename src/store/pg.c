@@ -8,6 +8,9 @@
  * stay exact; a serialization failure or deadlock is retried. COMMIT returns once PostgreSQL has
  * made the transaction durable (synchronous_commit as configured by the operator, on by default).
  *
+ * Authentications are cached PG_AUTH_CACHE_MS (authcache.c): a key deleted or revoked on another
+ * instance is refused here within that bound, on this instance at once.
+ *
  * Faults: a connection that broke (server stopped, network gone) makes the call fail at once
  * with ERR_IO (503 for the client) and is re-established on a later call, so service resumes by
  * itself when the database comes back. Reads run without a transaction, or in one REPEATABLE
@@ -32,6 +35,7 @@
 #define PG_POOL_DEFAULT 16
 #define PG_ACQUIRE_WAIT_MS 5000
 #define PG_RETRIES 20
+#define PG_AUTH_CACHE_MS 500
 #define PG_MIGRATION_LOCK 7235401 /* pg_advisory_xact_lock key of the schema migrations */
 
 /* Migrations: append only; index i brings the schema to version i + 1. */
@@ -89,7 +93,11 @@ static const char *const pg_migrations[] = {
 	"CREATE INDEX api_keys_org ON api_keys(organization_id, created_s, created_ns);"
 	"CREATE INDEX api_keys_app ON api_keys(application_id);"
 	"CREATE INDEX api_keys_user ON api_keys(user_id);",
-	/* 2: groups, policies and their rules (access.c) */
+	/* 2: organization names (scw-iamd admin organization create/list), unique when set. */
+	"ALTER TABLE organizations ADD COLUMN name text COLLATE \"C\" NOT NULL DEFAULT '';"
+	"UPDATE organizations SET name = 'default' WHERE is_default = 1;"
+	"CREATE UNIQUE INDEX organizations_name ON organizations(name) WHERE name <> '';",
+	/* 3: groups, policies and their rules (access.c) */
 	"CREATE TABLE iam_groups ("
 	" id TEXT COLLATE \"C\" PRIMARY KEY,"
 	" organization_id TEXT COLLATE \"C\" NOT NULL REFERENCES organizations(id),"
@@ -146,9 +154,12 @@ static const struct store_ops pg_ops;
 
 static PGconn *pg_connect(const char *url)
 {
-	/* A default connect timeout; one in the URI, processed after it, wins. */
-	static const char *const keys[] = { "connect_timeout", "application_name", "dbname", NULL };
-	const char *vals[] = { "3", "scw-iamd", url, NULL };
+	/* Defaults a setting in the URI (processed after them) overrides: a connect timeout, and TCP
+	 * timeouts so that a database host gone silent fails requests within seconds, not minutes. */
+	static const char *const keys[] = { "connect_timeout", "application_name", "keepalives_idle",
+					    "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+					    "dbname", NULL };
+	const char *vals[] = { "3", "scw-iamd", "5", "2", "2", "5000", url, NULL };
 
 	return PQconnectdbParams(keys, vals, 1);
 }
@@ -537,6 +548,10 @@ int store_pg_open(const char *url, unsigned flags, struct store **out, char *det
 	}
 	if (r == 0)
 		r = migrate(&s->conns[0], flags, detail, dlen);
+	/* One round trip per authenticated request instead of two; a key deleted on another
+	 * instance is refused here within PG_AUTH_CACHE_MS. */
+	if (r == 0 && !(s->base.auth_cache = store_authcache_new(PG_AUTH_CACHE_MS)))
+		r = ERR_NOMEM;
 	if (r < 0) {
 		pg_close(&s->base);
 		return r;

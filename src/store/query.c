@@ -121,8 +121,102 @@ int store_ping(struct store *s)
 {
 	char one[8];
 	struct text_ctx t = { s, Q_PING, NULL, one, sizeof(one) };
+	int r = s->ops->ping ? s->ops->ping(s) : 0;
 
-	return s->ops->read(s, 0, text_fn, &t);
+	return r < 0 ? r : s->ops->read(s, 0, text_fn, &t);
+}
+
+/* ---- organizations (admin) ---- */
+
+struct org_list_ctx {
+	struct store *s;
+	struct store_org_list *out;
+	size_t cap;
+};
+
+static void col_copy(const struct srow *r, int c, char *out, size_t size)
+{
+	size_t n = 0;
+	const char *v = r->col(r, c, &n);
+
+	if (!v || n >= size)
+		n = 0;
+	if (n)
+		memcpy(out, v, n);
+	out[n] = '\0';
+}
+
+static int64_t col_int(const struct srow *r, int c)
+{
+	size_t n;
+	const char *v = r->col(r, c, &n);
+
+	return v ? strtoll(v, NULL, 10) : 0;
+}
+
+static int org_row(const struct srow *r, void *arg)
+{
+	struct org_list_ctx *x = arg;
+	struct store_org *o;
+	size_t n;
+	const char *name;
+
+	if (x->out->n == x->cap) {
+		size_t cap = x->cap ? x->cap * 2 : 16;
+		struct store_org *v = realloc(x->out->v, cap * sizeof(*v));
+
+		if (!v)
+			return ERR_NOMEM;
+		x->out->v = v;
+		x->cap = cap;
+	}
+	o = &x->out->v[x->out->n];
+	memset(o, 0, sizeof(*o));
+	col_copy(r, 0, o->id, sizeof(o->id));
+	name = r->col(r, 1, &n);
+	o->name = mem_strndup(name ? name : "", name ? n : 0);
+	if (!o->name)
+		return ERR_NOMEM;
+	x->out->n++;
+	o->created_at.sec = col_int(r, 2);
+	o->created_at.nsec = (int32_t)col_int(r, 3);
+	o->is_default = (int)col_int(r, 4);
+	o->api_keys = (uint32_t)col_int(r, 5);
+	col_copy(r, 6, o->project_id, sizeof(o->project_id));
+	return 0;
+}
+
+static int org_list_fn(struct store_conn *c, void *arg)
+{
+	struct org_list_ctx *x = arg;
+
+	store_org_list_release(x->out);
+	x->cap = 0;
+	return store_run(x->s, c, Q_ORG_LIST, NULL, 0, org_row, x, NULL);
+}
+
+int store_org_list(struct store *s, struct store_org_list *out)
+{
+	struct org_list_ctx x = { s, out, 0 };
+	int r;
+
+	out->v = NULL;
+	out->n = 0;
+	r = s->ops->read(s, 1, org_list_fn, &x);
+	if (r < 0)
+		store_org_list_release(out);
+	return r;
+}
+
+void store_org_list_release(struct store_org_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].name);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
 }
 
 /* ---- authentication ---- */
@@ -176,12 +270,20 @@ static int auth_fn(struct store_conn *c, void *arg)
 int store_auth(struct store *s, const uint8_t hash[STORE_HASH_LEN], struct store_key *out)
 {
 	struct auth_ctx a = { s, hash, out, 0, 0 };
+	uint64_t gen = 0;
 	int r;
 
 	memset(out, 0, sizeof(*out));
+	if (s->auth_cache) {
+		if (store_authcache_get(s->auth_cache, hash, out) == 0)
+			return 0;
+		gen = store_authcache_gen(s->auth_cache);
+	}
 	r = s->ops->read(s, 0, auth_fn, &a);
 	if (r < 0)
 		store_key_release(out);
+	else if (s->auth_cache)
+		store_authcache_put(s->auth_cache, hash, out, gen);
 	return r;
 }
 

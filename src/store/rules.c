@@ -78,6 +78,15 @@ static int write_fn(struct store *s, store_conn_fn fn, void *arg)
 	return s->ops->write(s, fn, arg);
 }
 
+/* A write that deletes or changes keys: cached authentications are forgotten once it is done. */
+static int key_write_fn(struct store *s, store_conn_fn fn, void *arg)
+{
+	int r = s->ops->write(s, fn, arg);
+
+	store_authcache_bump(s->auth_cache);
+	return r;
+}
+
 /* ---- meta ---- */
 
 struct meta_arg {
@@ -105,6 +114,7 @@ struct org_arg {
 	struct store *s;
 	struct store_bootstrap *b;
 	int is_default;
+	const char *name;
 };
 
 static int insert_user(struct store *s, struct store_conn *c, const struct store_user *u, const char *password_hash)
@@ -132,7 +142,7 @@ static int op_org(struct store_conn *c, void *arg)
 	struct store_bootstrap *b = a->b;
 	struct tstamp now = time_now();
 	struct store_user u;
-	struct sval v[4];
+	struct sval v[5];
 	int r;
 
 	now.nsec -= now.nsec % 1000; /* microseconds, as the API shows them */
@@ -149,8 +159,9 @@ static int op_org(struct store_conn *c, void *arg)
 		v[1] = sv_int(a->is_default);
 		v[2] = sv_int(now.sec);
 		v[3] = sv_int(now.nsec);
+		v[4] = sv_text(a->name);
 		if (r == 0)
-			r = store_run(s, c, Q_ORG_INSERT, v, 4, NULL, NULL, NULL);
+			r = store_run(s, c, Q_ORG_INSERT, v, 5, NULL, NULL, NULL);
 		v[1] = v[0];
 		if (r == 0)
 			r = store_run(s, c, Q_PROJECT_INSERT, v, 4, NULL, NULL, NULL);
@@ -185,14 +196,14 @@ static int op_org(struct store_conn *c, void *arg)
 
 int store_bootstrap(struct store *s, struct store_bootstrap *out)
 {
-	struct org_arg a = { s, out, 1 };
+	struct org_arg a = { s, out, 1, "default" };
 
 	return write_fn(s, op_org, &a);
 }
 
-int store_org_create(struct store *s, struct store_bootstrap *out)
+int store_org_create(struct store *s, const char *name, struct store_bootstrap *out)
 {
-	struct org_arg a = { s, out, 0 };
+	struct org_arg a = { s, out, 0, name };
 
 	return write_fn(s, op_org, &a);
 }
@@ -299,7 +310,7 @@ int store_key_update(struct store *s, const char *org, const char *ak, const str
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	r = write_fn(s, op_key_update, &a);
+	r = key_write_fn(s, op_key_update, &a);
 	if (r < 0)
 		store_key_release(out);
 	return r;
@@ -345,21 +356,21 @@ int store_key_delete(struct store *s, const char *org, const char *ak)
 {
 	struct del_arg a = { s, Q_KEY_DELETABLE, -1, Q_KEY_DELETE, org, ak, STORE_BEARER_NONE };
 
-	return write_fn(s, op_delete, &a);
+	return key_write_fn(s, op_delete, &a);
 }
 
 int store_app_delete(struct store *s, const char *org, const char *id)
 {
 	struct del_arg a = { s, Q_APP_DELETABLE, Q_KEYS_OF_APP_DELETE, Q_APP_DELETE, org, id, STORE_BEARER_APPLICATION };
 
-	return write_fn(s, op_delete, &a);
+	return key_write_fn(s, op_delete, &a);
 }
 
 int store_user_delete(struct store *s, const char *org, const char *id)
 {
 	struct del_arg a = { s, Q_USER_DELETABLE, Q_KEYS_OF_USER_DELETE, Q_USER_DELETE, org, id, STORE_BEARER_USER };
 
-	return write_fn(s, op_delete, &a);
+	return key_write_fn(s, op_delete, &a);
 }
 
 static int op_key_revoke(struct store_conn *c, void *arg)
@@ -383,7 +394,7 @@ int store_key_revoke(struct store *s, const char *access_key)
 {
 	struct del_arg a = { s, -1, -1, -1, NULL, access_key, STORE_BEARER_NONE };
 
-	return write_fn(s, op_key_revoke, &a);
+	return key_write_fn(s, op_key_revoke, &a);
 }
 
 /* ---- applications ---- */

@@ -210,8 +210,14 @@ static int build(const struct store_dialect *d, int id, struct buf *b)
 					 " AND id <> $3");
 	case Q_DEFAULT_ORG: return buf_append_str(b, "SELECT id FROM organizations WHERE is_default = 1");
 	case Q_ORG_INSERT:
-		return buf_append_str(b, "INSERT INTO organizations (id, is_default, created_s, created_ns)"
-					 " VALUES ($1, $2, $3, $4)");
+		return buf_append_str(b, "INSERT INTO organizations (id, is_default, created_s, created_ns, name)"
+					 " VALUES ($1, $2, $3, $4, $5)");
+	case Q_ORG_LIST:
+		return buf_append_str(b, "SELECT o.id, o.name, o.created_s, o.created_ns, o.is_default,"
+					 " (SELECT count(*) FROM api_keys k WHERE k.organization_id = o.id),"
+					 " coalesce((SELECT p.id FROM projects p WHERE p.organization_id = o.id"
+					 " AND p.is_default = 1), '')"
+					 " FROM organizations o ORDER BY o.created_s, o.created_ns, o.id");
 	case Q_PROJECT_INSERT:
 		return buf_append_str(b, "INSERT INTO projects (id, organization_id, is_default, created_s, created_ns)"
 					 " VALUES ($1, $2, 1, $3, $4)");

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -106,7 +107,11 @@ static const char *const sq_migrations[] = {
 	"DROP TRIGGER api_keys_count_del;"
 	"UPDATE organizations SET api_key_count ="
 	" (SELECT count(*) FROM api_keys k WHERE k.organization_id = organizations.id);",
-	/* 3: groups, policies and their rules (access.c) */
+	/* 3: organization names (scw-iamd admin organization create/list), unique when set. */
+	"ALTER TABLE organizations ADD COLUMN name TEXT NOT NULL DEFAULT '';"
+	"UPDATE organizations SET name = 'default' WHERE is_default = 1;"
+	"CREATE UNIQUE INDEX organizations_name ON organizations(name) WHERE name <> '';",
+	/* 4: groups, policies and their rules (access.c) */
 	"CREATE TABLE iam_groups ("
 	" id TEXT PRIMARY KEY,"
 	" organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,"
@@ -141,6 +146,7 @@ static const char *const sq_migrations[] = {
 
 struct store_conn {
 	sqlite3 *db;
+	int busy; /* counted in sq_store.busy: inside a read snapshot or a call */
 	sqlite3_stmt *st[Q_N];
 	sqlite3_stmt *own[SQ_NOWN];
 	struct store_conn *next;
@@ -163,6 +169,9 @@ struct sq_store {
 	pthread_cond_t work_cv;
 	struct store_conn *readers; /* every reader connection, closed at close */
 	uint32_t n_readers, queued;
+	atomic_uint busy;  /* connections in use now (stats) */
+	dev_t dev;         /* the file opened, for ping */
+	ino_t ino;
 	struct store_conn *writer;
 	struct sq_op *head, *tail;
 	int stop;
@@ -424,7 +433,9 @@ static void *writer_main(void *arg)
 		batch = s->head;
 		s->head = s->tail = NULL;
 		pthread_mutex_unlock(&s->mu);
+		atomic_fetch_add_explicit(&s->busy, 1, memory_order_relaxed);
 		run_batch(s, batch);
+		atomic_fetch_sub_explicit(&s->busy, 1, memory_order_relaxed);
 		pthread_mutex_lock(&s->mu);
 		for (op = batch; op; op = next) {
 			next = op->next; /* op lives on a caller's stack: done releases it */
@@ -602,6 +613,14 @@ int store_sqlite_open(const char *path, unsigned flags, struct store **out, char
 		r = conn_open(path, 1, &s->writer, detail, dlen);
 	if (r == 0)
 		r = migrate(s->writer, detail, dlen);
+	if (r == 0) {
+		struct stat st;
+
+		if (stat(path, &st) == 0) {
+			s->dev = st.st_dev;
+			s->ino = st.st_ino;
+		}
+	}
 	if (r == 0 && pthread_create(&s->thread, NULL, writer_main, s) != 0)
 		r = ERR_NOMEM;
 	if (r == 0)
@@ -616,6 +635,19 @@ int store_sqlite_open(const char *path, unsigned flags, struct store **out, char
 
 /* ---- read snapshots ---- */
 
+/* Count c in use (once, however deep the calls nest) or not. */
+static int conn_busy(struct sq_store *s, struct store_conn *c, int busy)
+{
+	if (busy == c->busy)
+		return 0;
+	c->busy = busy;
+	if (busy)
+		atomic_fetch_add_explicit(&s->busy, 1, memory_order_relaxed);
+	else
+		atomic_fetch_sub_explicit(&s->busy, 1, memory_order_relaxed);
+	return 1;
+}
+
 static int sq_read_begin(struct store *base)
 {
 	struct store_conn *c;
@@ -623,6 +655,8 @@ static int sq_read_begin(struct store *base)
 
 	if (r == 0 && sqlite3_get_autocommit(c->db))
 		r = sq_own(c, SQ_BEGIN_READ);
+	if (r == 0)
+		conn_busy((struct sq_store *)base, c, 1);
 	return r;
 }
 
@@ -630,6 +664,8 @@ static void sq_read_end(struct store *base)
 {
 	struct store_conn *c = pthread_getspecific(((struct sq_store *)base)->tls);
 
+	if (c)
+		conn_busy((struct sq_store *)base, c, 0);
 	/* The cached COMMIT: sqlite3_exec() would parse and prepare it on every request. */
 	if (c && !sqlite3_get_autocommit(c->db) && sq_own(c, SQ_COMMIT) < 0)
 		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL); /* a read snapshot: nothing to lose */
@@ -639,14 +675,18 @@ static void sq_read_end(struct store *base)
 static int sq_read(struct store *base, int snapshot, store_conn_fn fn, void *arg)
 {
 	struct store_conn *c;
-	int began = 0, r = sq_reader((struct sq_store *)base, &c);
+	int began = 0, counted = 0, r = sq_reader((struct sq_store *)base, &c);
 
 	if (r == 0 && snapshot && sqlite3_get_autocommit(c->db)) {
 		r = sq_own(c, SQ_BEGIN_READ);
 		began = r == 0;
 	}
-	if (r == 0)
+	if (r == 0) {
+		counted = conn_busy((struct sq_store *)base, c, 1);
 		r = fn(c, arg);
+		if (counted)
+			conn_busy((struct sq_store *)base, c, 0);
+	}
 	if (began && sq_own(c, SQ_COMMIT) < 0)
 		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL); /* a read snapshot: nothing to lose */
 	return r;
@@ -660,6 +700,20 @@ static void sq_stats(struct store *base, struct store_stats *out)
 	out->conns = s->n_readers + 1;
 	out->waiting = s->queued;
 	pthread_mutex_unlock(&s->mu);
+	out->conns_busy = atomic_load_explicit(&s->busy, memory_order_relaxed);
+}
+
+/* What a query on an open connection cannot see: the file removed, renamed away, replaced, or
+ * no longer readable and writable by this process (new connections would fail). */
+static int sq_ping(struct store *base)
+{
+	struct sq_store *s = (struct sq_store *)base;
+	struct stat st;
+
+	if (stat(s->path, &st) != 0 || st.st_dev != s->dev || st.st_ino != s->ino ||
+	    access(s->path, R_OK | W_OK) != 0)
+		return ERR_IO;
+	return 0;
 }
 
 static const struct store_ops sq_ops = {
@@ -671,4 +725,5 @@ static const struct store_ops sq_ops = {
 	.read = sq_read,
 	.write = sq_write,
 	.run = sq_run,
+	.ping = sq_ping,
 };

@@ -41,8 +41,11 @@ int store_open(const char *url, struct store **out, char *detail, size_t detail_
 
 void store_close(struct store *s)
 {
-	if (s)
+	if (s) {
+		store_authcache_free(s->auth_cache);
+		s->auth_cache = NULL;
 		s->ops->close(s);
+	}
 }
 
 const char *store_backend(const struct store *s)

@@ -194,7 +194,8 @@ void store_close(struct store *s);
 /* Backend name ("sqlite", "postgresql"). */
 const char *store_backend(const struct store *s);
 
-/* Health probe: one round trip to the database. 0, or ERR_IO when it is unreachable. */
+/* Health probe: one round trip to the database, after the engine's own check (SQLite: the file
+ * is still the one opened and accessible). 0, or ERR_IO when it is unreachable. */
 int store_ping(struct store *s);
 
 /* Connection use, for metrics. */
@@ -221,9 +222,23 @@ int store_meta_set(struct store *s, const char *key, const char *value);
 
 /* Ensure the default organization, its default project and its owner user exist. */
 int store_bootstrap(struct store *s, struct store_bootstrap *out);
-/* Create a new (not default) organization with its default project and owner user
- * (out->created = 1). The admin command "organization create" mints its key like bootstrap. */
-int store_org_create(struct store *s, struct store_bootstrap *out);
+/* Create a new (not default) organization named name with its default project and owner user
+ * (out->created = 1). The admin command "organization create" mints its key like bootstrap.
+ * ERR_EXISTS when an organization has that name (bootstrap's is "default"). */
+int store_org_create(struct store *s, const char *name, struct store_bootstrap *out);
+
+/* Every organization, oldest first (the admin commands' listing). */
+struct store_org {
+	char id[STORE_ID_LEN + 1];
+	char *name;
+	struct tstamp created_at;
+	int is_default;
+	char project_id[STORE_ID_LEN + 1]; /* the default project */
+	uint32_t api_keys;
+};
+struct store_org_list { struct store_org *v; size_t n; };
+int store_org_list(struct store *s, struct store_org_list *out);
+void store_org_list_release(struct store_org_list *l);
 /* Default project of an organization. ERR_NOTFOUND. */
 int store_org_default_project(struct store *s, const char *org, char out[STORE_ID_LEN + 1]);
 

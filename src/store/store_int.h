@@ -68,13 +68,27 @@ struct store_ops {
 	 * unreachable), ERR_AGAIN (retry the transaction), ERR_DB, ERR_NOMEM. */
 	int (*run)(struct store_conn *c, int id, const char *sql, const struct sval *args, int n,
 		   store_row_fn row, void *ctx, int64_t *changes);
+	/* Optional check store_ping() runs before its query: what a query on an open connection
+	 * cannot see (SQLite: the file removed, renamed, replaced or made inaccessible). ERR_IO. */
+	int (*ping)(struct store *s);
 };
 
 struct store {
 	const struct store_ops *ops;
 	const struct store_dialect *dialect;
 	const char *const *sql; /* text of each statement id, built for the dialect (sql.c) */
+	struct store_authcache *auth_cache; /* NULL: every authentication reads the database */
 };
+
+/* authcache.c: successful authentications kept at most ttl_ms (see there). */
+struct store_authcache *store_authcache_new(int ttl_ms);
+void store_authcache_free(struct store_authcache *c);
+uint64_t store_authcache_gen(struct store_authcache *c);
+int store_authcache_get(struct store_authcache *c, const uint8_t hash[STORE_HASH_LEN], struct store_key *out);
+void store_authcache_put(struct store_authcache *c, const uint8_t hash[STORE_HASH_LEN], const struct store_key *k,
+			 uint64_t gen);
+/* A key was deleted or changed here: forget every entry. NULL is fine. */
+void store_authcache_bump(struct store_authcache *c);
 
 /* ---- statements (sql.c) ---- */
 enum store_q {
@@ -84,7 +98,7 @@ enum store_q {
 	Q_APP_DELETABLE, Q_USER_DELETABLE, Q_KEY_DELETE, Q_APP_DELETE, Q_USER_DELETE,
 	Q_KEYS_OF_APP_DELETE, Q_KEYS_OF_USER_DELETE, Q_USER_BY_USERNAME, Q_USER_BY_EMAIL,
 	Q_DEFAULT_ORG, Q_ORG_INSERT, Q_PROJECT_INSERT, Q_OWNER_OF_ORG, Q_BOOTSTRAP_LOCK,
-	Q_PING, Q_KEY_COUNT_ADD, Q_KEY_ORG,
+	Q_PING, Q_KEY_COUNT_ADD, Q_KEY_ORG, Q_ORG_LIST,
 	/* groups, policies, rules (access.c) */
 	Q_GROUP_GET, Q_GROUP_INSERT, Q_GROUP_COUNT, Q_GROUP_BY_NAME, Q_GROUP_UPDATE, Q_GROUP_MEMBERS_SET,
 	Q_GROUP_IN_ORG, Q_GROUP_DELETE, Q_GROUPS_WITH_MEMBER, Q_POLICIES_ORPHAN_USER, Q_POLICIES_ORPHAN_APP,

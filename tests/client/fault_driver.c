@@ -31,7 +31,7 @@ static size_t ctl_body(char *p, size_t s, size_t n, void *ud)
 	return buf_append(ud, p, s * n) == 0 ? s * n : 0;
 }
 
-/* Talk to the double's control endpoints (plain libcurl: not the code under test). */
+/* Talk to the double's control endpoints (libcurl: an independent client, not the code under test). */
 static json_t *ctl(const char *path, const char *body)
 {
 	CURL *h = curl_easy_init();

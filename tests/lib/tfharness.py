@@ -22,6 +22,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import uuid
 
 ROOT = os.environ.get("SCW_ROOT", os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 BUILD = os.environ.get("SCW_BUILD", os.path.join(ROOT, "build"))
@@ -35,21 +36,47 @@ def server_binary():
     return san if os.access(san, os.X_OK) else os.path.join(BUILD, "scw-iamd")
 
 
-class Harness:
-    def __init__(self, prefix, start_server=True):
+class Tap:
+    """TAP numbering shared by several Harness objects (a suite run once per build); prefix tags names."""
+
+    def __init__(self):
         self.n = 0
         self.failed = 0
+        self.prefix = ""
+
+    def __call__(self, ok, name, diag=""):
+        self.n += 1
+        if not ok:
+            self.failed += 1
+        print("%s %d - %s%s" % ("ok" if ok else "not ok", self.n, self.prefix, name))
+        if not ok and diag:
+            for line in str(diag).strip().splitlines()[-40:]:
+                print("# " + line)
+        sys.stdout.flush()
+        return ok
+
+    def finish(self):
+        print("1..%d" % self.n)
+        sys.exit(1 if self.failed else 0)
+
+
+class Harness:
+    def __init__(self, prefix, start_server=True, build=None, shared_tap=None):
+        """build: the directory of the provider (and of scw-iamd) to use, default build/ (scw-iamd from
+        build-san/ when present); shared_tap: a Tap counting for several harnesses."""
+        self.counter = shared_tap or Tap()
         self.srv = None
         self.work = tempfile.mkdtemp(prefix=prefix)
         self.srvlog_path = os.path.join(self.work, "server.log")
-        self.server = server_binary()
-        if not (os.access(PROVIDER, os.X_OK) and os.access(self.server, os.X_OK) and shutil.which("terraform")):
+        self.provider = os.path.join(build, "terraform-provider-scaleway") if build else PROVIDER
+        self.server = os.path.join(build, "scw-iamd") if build else server_binary()
+        if not (os.access(self.provider, os.X_OK) and os.access(self.server, os.X_OK) and shutil.which("terraform")):
             self.tap(False, "terraform, scw-iamd and the provider are available")
             self.finish()
         self.cli = os.path.join(self.work, "cli.tfrc")
         with open(self.cli, "w") as f:
             f.write('provider_installation {\n  dev_overrides {\n    "scaleway/scaleway" = "%s"\n  }\n'
-                    '  direct {}\n}\n' % os.path.dirname(PROVIDER))
+                    '  direct {}\n}\n' % os.path.dirname(self.provider))
         self.base_env = {k: v for k, v in os.environ.items() if not k.startswith(("SCW_", "SCALEWAY_", "TF_"))}
         self.base_env.update({"TF_CLI_CONFIG_FILE": self.cli, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1",
                               "HOME": self.work})
@@ -59,20 +86,19 @@ class Harness:
 
     # ---- TAP ----
     def tap(self, ok, name, diag=""):
-        self.n += 1
-        if not ok:
-            self.failed += 1
-        print("%s %d - %s" % ("ok" if ok else "not ok", self.n, name))
-        if not ok and diag:
-            for line in str(diag).strip().splitlines()[-40:]:
-                print("# " + line)
-        sys.stdout.flush()
-        return ok
+        return self.counter(ok, name, diag)
+
+    @property
+    def n(self):
+        return self.counter.n
+
+    @property
+    def failed(self):
+        return self.counter.failed
 
     def finish(self):
         self.cleanup()
-        print("1..%d" % self.n)
-        sys.exit(1 if self.failed else 0)
+        self.counter.finish()
 
     def cleanup(self):
         if self.srv and self.srv.poll() is None:
@@ -142,6 +168,32 @@ class Harness:
                 if o.get("@message") == "request":
                     out.append((o.get("method"), o.get("path"), o.get("status")))
         return out
+
+    def logtext(self):
+        """The server's log so far, once it has caught up: a sentinel request is logged after every
+        request answered before it."""
+        sentinel = "/iam/v1alpha1/users/%s" % uuid.uuid4()
+        self.api("GET", sentinel)
+        for _ in range(200):
+            with open(self.srvlog_path) as f:
+                text = f.read()
+            if sentinel in text:
+                return text
+            time.sleep(0.05)
+        return text
+
+    def keys(self):
+        """Every API key of the organization (all pages), by access key."""
+        out, page = {}, 1
+        while True:
+            st, body = self.api("GET", "/iam/v1alpha1/api-keys?page_size=100&page=%d" % page)
+            if st != 200:
+                raise RuntimeError("listing keys: %s %s" % (st, body))
+            for k in body["api_keys"]:
+                out[k["access_key"]] = k
+            if not body["api_keys"] or len(out) >= body["total_count"]:
+                return out
+            page += 1
 
     def free_port(self):
         """A loopback port nobody listens on (bound then closed: connecting to it is refused)."""

@@ -130,7 +130,7 @@ func once(bin string, cert tls.Certificate, certPEM string, useTLS bool) (sample
 	if err != nil {
 		return s, err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second+*exitTimeout)
 	defer cancel()
 	var req, resp []byte
 	if err := conn.Invoke(ctx, "/tfplugin6.Provider/GetProviderSchema", &req, &resp, grpc.ForceCodec(rawCodec{})); err != nil {
@@ -154,8 +154,8 @@ func once(bin string, cert tls.Certificate, certPEM string, useTLS bool) (sample
 	conn.Close()
 	select {
 	case <-done:
-	case <-time.After(5 * time.Second):
-		return s, fmt.Errorf("no exit 5 s after Shutdown")
+	case <-time.After(*exitTimeout):
+		return s, fmt.Errorf("no exit %v after Shutdown", *exitTimeout)
 	}
 	s.total = time.Since(t0)
 	s.exit = s.total - s.schema
@@ -184,6 +184,9 @@ func vmHWM(pid int) int64 {
 
 // -smaps DIR: a copy of the provider's /proc/PID/smaps taken with the peak RSS (to see where it goes).
 var smapsDir = flag.String("smaps", "", "copy each launch's /proc/PID/smaps, taken after the schema answer, into DIR")
+
+// -exit-timeout: how long a launch may take to exit after Shutdown (longer under valgrind).
+var exitTimeout = flag.Duration("exit-timeout", 5*time.Second, "a launch that has not exited this long after Shutdown fails")
 
 // -hook CMD: runs `sh -c "CMD PID"` after the schema answer, before Shutdown (for pagemap dumps and the like).
 var hook = flag.String("hook", "", "shell command run with the provider's PID appended after the schema answer")

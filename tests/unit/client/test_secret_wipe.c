@@ -4,8 +4,8 @@
  * allocator the provider installs, scwclient_do() over real HTTP on loopback (a one-shot
  * responder thread in this file plays the API), and the trace log. A wipe observer
  * (mem_set_wipe_observer) records which marker secrets were inside wiped ranges: the create
- * answer's raw bytes, the X-Auth-Token header line, the request body with a password, in our
- * buffers and in libcurl's (libcurl allocates through the wiping allocator). The log
+ * answer's raw bytes, the X-Auth-Token header line, the request body with a password, in the
+ * client's buffers and in net/httpc's (request head, receive buffer, answer body). The log
  * at trace must show the redacted bodies and never a marker, including on error answers whose
  * body (JSON or not) echoes the secrets.
  */
@@ -237,11 +237,11 @@ TEST(create_answer_token_and_password_are_wiped)
 	ASSERT_EQ_INT(r, 0);
 	printf("# wiped ranges holding: raw answer %d, header %d, password body %d, secret %d, token %d\n",
 	       seen[M_RAW_ANSWER], seen[M_HEADER], seen[M_BODY_PW], seen[M_SECRET], seen[M_TOKEN]);
-	/* Our response buffer, and libcurl's receive buffer (libcurl's wiping allocator). */
+	/* httpc's receive buffer and the answer body it hands over. */
 	ASSERT(seen[M_RAW_ANSWER] >= 2);
-	/* Our formatted header line, the curl_slist copy, and libcurl's request head. */
+	/* Our formatted header line, and httpc's request head (wiped as it grows and when freed). */
 	ASSERT(seen[M_HEADER] >= 3);
-	/* The serialised request body, and libcurl's send buffer. */
+	/* The serialised request body, and httpc's request head that carries it. */
 	ASSERT(seen[M_BODY_PW] >= 2);
 	ASSERT(seen[M_SECRET] >= 2);     /* ... and the parsed secret_key string (jansson) */
 	ASSERT(seen[M_TOKEN] >= 2);      /* ... and the client's copy of the token */
@@ -320,7 +320,7 @@ TEST(trace_log_never_holds_a_secret_even_on_error_bodies)
 int main(void)
 {
 	if (scwclient_global_init() != 0) {
-		printf("not ok 1 - libcurl initialised\n1..1\n");
+		printf("not ok 1 - client initialised\n1..1\n");
 		return 1;
 	}
 	RUN(default_jansson_allocator_does_not_wipe);

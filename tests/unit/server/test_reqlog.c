@@ -36,8 +36,9 @@ TEST(lines_are_flushed_at_stop_with_escaping)
 
 	ASSERT(fd >= 0);
 	ASSERT_EQ_INT(reqlog_start(fd, &l), 0);
-	reqlog_request(l, "GET", "/iam/v1alpha1/api-keys", 200, 1500000, "11111111-1111-4111-8111-111111111111", "127.0.0.1");
-	reqlog_request(l, "POST", "/a\"b\n", 400, 20, "22222222-2222-4222-8222-222222222222", "::1");
+	reqlog_request(l, "GET", "/iam/v1alpha1/api-keys", 200, 1500000, "11111111-1111-4111-8111-111111111111", "127.0.0.1", "", "", "");
+	reqlog_request(l, "POST", "/a\"b\n", 400, 20, "22222222-2222-4222-8222-222222222222", "::1", "SCWAAAAAAAAAAAAAAAAA",
+		       "invalid_arguments", "name: \"constraint\"");
 	reqlog_stop(l);
 	close(fd);
 	d = slurp(&n);
@@ -50,6 +51,9 @@ TEST(lines_are_flushed_at_stop_with_escaping)
 	ASSERT(strstr(d, "\"method\":\"GET\",\"path\":\"/iam/v1alpha1/api-keys\",\"status\":\"200\",\"latency_ms\":\"1.500\","
 			 "\"request_id\":\"11111111-1111-4111-8111-111111111111\",\"remote\":\"127.0.0.1\"}\n") != NULL);
 	ASSERT(strstr(d, "\"path\":\"/a\\\"b\\n\",\"status\":\"400\"") != NULL);
+	/* The caller and the error, when given, close the line; absent ones are left out. */
+	ASSERT(strstr(d, "\"remote\":\"::1\",\"access_key\":\"SCWAAAAAAAAAAAAAAAAA\",\"error_type\":\"invalid_arguments\","
+			 "\"error_reason\":\"name: \\\"constraint\\\"\"}\n") != NULL);
 	ASSERT(strstr(d, "GET") < strstr(d, "POST"));
 }
 
@@ -66,7 +70,7 @@ static void *many_main(void *arg)
 
 	for (i = 0; i < 5000; i++) {
 		snprintf(rid, sizeof(rid), "t%d-%d", m->id, i);
-		reqlog_request(m->l, "GET", "/x", 200, 1, rid, "127.0.0.1");
+		reqlog_request(m->l, "GET", "/x", 200, 1, rid, "127.0.0.1", "", "", "");
 	}
 	return NULL;
 }
@@ -113,9 +117,9 @@ TEST(timestamp_and_numbers_are_formatted)
 
 	ASSERT(fd >= 0);
 	ASSERT_EQ_INT(reqlog_start(fd, &l), 0);
-	reqlog_request(l, "GET", "/a", 0, 20, "r1", "");
-	reqlog_request(l, "DELETE", "/b", 204, 12003004005ull, "r2", "10.0.0.1");
-	reqlog_request(l, "GET", "/c", 503, 999999, "r3", "::1");
+	reqlog_request(l, "GET", "/a", 0, 20, "r1", "", "", "", "");
+	reqlog_request(l, "DELETE", "/b", 204, 12003004005ull, "r2", "10.0.0.1", "", "", "");
+	reqlog_request(l, "GET", "/c", 503, 999999, "r3", "::1", "", "", "");
 	reqlog_stop(l);
 	close(fd);
 	after = time_now();
@@ -161,10 +165,10 @@ TEST(idle_logger_writes_each_line_promptly)
 
 	ASSERT(fd >= 0);
 	ASSERT_EQ_INT(reqlog_start(fd, &l), 0);
-	reqlog_request(l, "GET", "/first", 200, 1, "p1", "127.0.0.1");
+	reqlog_request(l, "GET", "/first", 200, 1, "p1", "127.0.0.1", "", "", "");
 	ASSERT(wait_for("\"request_id\":\"p1\""));
 	usleep(50000); /* well past the linger: the logger sleeps until signalled */
-	reqlog_request(l, "GET", "/second", 200, 1, "p2", "127.0.0.1");
+	reqlog_request(l, "GET", "/second", 200, 1, "p2", "127.0.0.1", "", "", "");
 	ASSERT(wait_for("\"request_id\":\"p2\""));
 	reqlog_stop(l);
 	close(fd);
