@@ -636,28 +636,50 @@ static int access_page(struct iam_call *call, int policies, const struct iam_acc
 	return 0;
 }
 
-int iam_group_list_page(struct iam_call *call, const struct iam_access_filter *f, struct iam_pager *pg,
-			struct iam_group_list *out)
+/* The next page of groups or policies decoded into *items (elements of size bytes), *n of them. */
+static int list_page_of(struct iam_call *call, int policies, const struct iam_access_filter *f, struct iam_pager *pg,
+			size_t size, int (*decode)(json_t *o, void *item), void **items, size_t *n)
 {
 	json_t *root = NULL, *arr = NULL, *e;
 	size_t i;
 	int r = 0;
 
-	memset(out, 0, sizeof(*out));
+	*items = NULL;
+	*n = 0;
 	if (!pg->done)
-		r = access_page(call, 0, f, pg, &root, &arr);
+		r = access_page(call, policies, f, pg, &root, &arr);
 	if (r == 0 && arr) {
-		out->items = mem_calloc(json_array_size(arr) + 1, sizeof(*out->items));
-		if (!out->items)
+		*items = mem_calloc(json_array_size(arr) + 1, size);
+		if (!*items)
 			r = ERR_NOMEM;
 	}
 	json_array_foreach(r == 0 ? arr : NULL, i, e) {
-		r = group_decode(e, &out->items[i]);
+		r = decode(e, (char *)*items + i * size);
 		if (r < 0)
 			break;
-		out->n = i + 1;
+		*n = i + 1;
 	}
 	json_decref(root);
+	return r;
+}
+
+static int group_decode_any(json_t *o, void *item)
+{
+	return group_decode(o, item);
+}
+
+static int policy_decode_any(json_t *o, void *item)
+{
+	return policy_decode(o, item);
+}
+
+int iam_group_list_page(struct iam_call *call, const struct iam_access_filter *f, struct iam_pager *pg,
+			struct iam_group_list *out)
+{
+	void *items;
+	int r = list_page_of(call, 0, f, pg, sizeof(*out->items), group_decode_any, &items, &out->n);
+
+	out->items = items;
 	if (r < 0)
 		iam_group_list_release(out);
 	return r;
@@ -666,25 +688,10 @@ int iam_group_list_page(struct iam_call *call, const struct iam_access_filter *f
 int iam_policy_list_page(struct iam_call *call, const struct iam_access_filter *f, struct iam_pager *pg,
 			 struct iam_policy_list *out)
 {
-	json_t *root = NULL, *arr = NULL, *e;
-	size_t i;
-	int r = 0;
+	void *items;
+	int r = list_page_of(call, 1, f, pg, sizeof(*out->items), policy_decode_any, &items, &out->n);
 
-	memset(out, 0, sizeof(*out));
-	if (!pg->done)
-		r = access_page(call, 1, f, pg, &root, &arr);
-	if (r == 0 && arr) {
-		out->items = mem_calloc(json_array_size(arr) + 1, sizeof(*out->items));
-		if (!out->items)
-			r = ERR_NOMEM;
-	}
-	json_array_foreach(r == 0 ? arr : NULL, i, e) {
-		r = policy_decode(e, &out->items[i]);
-		if (r < 0)
-			break;
-		out->n = i + 1;
-	}
-	json_decref(root);
+	out->items = items;
 	if (r < 0)
 		iam_policy_list_release(out);
 	return r;

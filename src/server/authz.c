@@ -6,6 +6,7 @@
  * bearer is the owner); otherwise one read of the rules that apply to the bearer, in the same
  * read snapshot as authentication for a GET.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "common/err.h"
@@ -54,52 +55,44 @@ static const char *const keys_user_write[] = { "IAMUserManager", NULL };
 static const char *const keys_full_read[] = { FULL_READ, NULL };
 static const char *const keys_full_write[] = { FULL_WRITE, NULL };
 
+/* The rules that apply to the caller now (conditions evaluated): their permission sets as the
+ * stored JSON arrays of names. Only organization-level sets ever appear in the table above, and a
+ * rule holding one is organization-scoped (rules are checked at write), so finding the quoted
+ * name in an array is the whole test: no JSON parsing per request. */
 #define HELD_MAX 128
 
 struct held {
-	const char *v[HELD_MAX]; /* names of the catalogue (static storage) */
+	const char *v[HELD_MAX]; /* JSON arrays (owned by g) */
 	size_t n;
+	struct store_grant_list g;
 };
 
 static int holds(const struct held *h, const char *const *want)
 {
+	char quoted[64];
 	size_t i, j;
 
-	for (i = 0; want[i]; i++)
+	for (i = 0; want[i]; i++) {
+		snprintf(quoted, sizeof(quoted), "\"%s\"", want[i]);
 		for (j = 0; j < h->n; j++)
-			if (!strcmp(want[i], h->v[j]))
+			if (strstr(h->v[j], quoted))
 				return 1;
+	}
 	return 0;
 }
 
-static void add_sets(struct held *h, const struct store_tags *sets)
-{
-	size_t i;
-
-	for (i = 0; i < sets->n && h->n < HELD_MAX; i++) {
-		const struct iam_permset *s = iam_permset_find(sets->v[i]);
-
-		/* Only organization-level sets grant IAM; unknown names grant nothing. */
-		if (s && s->scope == IAM_SCOPE_ORGANIZATION)
-			h->v[h->n++] = s->name;
-	}
-}
-
-/* The sets the caller holds now: every applicable rule whose condition holds. */
 static int held_sets(struct ctx *c, struct held *h)
 {
-	struct store_grant_list g;
 	struct authz_env env = { c->req->client_ip, c->req->user_agent, c->req->now };
 	size_t i;
-	int r = store_grants(c->a->store, c->org, c->caller.bearer_type, c->caller.bearer_id, &g);
+	int r = store_grants(c->a->store, c->org, c->caller.bearer_type, c->caller.bearer_id, &h->g);
 
 	h->n = 0;
 	if (r < 0)
 		return r;
-	for (i = 0; i < g.n; i++)
-		if (authz_cond_eval(g.v[i].condition, &env) == 1)
-			add_sets(h, &g.v[i].sets);
-	store_grant_list_release(&g);
+	for (i = 0; i < h->g.n && h->n < HELD_MAX; i++)
+		if (authz_cond_eval(h->g.v[i].condition, &env) == 1)
+			h->v[h->n++] = h->g.v[i].sets_json;
 	return 0;
 }
 
@@ -128,6 +121,7 @@ int authz_check(struct ctx *c, const char *resource, int read)
 		return r;
 	}
 	if (!holds(&h, want)) {
+		store_grant_list_release(&h.g);
 		err_permissions(c, read ? "read" : "write", rt->resource);
 		return ERR_PERM;
 	}
@@ -139,5 +133,6 @@ int authz_check(struct ctx *c, const char *resource, int read)
 		if (app != user)
 			c->keys_of = app ? STORE_BEARER_APPLICATION : STORE_BEARER_USER;
 	}
+	store_grant_list_release(&h.g);
 	return 0;
 }

@@ -869,9 +869,9 @@ static int grant_row(const struct srow *row, void *arg)
 {
 	struct store_grant_list *l = arg;
 	struct store_grant *g;
-	const char *cond;
-	size_t n = 0;
-	int r;
+	const char *cond, *sets;
+	size_t n = 0, ns = 0;
+	int r = 0;
 
 	if ((l->n & (l->n - 1)) == 0) { /* grow at powers of two */
 		struct store_grant *nv = realloc(l->v, (l->n ? 2 * l->n : 4) * sizeof(*nv));
@@ -883,7 +883,10 @@ static int grant_row(const struct srow *row, void *arg)
 	g = &l->v[l->n];
 	memset(g, 0, sizeof(*g));
 	l->n++;
-	r = store_tags_decode(row->col(row, 0, NULL), &g->sets);
+	sets = row->col(row, 0, &ns);
+	g->sets_json = mem_strndup(sets ? sets : "[]", sets ? ns : 2);
+	if (!g->sets_json)
+		r = ERR_NOMEM;
 	cond = row->col(row, 1, &n);
 	if (r == 0) {
 		g->condition = mem_strndup(cond ? cond : "", cond ? n : 0);
@@ -921,7 +924,7 @@ void store_grant_list_release(struct store_grant_list *l)
 	size_t i;
 
 	for (i = 0; i < l->n; i++) {
-		store_tags_release(&l->v[i].sets);
+		free(l->v[i].sets_json);
 		free(l->v[i].condition);
 	}
 	free(l->v);

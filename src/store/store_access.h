@@ -154,9 +154,10 @@ int store_rules_set(struct store *s, const char *org, const char *policy_id, con
 int store_rule_list(struct store *s, const char *org, const char *policy_id, const struct store_page *pg,
 		    struct store_rule_list *out);
 
-/* One rule that applies to a bearer: its permission sets and its condition. */
+/* One rule that applies to a bearer: its permission sets (the stored JSON array of names, as
+ * written by the store from validated names: ["IAMReadOnly","IAMManager"]) and its condition. */
 struct store_grant {
-	struct store_tags sets;
+	char *sets_json;
 	char *condition;
 };
 struct store_grant_list { struct store_grant *v; size_t n; };
