@@ -37,7 +37,8 @@ static int dup_strs(json_t *o, const char *k, char ***out, size_t *n)
 	*out = mem_calloc(json_array_size(v) + 1, sizeof(char *));
 	if (!*out)
 		return ERR_NOMEM;
-	json_array_foreach(v, i, e) {
+	json_array_foreach(v, i, e)
+	{
 		if (!json_is_string(e))
 			return ERR_PROTO;
 		(*out)[i] = mem_strndup(json_string_value(e), json_string_length(e));
@@ -181,7 +182,8 @@ static json_t *rules_json(const struct iam_rule_spec *rules, size_t n)
 		int r = o ? 0 : -1;
 
 		if (r == 0)
-			r = json_object_set_new(o, "permission_set_names", strs_json(rules[i].permission_set_names, rules[i].nsets));
+			r = json_object_set_new(o, "permission_set_names",
+						strs_json(rules[i].permission_set_names, rules[i].nsets));
 		if (r == 0 && rules[i].condition)
 			r = json_object_set_new(o, "condition", json_string(rules[i].condition));
 		if (r == 0 && rules[i].organization_id)
@@ -327,7 +329,8 @@ int iam_rules_list(struct iam_call *call, const char *policy_id, struct iam_rule
 			else
 				v = nv;
 		}
-		json_array_foreach(r == 0 ? list : NULL, i, e) {
+		json_array_foreach(r == 0 ? list : NULL, i, e)
+		{
 			memset(&v[have], 0, sizeof(v[have]));
 			have++;
 			r = rule_decode(e, &v[have - 1]);
@@ -414,8 +417,8 @@ static int group_decode(json_t *o, struct iam_group *g)
 }
 
 /* METHOD /iam/v1alpha1/groups[/<id>[/<action>]] with body; the answer (a group) into out. */
-static int group_call(struct iam_call *call, const char *method, const char *id, const char *action,
-		      const json_t *body, enum scwclient_retry retry, struct iam_group *out)
+static int group_call(struct iam_call *call, const char *method, const char *id, const char *action, const json_t *body,
+		      enum scwclient_retry retry, struct iam_group *out)
 {
 	struct buf p;
 	json_t *j = NULL;
@@ -554,7 +557,8 @@ int iam_group_find(struct iam_call *call, const char *org, const char *name, str
 		json_t *e;
 
 		r = ERR_NOTFOUND;
-		json_array_foreach(list, i, e) {
+		json_array_foreach(list, i, e)
+		{
 			json_t *nm = json_object_get(e, "name");
 
 			if (json_is_string(nm) && !strcmp(json_string_value(nm), name)) { /* exact */
@@ -653,7 +657,8 @@ static int list_page_of(struct iam_call *call, int policies, const struct iam_ac
 		if (!*items)
 			r = ERR_NOMEM;
 	}
-	json_array_foreach(r == 0 ? arr : NULL, i, e) {
+	json_array_foreach(r == 0 ? arr : NULL, i, e)
+	{
 		r = decode(e, (char *)*items + i * size);
 		if (r < 0)
 			break;

@@ -44,7 +44,7 @@ struct iam_rule_spec {
 
 struct iam_policy_write {
 	const char *name, *description, *organization_id; /* update: NULL = unchanged */
-	int set_tags;                                      /* update: 1 = replace */
+	int set_tags;                                     /* update: 1 = replace */
 	const char *const *tags;
 	size_t ntags;
 	/* principal: create always sends one; update only when set_principal */
@@ -76,7 +76,7 @@ struct iam_group {
 
 struct iam_group_write {
 	const char *name, *description, *organization_id; /* update: NULL = unchanged */
-	int set_tags;                                      /* update: 1 = replace */
+	int set_tags;                                     /* update: 1 = replace */
 	const char *const *tags;
 	size_t ntags;
 };
@@ -107,8 +107,14 @@ struct iam_access_filter { /* NULL / -1 / 0-length members do not filter */
 	size_t n_user_ids, n_group_ids, n_application_ids, n_ids;
 };
 
-struct iam_group_list { struct iam_group *items; size_t n; };
-struct iam_policy_list { struct iam_policy *items; size_t n; };
+struct iam_group_list {
+	struct iam_group *items;
+	size_t n;
+};
+struct iam_policy_list {
+	struct iam_policy *items;
+	size_t n;
+};
 
 int iam_group_list_page(struct iam_call *call, const struct iam_access_filter *f, struct iam_pager *pg,
 			struct iam_group_list *out);

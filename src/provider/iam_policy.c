@@ -33,21 +33,30 @@ static struct cty_type pol_set = CTY_SET_OF(&cty_string);
 
 static const char *const pol_principals[] = { "user_id", "group_id", "application_id", "no_principal", NULL };
 static const struct fw_rule pol_rules[] = { { FW_EXACTLY_ONE_OF, pol_principals }, { 0 } };
-static const char *const pol_api_attrs[] = { "name", "description", "tags", "organization_id", "user_id",
-					     "group_id", "application_id", "rule", NULL };
+static const char *const pol_api_attrs[] = { "name",    "description", "tags",           "organization_id",
+					     "user_id", "group_id",    "application_id", "rule",
+					     NULL };
 
 static const struct fw_attr pol_rule_attrs[] = {
-	{ .name = "organization_id", .type = &cty_string, .flags = FW_OPTIONAL,
+	{ .name = "organization_id",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL,
 	  .description = "The organization the permission sets apply to (exactly one of organization_id and "
 			 "project_ids). With project-level sets: every current and future project of it.",
 	  .validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
-	{ .name = "project_ids", .type = &pol_list, .flags = FW_OPTIONAL,
+	{ .name = "project_ids",
+	  .type = &pol_list,
+	  .flags = FW_OPTIONAL,
 	  .description = "The projects the permission sets apply to (project-level sets only).",
 	  .elem_validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
-	{ .name = "permission_set_names", .type = &pol_set, .flags = FW_REQUIRED,
+	{ .name = "permission_set_names",
+	  .type = &pol_set,
+	  .flags = FW_REQUIRED,
 	  .description = "The permission sets granted, such as IAMReadOnly or AllProductsFullAccess (all of one scope "
 			 "type)." },
-	{ .name = "condition", .type = &cty_string, .flags = FW_OPTIONAL,
+	{ .name = "condition",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL,
 	  .description = "A condition (a CEL expression on request.ip, request.user_agent and request.time) that must "
 			 "hold for the rule to apply.",
 	  .validators = (const struct fw_validator[]){ FW_V_LEN(1, 1000), { 0 } } },
@@ -55,38 +64,68 @@ static const struct fw_attr pol_rule_attrs[] = {
 };
 
 static const struct fw_attr pol_attrs[] = {
-	{ .name = "id", .type = &cty_string, .flags = FW_COMPUTED, .plan = FW_PLAN_USE_STATE,
+	{ .name = "id",
+	  .type = &cty_string,
+	  .flags = FW_COMPUTED,
+	  .plan = FW_PLAN_USE_STATE,
 	  .description = "The ID of the policy (a UUID)." },
-	{ .name = "name", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED,
+	{ .name = "name",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL | FW_COMPUTED,
 	  .description = "The name of the policy (1 to 64 characters). When unset, tf-policy-<random> is chosen once.",
 	  .validators = (const struct fw_validator[]){ FW_V_LEN(1, 64), { 0 } } },
-	{ .name = "description", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED,
+	{ .name = "description",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL | FW_COMPUTED,
 	  .description = "The description of the policy (at most 200 characters); \"\" when unset.",
 	  .validators = (const struct fw_validator[]){ FW_V_LEN(0, 200), { 0 } } },
-	{ .name = "tags", .type = &pol_list, .flags = FW_OPTIONAL | FW_COMPUTED,
+	{ .name = "tags",
+	  .type = &pol_list,
+	  .flags = FW_OPTIONAL | FW_COMPUTED,
 	  .description = "Tags of the policy (at most 10); [] when unset. An empty list, or removing it, clears them.",
 	  .validators = (const struct fw_validator[]){ TFUTIL_V_TAGS, { 0 } } },
-	{ .name = "organization_id", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED, .plan = FW_PLAN_REPLACE,
+	{ .name = "organization_id",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL | FW_COMPUTED,
+	  .plan = FW_PLAN_REPLACE,
 	  .description = "The organization of the policy (defaults to the provider's). Changing it replaces the policy.",
 	  .validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
-	{ .name = "user_id", .type = &cty_string, .flags = FW_OPTIONAL,
-	  .description = "The user the policy applies to (exactly one of user_id, group_id, application_id, no_principal).",
+	{ .name = "user_id",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL,
+	  .description =
+		  "The user the policy applies to (exactly one of user_id, group_id, application_id, no_principal).",
 	  .validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
-	{ .name = "group_id", .type = &cty_string, .flags = FW_OPTIONAL,
+	{ .name = "group_id",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL,
 	  .description = "The group the policy applies to (its members get the permissions).",
 	  .validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
-	{ .name = "application_id", .type = &cty_string, .flags = FW_OPTIONAL,
+	{ .name = "application_id",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL,
 	  .description = "The application the policy applies to.",
 	  .validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
-	{ .name = "no_principal", .type = &cty_bool, .flags = FW_OPTIONAL,
+	{ .name = "no_principal",
+	  .type = &cty_bool,
+	  .flags = FW_OPTIONAL,
 	  .description = "true: the policy applies to nobody (it grants nothing until a principal is set)." },
-	{ .name = "rule", .flags = FW_REQUIRED, .block = pol_rule_attrs,
+	{ .name = "rule",
+	  .flags = FW_REQUIRED,
+	  .block = pol_rule_attrs,
 	  .description = "The rules of the policy, in order: permission sets and where they apply." },
-	{ .name = "editable", .type = &cty_bool, .flags = FW_COMPUTED,
+	{ .name = "editable",
+	  .type = &cty_bool,
+	  .flags = FW_COMPUTED,
 	  .description = "Whether the policy can be edited." },
-	{ .name = "created_at", .type = &cty_string, .flags = FW_COMPUTED,
+	{ .name = "created_at",
+	  .type = &cty_string,
+	  .flags = FW_COMPUTED,
 	  .description = "When the policy was created (RFC 3339)." },
-	{ .name = "updated_at", .type = &cty_string, .flags = FW_COMPUTED, .plan = FW_PLAN_UNKNOWN_ON_UPDATE,
+	{ .name = "updated_at",
+	  .type = &cty_string,
+	  .flags = FW_COMPUTED,
+	  .plan = FW_PLAN_UNKNOWN_ON_UPDATE,
 	  .description = "When the policy was last updated (RFC 3339)." },
 	{ 0 },
 };
@@ -96,7 +135,8 @@ static const struct fw_attr pol_attrs[] = {
 static int pol_rule_error(struct fw_diags *d, size_t i, const char *attr, const char *summary, const char *detail)
 {
 	char rule[] = "rule", name[32];
-	struct fw_step path[3] = { { FW_STEP_ATTR, rule, 0 }, { FW_STEP_INDEX, NULL, (int64_t)i },
+	struct fw_step path[3] = { { FW_STEP_ATTR, rule, 0 },
+				   { FW_STEP_INDEX, NULL, (int64_t)i },
 				   { FW_STEP_ATTR, name, 0 } };
 
 	snprintf(name, sizeof(name), "%s", attr ? attr : "");
@@ -127,7 +167,7 @@ static int pol_validate(const struct fw_ctx *ctx, const struct cty_value *config
 		if (has_org == has_prj)
 			r = pol_rule_error(d, i, has_org ? "project_ids" : NULL, "Invalid rule scope",
 					   "Set exactly one of organization_id and project_ids (a non-empty list).");
-	sets:
+sets:
 		if (sets->st != CTY_KNOWN)
 			continue;
 		for (j = 0; j < sets->n; j++) {
@@ -137,21 +177,24 @@ static int pol_validate(const struct fw_ctx *ctx, const struct cty_value *config
 				continue;
 			ps = iam_permset_find(sets->items[j].s);
 			if (!ps) {
-				r = pol_rule_error(d, i, "permission_set_names", "Unknown permission set",
-						   "A permission set name is not one of Scaleway's (names are case-sensitive, "
-						   "such as IAMReadOnly).");
+				r = pol_rule_error(
+					d, i, "permission_set_names", "Unknown permission set",
+					"A permission set name is not one of Scaleway's (names are case-sensitive, "
+					"such as IAMReadOnly).");
 				continue;
 			}
 			if (scope && scope != (int)ps->scope)
-				r = pol_rule_error(d, i, "permission_set_names", "Permission sets of different scope types",
+				r = pol_rule_error(d, i, "permission_set_names",
+						   "Permission sets of different scope types",
 						   "All the permission sets of one rule must be of the same scope type "
 						   "(organization or projects); use one rule for each.");
 			scope = (int)ps->scope;
 		}
 		if (scope == IAM_SCOPE_ORGANIZATION && prj->st == CTY_KNOWN && prj->n > 0)
-			r = pol_rule_error(d, i, "project_ids", "Organization-level permission sets on projects",
-					   "Organization-level permission sets (IAM, billing, projects...) apply to the "
-					   "organization: use organization_id.");
+			r = pol_rule_error(
+				d, i, "project_ids", "Organization-level permission sets on projects",
+				"Organization-level permission sets (IAM, billing, projects...) apply to the "
+				"organization: use organization_id.");
 	}
 	return r;
 }
@@ -473,7 +516,8 @@ int iampolicy_state(const struct fw_ctx *ctx, const struct iam_policy *p, struct
 
 const struct fw_resource iampolicy_resource = {
 	.type_name = "scaleway_iam_policy",
-	.description = "Manages a Scaleway IAM policy: rules granting permission sets to a user, a group or an application.",
+	.description =
+		"Manages a Scaleway IAM policy: rules granting permission sets to a user, a group or an application.",
 	.attrs = pol_attrs,
 	.rules = pol_rules,
 	.validate = pol_validate,

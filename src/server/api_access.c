@@ -30,8 +30,8 @@ static int parsed(struct ctx *c, int r, const struct api_invalid *inv)
 static void members_error(struct ctx *c, int r, const char *id, const struct store_detail *d)
 {
 	if (r == ERR_TOOBIG) {
-		err_invalid1(c, d->resource && !strcmp(d->resource, "user") ? "user_ids" : "application_ids", "constraint",
-			     "a group holds at most 1000 members");
+		err_invalid1(c, d->resource && !strcmp(d->resource, "user") ? "user_ids" : "application_ids",
+			     "constraint", "a group holds at most 1000 members");
 		return;
 	}
 	if (r == ERR_NOTFOUND && d->resource && !d->resource[0]) {
@@ -214,8 +214,14 @@ static const struct api_action group_actions[] = {
 };
 
 const struct api_resource api_groups = {
-	.name = "groups", .route_list = API_PREFIX "groups", .route_item = API_PREFIX "groups/{group_id}",
-	.list = groups_list, .create = groups_create, .get = groups_get, .update = groups_update, .del = groups_delete,
+	.name = "groups",
+	.route_list = API_PREFIX "groups",
+	.route_item = API_PREFIX "groups/{group_id}",
+	.list = groups_list,
+	.create = groups_create,
+	.get = groups_get,
+	.update = groups_update,
+	.del = groups_delete,
 	.actions = group_actions,
 };
 
@@ -345,7 +351,7 @@ static void policies_clone(struct ctx *c, const char *id)
 	for (i = 0; i < STORE_POLICY_RULES_MAX && r == 0; i++)
 		r = rand_uuid_v4(ids[i]);
 	if (r == 0)
-		r = store_policy_clone(c->a->store, c->org, id, new_id, (const char(*)[STORE_ID_LEN + 1])ids,
+		r = store_policy_clone(c->a->store, c->org, id, new_id, (const char(*)[STORE_ID_LEN + 1]) ids,
 				       STORE_POLICY_RULES_MAX, c->req->now, c->a->policy_quota, &p, &d);
 	free(ids);
 	if (r < 0) {
@@ -391,9 +397,15 @@ static const struct api_action policy_actions[] = {
 };
 
 const struct api_resource api_policies = {
-	.name = "policies", .route_list = API_PREFIX "policies", .route_item = API_PREFIX "policies/{policy_id}",
-	.list = policies_list, .create = policies_create, .get = policies_get, .update = policies_update,
-	.del = policies_delete, .actions = policy_actions,
+	.name = "policies",
+	.route_list = API_PREFIX "policies",
+	.route_item = API_PREFIX "policies/{policy_id}",
+	.list = policies_list,
+	.create = policies_create,
+	.get = policies_get,
+	.update = policies_update,
+	.del = policies_delete,
+	.actions = policy_actions,
 };
 
 /* ---- rules ---- */
@@ -438,7 +450,10 @@ static void rules_set(struct ctx *c)
 }
 
 const struct api_resource api_rules = {
-	.name = "rules", .route_list = API_PREFIX "rules", .list = rules_list, .put = rules_set,
+	.name = "rules",
+	.route_list = API_PREFIX "rules",
+	.list = rules_list,
+	.put = rules_set,
 };
 
 /* ---- permission sets: the catalogue (common/iam_permsets.c) ---- */
@@ -450,8 +465,9 @@ static int pset_json(struct buf *b, const struct iam_permset *s)
 	int r;
 
 	iam_permset_id(s, id);
-	r = buf_printf(b, "{\"id\":\"%s\",\"name\":\"%s\",\"scope_type\":\"%s\",\"description\":\"%s\","
-			  "\"categories\":[\"%s\"]}",
+	r = buf_printf(b,
+		       "{\"id\":\"%s\",\"name\":\"%s\",\"scope_type\":\"%s\",\"description\":\"%s\","
+		       "\"categories\":[\"%s\"]}",
 		       id, s->name, scopes[s->scope], s->description, s->category);
 	return r;
 }
@@ -486,5 +502,7 @@ static void psets_list(struct ctx *c)
 }
 
 const struct api_resource api_permission_sets = {
-	.name = "permission-sets", .route_list = API_PREFIX "permission-sets", .list = psets_list,
+	.name = "permission-sets",
+	.route_list = API_PREFIX "permission-sets",
+	.list = psets_list,
 };

@@ -35,8 +35,8 @@ struct api_action {
 struct api_resource {
 	const char *name;
 	const char *route_list, *route_item; /* route templates, for the log and metrics */
-	void (*list)(struct ctx *c);   /* GET /<name> */
-	void (*create)(struct ctx *c); /* POST /<name> */
+	void (*list)(struct ctx *c);         /* GET /<name> */
+	void (*create)(struct ctx *c);       /* POST /<name> */
 	void (*get)(struct ctx *c, const char *id);
 	void (*update)(struct ctx *c, const char *id); /* PATCH */
 	void (*del)(struct ctx *c, const char *id);

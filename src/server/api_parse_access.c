@@ -21,8 +21,8 @@ static int tags_charset(const struct store_tags *t, struct api_invalid *inv)
 		const char *s = t->v[i];
 
 		for (j = 0; s[j]; j++)
-			if (!((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= 'A' && s[j] <= 'Z') || (s[j] >= '0' && s[j] <= '9') ||
-			      strchr("._-/=+@ ", s[j])))
+			if (!((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= 'A' && s[j] <= 'Z') ||
+			      (s[j] >= '0' && s[j] <= '9') || strchr("._-/=+@ ", s[j])))
 				break;
 		if (!s[0] || s[j]) {
 			api_invalid_add(inv, "tags", "format", "each tag must match ^[a-zA-Z0-9._\\-/=+@ ]+$");
@@ -225,15 +225,16 @@ static int rule_spec(json_t *e, size_t i, const char *org, struct store_rule *ou
 		r = empty_str(&out->condition);
 	sets = api_p_member(e, "permission_set_names");
 	snprintf(arg, sizeof(arg), "rules[%zu].permission_set_names", i);
-	if (!sets || !json_is_array(sets) || json_array_size(sets) == 0 || json_array_size(sets) > STORE_RULE_SETS_MAX) {
-		api_invalid_add(inv, arg, sets ? "constraint" : "required",
-				"%s must list 1 to %d permission set names", arg, STORE_RULE_SETS_MAX);
+	if (!sets || !json_is_array(sets) || json_array_size(sets) == 0 ||
+	    json_array_size(sets) > STORE_RULE_SETS_MAX) {
+		api_invalid_add(inv, arg, sets ? "constraint" : "required", "%s must list 1 to %d permission set names",
+				arg, STORE_RULE_SETS_MAX);
 		return ERR_INVAL;
 	}
 	if (r == 0 && !has_org && out->project_ids.n == 0) {
 		snprintf(arg, sizeof(arg), "rules[%zu]", i);
-		api_invalid_add(inv, arg, "required",
-				"%s is wrongly formatted: set organization_id or project_ids", arg);
+		api_invalid_add(inv, arg, "required", "%s is wrongly formatted: set organization_id or project_ids",
+				arg);
 		return ERR_INVAL;
 	}
 	if (r == 0 && has_org && api_p_member(e, "project_ids")) {
@@ -435,21 +436,28 @@ void api_rules_set_release(struct api_rules_set *r)
 /* ---- query strings ---- */
 
 static const struct order_name group_orders[] = {
-	{ "created_at_asc", STORE_ORDER_CREATED_AT, 0 }, { "created_at_desc", STORE_ORDER_CREATED_AT, 1 },
-	{ "updated_at_asc", STORE_ORDER_UPDATED_AT, 0 }, { "updated_at_desc", STORE_ORDER_UPDATED_AT, 1 },
-	{ "name_asc", STORE_ORDER_NAME, 0 },             { "name_desc", STORE_ORDER_NAME, 1 },
+	{ "created_at_asc", STORE_ORDER_CREATED_AT, 0 },
+	{ "created_at_desc", STORE_ORDER_CREATED_AT, 1 },
+	{ "updated_at_asc", STORE_ORDER_UPDATED_AT, 0 },
+	{ "updated_at_desc", STORE_ORDER_UPDATED_AT, 1 },
+	{ "name_asc", STORE_ORDER_NAME, 0 },
+	{ "name_desc", STORE_ORDER_NAME, 1 },
 	{ NULL, STORE_ORDER_CREATED_AT, 0 },
 };
 
 static const struct order_name policy_orders[] = {
-	{ "policy_name_asc", STORE_ORDER_NAME, 0 },      { "policy_name_desc", STORE_ORDER_NAME, 1 },
-	{ "created_at_asc", STORE_ORDER_CREATED_AT, 0 }, { "created_at_desc", STORE_ORDER_CREATED_AT, 1 },
+	{ "policy_name_asc", STORE_ORDER_NAME, 0 },
+	{ "policy_name_desc", STORE_ORDER_NAME, 1 },
+	{ "created_at_asc", STORE_ORDER_CREATED_AT, 0 },
+	{ "created_at_desc", STORE_ORDER_CREATED_AT, 1 },
 	{ NULL, STORE_ORDER_CREATED_AT, 0 },
 };
 
 static const struct order_name pset_orders[] = {
-	{ "name_asc", STORE_ORDER_NAME, 0 },             { "name_desc", STORE_ORDER_NAME, 1 },
-	{ "created_at_asc", STORE_ORDER_CREATED_AT, 0 }, { "created_at_desc", STORE_ORDER_CREATED_AT, 1 },
+	{ "name_asc", STORE_ORDER_NAME, 0 },
+	{ "name_desc", STORE_ORDER_NAME, 1 },
+	{ "created_at_asc", STORE_ORDER_CREATED_AT, 0 },
+	{ "created_at_desc", STORE_ORDER_CREATED_AT, 1 },
 	{ NULL, STORE_ORDER_CREATED_AT, 0 },
 };
 
@@ -481,7 +489,8 @@ int api_parse_group_query(const struct api_qparam *q, size_t n, struct api_group
 		} else if (!strcmp(k, "user_ids")) {
 			r = api_p_merge(r, api_p_qrepeat_uuid(k, v, out->users, out->user_ptrs, &f->n_user_ids, inv));
 		} else if (!strcmp(k, "application_ids")) {
-			r = api_p_merge(r, api_p_qrepeat_uuid(k, v, out->apps, out->app_ptrs, &f->n_application_ids, inv));
+			r = api_p_merge(r,
+					api_p_qrepeat_uuid(k, v, out->apps, out->app_ptrs, &f->n_application_ids, inv));
 		} else if (!strcmp(k, "group_ids")) {
 			r = api_p_merge(r, api_p_qrepeat_uuid(k, v, out->ids, out->id_ptrs, &f->n_ids, inv));
 		}
@@ -489,8 +498,7 @@ int api_parse_group_query(const struct api_qparam *q, size_t n, struct api_group
 	return r;
 }
 
-int api_parse_policy_query(const struct api_qparam *q, size_t n, struct api_policy_query *out,
-			   struct api_invalid *inv)
+int api_parse_policy_query(const struct api_qparam *q, size_t n, struct api_policy_query *out, struct api_invalid *inv)
 {
 	struct store_policy_filter *f = &out->f;
 	size_t i;
@@ -523,9 +531,11 @@ int api_parse_policy_query(const struct api_qparam *q, size_t n, struct api_poli
 		} else if (!strcmp(k, "user_ids")) {
 			r = api_p_merge(r, api_p_qrepeat_uuid(k, v, out->users, out->user_ptrs, &f->n_user_ids, inv));
 		} else if (!strcmp(k, "group_ids")) {
-			r = api_p_merge(r, api_p_qrepeat_uuid(k, v, out->groups, out->group_ptrs, &f->n_group_ids, inv));
+			r = api_p_merge(r,
+					api_p_qrepeat_uuid(k, v, out->groups, out->group_ptrs, &f->n_group_ids, inv));
 		} else if (!strcmp(k, "application_ids")) {
-			r = api_p_merge(r, api_p_qrepeat_uuid(k, v, out->apps, out->app_ptrs, &f->n_application_ids, inv));
+			r = api_p_merge(r,
+					api_p_qrepeat_uuid(k, v, out->apps, out->app_ptrs, &f->n_application_ids, inv));
 		} else if (!strcmp(k, "policy_ids")) {
 			r = api_p_merge(r, api_p_qrepeat_uuid(k, v, out->ids, out->id_ptrs, &f->n_ids, inv));
 		}

@@ -86,13 +86,12 @@ struct api_policy_query {
 /* GET /rules (policy_id required) and GET /permission-sets. */
 struct api_page_query {
 	struct store_page page;
-	char id[STORE_ID_LEN + 1]; /* rules: policy_id */
+	char id[STORE_ID_LEN + 1];  /* rules: policy_id */
 	char org[STORE_ID_LEN + 1]; /* permission sets: organization_id ("" when absent) */
 };
 
 int api_parse_group_query(const struct api_qparam *q, size_t n, struct api_group_query *out, struct api_invalid *inv);
-int api_parse_policy_query(const struct api_qparam *q, size_t n, struct api_policy_query *out,
-			   struct api_invalid *inv);
+int api_parse_policy_query(const struct api_qparam *q, size_t n, struct api_policy_query *out, struct api_invalid *inv);
 int api_parse_rule_query(const struct api_qparam *q, size_t n, struct api_page_query *out, struct api_invalid *inv);
 int api_parse_pset_query(const struct api_qparam *q, size_t n, struct api_page_query *out, struct api_invalid *inv);
 

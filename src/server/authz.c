@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/compat.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "server/api_int.h"
@@ -18,8 +19,8 @@
 #define FULL_READ "IAMReadOnly", "IAMManager", "OrganizationManager"
 #define FULL_WRITE "IAMManager", "OrganizationManager"
 
-static const char *const keys_read[] = { FULL_READ, "IAMApplicationReadOnly", "IAMApplicationManager",
-					 "IAMUserReadOnly", "IAMUserManager", NULL };
+static const char *const keys_read[] = { FULL_READ,         "IAMApplicationReadOnly", "IAMApplicationManager",
+					 "IAMUserReadOnly", "IAMUserManager",         NULL };
 static const char *const keys_write[] = { FULL_WRITE, "IAMApplicationManager", "IAMUserManager", NULL };
 static const char *const apps_read[] = { FULL_READ, "IAMApplicationReadOnly", "IAMApplicationManager", NULL };
 static const char *const apps_write[] = { FULL_WRITE, "IAMApplicationManager", NULL };

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/compat.h"
 #include "common/err.h"
 #include "server/authz.h"
 
@@ -52,7 +53,8 @@ static int expr(struct p *p, struct val *out);
 
 static void ws(struct p *p)
 {
-	while (p->at < p->n && (p->s[p->at] == ' ' || p->s[p->at] == '\t' || p->s[p->at] == '\n' || p->s[p->at] == '\r'))
+	while (p->at < p->n &&
+	       (p->s[p->at] == ' ' || p->s[p->at] == '\t' || p->s[p->at] == '\n' || p->s[p->at] == '\r'))
 		p->at++;
 }
 
@@ -357,8 +359,7 @@ static int cmp(const struct val *a, const struct val *b, int ordering)
 		if (a->i != b->i)
 			return a->i < b->i ? -1 : 1;
 		return a->ns < b->ns ? -1 : a->ns > b->ns;
-	default:
-		return a->i < b->i ? -1 : a->i > b->i;
+	default: return a->i < b->i ? -1 : a->i > b->i;
 	}
 }
 
@@ -403,7 +404,7 @@ static int unary(struct p *p, struct val *v)
 
 	if (++p->depth > DEPTH_MAX)
 		return ERR_RANGE;
-	if (eat(p, "!") ) {
+	if (eat(p, "!")) {
 		r = unary(p, v);
 		if (r == 0 && v->t != V_BOOL)
 			r = ERR_PARSE;

@@ -46,14 +46,17 @@ int store_build_access(const struct store_dialect *d, int id, struct buf *b)
 	case Q_GROUP_INSERT: return store_sql_insert(&rec_group, NULL, b);
 	case Q_GROUP_COUNT: return buf_append_str(b, "SELECT count(*) FROM iam_groups WHERE organization_id = $1");
 	case Q_GROUP_BY_NAME:
-		return buf_append_str(b, "SELECT id FROM iam_groups WHERE organization_id = $1 AND name = $2 AND id <> $3");
+		return buf_append_str(
+			b, "SELECT id FROM iam_groups WHERE organization_id = $1 AND name = $2 AND id <> $3");
 	case Q_GROUP_UPDATE:
-		return buf_append_str(b, "UPDATE iam_groups SET name = coalesce($1, name),"
-					 " description = coalesce($2, description), tags = coalesce($3, tags),"
-					 " updated_s = $4, updated_ns = $5 WHERE id = $6 AND organization_id = $7");
+		return buf_append_str(b,
+				      "UPDATE iam_groups SET name = coalesce($1, name),"
+				      " description = coalesce($2, description), tags = coalesce($3, tags),"
+				      " updated_s = $4, updated_ns = $5 WHERE id = $6 AND organization_id = $7");
 	case Q_GROUP_MEMBERS_SET:
 		return buf_append_str(b, "UPDATE iam_groups SET user_ids = $1, application_ids = $2 WHERE id = $3");
-	case Q_GROUP_IN_ORG: return buf_append_str(b, "SELECT 1 FROM iam_groups WHERE id = $1 AND organization_id = $2");
+	case Q_GROUP_IN_ORG:
+		return buf_append_str(b, "SELECT 1 FROM iam_groups WHERE id = $1 AND organization_id = $2");
 	case Q_GROUP_DELETE: return buf_append_str(b, "DELETE FROM iam_groups WHERE id = $1 AND organization_id = $2");
 	case Q_GROUPS_WITH_MEMBER:
 		buf_init(&w, 1 << 12);
@@ -65,32 +68,37 @@ int store_build_access(const struct store_dialect *d, int id, struct buf *b)
 	case Q_POLICIES_ORPHAN_USER: return buf_append_str(b, "UPDATE policies SET user_id = NULL WHERE user_id = $1");
 	case Q_POLICIES_ORPHAN_APP:
 		return buf_append_str(b, "UPDATE policies SET application_id = NULL WHERE application_id = $1");
-	case Q_POLICIES_ORPHAN_GROUP: return buf_append_str(b, "UPDATE policies SET group_id = NULL WHERE group_id = $1");
+	case Q_POLICIES_ORPHAN_GROUP:
+		return buf_append_str(b, "UPDATE policies SET group_id = NULL WHERE group_id = $1");
 	case Q_POLICY_GET: return store_sql_select(&rec_policy, NULL, "id = $1 AND organization_id = $2", b);
 	case Q_POLICY_INSERT: return store_sql_insert(&rec_policy, NULL, b);
 	case Q_POLICY_COUNT: return buf_append_str(b, "SELECT count(*) FROM policies WHERE organization_id = $1");
 	case Q_POLICY_UPDATE:
-		return buf_append_str(b, "UPDATE policies SET name = coalesce($1, name),"
-					 " description = coalesce($2, description), tags = coalesce($3, tags),"
-					 " user_id = CASE WHEN $4 = 1 THEN $5 ELSE user_id END,"
-					 " group_id = CASE WHEN $4 = 1 THEN $6 ELSE group_id END,"
-					 " application_id = CASE WHEN $4 = 1 THEN $7 ELSE application_id END,"
-					 " updated_s = $8, updated_ns = $9 WHERE id = $10 AND organization_id = $11");
+		return buf_append_str(b,
+				      "UPDATE policies SET name = coalesce($1, name),"
+				      " description = coalesce($2, description), tags = coalesce($3, tags),"
+				      " user_id = CASE WHEN $4 = 1 THEN $5 ELSE user_id END,"
+				      " group_id = CASE WHEN $4 = 1 THEN $6 ELSE group_id END,"
+				      " application_id = CASE WHEN $4 = 1 THEN $7 ELSE application_id END,"
+				      " updated_s = $8, updated_ns = $9 WHERE id = $10 AND organization_id = $11");
 	case Q_POLICY_COUNTS:
-		return buf_append_str(b, "UPDATE policies SET nb_rules = $1, nb_scopes = $2, nb_permission_sets = $3,"
-					 " updated_s = $4, updated_ns = $5 WHERE id = $6");
+		return buf_append_str(b,
+				      "UPDATE policies SET nb_rules = $1, nb_scopes = $2, nb_permission_sets = $3,"
+				      " updated_s = $4, updated_ns = $5 WHERE id = $6");
 	case Q_POLICY_DELETE: return buf_append_str(b, "DELETE FROM policies WHERE id = $1 AND organization_id = $2");
 	case Q_RULES_OF_POLICY_DELETE: return buf_append_str(b, "DELETE FROM policy_rules WHERE policy_id = $1");
 	case Q_RULE_INSERT: return store_sql_insert(&rec_rule, NULL, b);
 	case Q_RULES_COUNT: return buf_append_str(b, "SELECT count(*) FROM policy_rules WHERE policy_id = $1");
-	case Q_RULES_PAGE: return store_sql_select(&rec_rule, NULL, "policy_id = $1 ORDER BY pos LIMIT $2 OFFSET $3", b);
+	case Q_RULES_PAGE:
+		return store_sql_select(&rec_rule, NULL, "policy_id = $1 ORDER BY pos LIMIT $2 OFFSET $3", b);
 	case Q_POLICY_IN_ORG: return buf_append_str(b, "SELECT 1 FROM policies WHERE id = $1 AND organization_id = $2");
 	case Q_GRANTS:
-		r = buf_append_str(b, "SELECT r.permission_set_names, r.cond FROM policy_rules r"
-				      " JOIN policies p ON p.id = r.policy_id"
-				      " WHERE p.organization_id = $1 AND r.organization_id = $1"
-				      " AND (p.application_id = $2 OR p.user_id = $3 OR p.group_id IN"
-				      " (SELECT g.id FROM iam_groups g WHERE g.organization_id = $1 AND (");
+		r = buf_append_str(b,
+				   "SELECT r.permission_set_names, r.cond FROM policy_rules r"
+				   " JOIN policies p ON p.id = r.policy_id"
+				   " WHERE p.organization_id = $1 AND r.organization_id = $1"
+				   " AND (p.application_id = $2 OR p.user_id = $3 OR p.group_id IN"
+				   " (SELECT g.id FROM iam_groups g WHERE g.organization_id = $1 AND (");
 		if (r == 0)
 			r = has(b, d, "g.application_ids", "$2");
 		if (r == 0)
@@ -112,8 +120,8 @@ static int run2(struct store *s, struct store_conn *c, int q, const char *a1, co
 }
 
 /* 0 when id exists in org (statement q), else ERR_NOTFOUND with detail resource / id. */
-static int in_org(struct store *s, struct store_conn *c, int q, const char *id, const char *org,
-		  const char *resource, struct store_detail *d)
+static int in_org(struct store *s, struct store_conn *c, int q, const char *id, const char *org, const char *resource,
+		  struct store_detail *d)
 {
 	struct sval v[2] = { sv_text(id), sv_text(org) };
 	int r = store_run_text(s, c, q, v, 2, NULL, 0);
@@ -177,8 +185,8 @@ struct group_arg {
 	struct store_detail *d;
 };
 
-static int group_name_free(struct store *s, struct store_conn *c, const char *org, const char *self,
-			   const char *name, struct store_detail *d)
+static int group_name_free(struct store *s, struct store_conn *c, const char *org, const char *self, const char *name,
+			   struct store_detail *d)
 {
 	struct sval v[3] = { sv_text(org), sv_text(name), sv_text(self ? self : "") };
 	int r = store_run_text(s, c, Q_GROUP_BY_NAME, v, 3, NULL, 0);
@@ -231,8 +239,8 @@ static int op_group_update(struct store_conn *c, void *arg)
 		r = store_tags_encode(&p->tags, &tags);
 	if (r == 0) {
 		struct sval v[7] = {
-			sv_text(p->name), sv_text(p->description), sv_text(tags), sv_int(p->now.sec),
-			sv_int(p->now.nsec), sv_text(a->id), sv_text(a->org),
+			sv_text(p->name),    sv_text(p->description), sv_text(tags),   sv_int(p->now.sec),
+			sv_int(p->now.nsec), sv_text(a->id),          sv_text(a->org),
 		};
 
 		r = store_run(a->s, c, Q_GROUP_UPDATE, v, 7, NULL, NULL, &changes);
@@ -370,8 +378,14 @@ int store_group_members(struct store *s, const char *org, const char *id, enum s
 {
 	static const struct store_tags none = { NULL, 0 };
 	struct store_detail dummy;
-	struct group_arg a = { .s = s, .org = org, .id = id, .op = op, .users = users ? users : &none,
-			       .apps = apps ? apps : &none, .out = out, .d = d };
+	struct group_arg a = { .s = s,
+			       .org = org,
+			       .id = id,
+			       .op = op,
+			       .users = users ? users : &none,
+			       .apps = apps ? apps : &none,
+			       .out = out,
+			       .d = d };
 	int r;
 
 	detail_reset(&a.d, &dummy);
@@ -441,8 +455,7 @@ static void rows_release(struct rows *w)
 	w->n = w->cap = 0;
 }
 
-int store_forget_member(struct store *s, struct store_conn *c, const char *org, enum store_bearer type,
-			const char *id)
+int store_forget_member(struct store *s, struct store_conn *c, const char *org, enum store_bearer type, const char *id)
 {
 	struct rows w = { &rec_group, NULL, 0, 0, sizeof(struct store_group) };
 	struct sval v[2] = { sv_text(org), sv_text(id) };
@@ -757,12 +770,20 @@ static int op_policy_clone(struct store_conn *c, void *arg)
 }
 
 int store_policy_clone(struct store *s, const char *org, const char *id, const char *new_id,
-		       const char (*rule_ids)[STORE_ID_LEN + 1], size_t n_rule_ids, struct tstamp now,
-		       uint32_t quota, struct store_policy *out, struct store_detail *d)
+		       const char (*rule_ids)[STORE_ID_LEN + 1], size_t n_rule_ids, struct tstamp now, uint32_t quota,
+		       struct store_policy *out, struct store_detail *d)
 {
 	struct store_detail dummy;
-	struct policy_arg a = { .s = s, .org = org, .id = id, .new_id = new_id, .rule_ids = rule_ids,
-				.n = n_rule_ids, .now = now, .quota = quota, .out = out, .d = d };
+	struct policy_arg a = { .s = s,
+				.org = org,
+				.id = id,
+				.new_id = new_id,
+				.rule_ids = rule_ids,
+				.n = n_rule_ids,
+				.now = now,
+				.quota = quota,
+				.out = out,
+				.d = d };
 	int r;
 
 	detail_reset(&a.d, &dummy);
@@ -790,8 +811,8 @@ static int op_rules_set(struct store_conn *c, void *arg)
 	if (r == 0)
 		r = policy_counts(a->rules, a->n, counts);
 	if (r == 0) {
-		struct sval v[6] = { sv_int(counts[0]), sv_int(counts[1]), sv_int(counts[2]), sv_int(a->now.sec),
-				     sv_int(a->now.nsec), sv_text(a->id) };
+		struct sval v[6] = { sv_int(counts[0]),  sv_int(counts[1]),   sv_int(counts[2]),
+				     sv_int(a->now.sec), sv_int(a->now.nsec), sv_text(a->id) };
 
 		r = store_run(a->s, c, Q_POLICY_COUNTS, v, 6, NULL, NULL, NULL);
 	}
@@ -803,11 +824,12 @@ static int op_rules_set(struct store_conn *c, void *arg)
 	return r;
 }
 
-int store_rules_set(struct store *s, const char *org, const char *policy_id, const struct store_rule *rules,
-		    size_t n, struct tstamp now, struct store_rule_list *out)
+int store_rules_set(struct store *s, const char *org, const char *policy_id, const struct store_rule *rules, size_t n,
+		    struct tstamp now, struct store_rule_list *out)
 {
-	struct policy_arg a = { .s = s, .org = org, .id = policy_id, .rules = rules, .n = n, .now = now,
-				.rules_out = out };
+	struct policy_arg a = {
+		.s = s, .org = org, .id = policy_id, .rules = rules, .n = n, .now = now, .rules_out = out
+	};
 	int r;
 
 	memset(out, 0, sizeof(*out));

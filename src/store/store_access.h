@@ -78,9 +78,21 @@ struct store_rule {
 	struct store_tags project_ids;
 };
 
-struct store_group_list { struct store_group *v; size_t n; uint32_t total; };
-struct store_policy_list { struct store_policy *v; size_t n; uint32_t total; };
-struct store_rule_list { struct store_rule *v; size_t n; uint32_t total; };
+struct store_group_list {
+	struct store_group *v;
+	size_t n;
+	uint32_t total;
+};
+struct store_policy_list {
+	struct store_policy *v;
+	size_t n;
+	uint32_t total;
+};
+struct store_rule_list {
+	struct store_rule *v;
+	size_t n;
+	uint32_t total;
+};
 
 struct store_group_filter {
 	const char *organization_id; /* required */
@@ -95,7 +107,7 @@ struct store_policy_filter {
 	const char *organization_id; /* required */
 	const char *name;            /* exact */
 	const char *tag;
-	int editable, no_principal;  /* -1, 0, 1 */
+	int editable, no_principal; /* -1, 0, 1 */
 	/* principal in any of these (the three lists are one OR) */
 	const char *const *user_ids, *const *group_ids, *const *application_ids, *const *ids;
 	size_t n_user_ids, n_group_ids, n_application_ids, n_ids;
@@ -144,12 +156,12 @@ int store_policy_delete(struct store *s, const char *org, const char *id);
 /* Copy of policy id as new_id: "Copy of <name>", no principal, no tags, the rules copied with
  * new ids (rule_ids: n_rule_ids fresh UUIDs, at least the policy's number of rules). */
 int store_policy_clone(struct store *s, const char *org, const char *id, const char *new_id,
-		       const char (*rule_ids)[STORE_ID_LEN + 1], size_t n_rule_ids, struct tstamp now,
-		       uint32_t quota, struct store_policy *out, struct store_detail *d);
+		       const char (*rule_ids)[STORE_ID_LEN + 1], size_t n_rule_ids, struct tstamp now, uint32_t quota,
+		       struct store_policy *out, struct store_detail *d);
 int store_policy_list(struct store *s, const struct store_policy_filter *f, struct store_policy_list *out);
 /* Replace every rule of a policy (new ids from the caller); out receives them in order. */
-int store_rules_set(struct store *s, const char *org, const char *policy_id, const struct store_rule *rules,
-		    size_t n, struct tstamp now, struct store_rule_list *out);
+int store_rules_set(struct store *s, const char *org, const char *policy_id, const struct store_rule *rules, size_t n,
+		    struct tstamp now, struct store_rule_list *out);
 /* Rules of a policy in stored order, a page of them (ERR_NOTFOUND: no such policy in org). */
 int store_rule_list(struct store *s, const char *org, const char *policy_id, const struct store_page *pg,
 		    struct store_rule_list *out);
@@ -160,7 +172,10 @@ struct store_grant {
 	char *sets_json;
 	char *condition;
 };
-struct store_grant_list { struct store_grant *v; size_t n; };
+struct store_grant_list {
+	struct store_grant *v;
+	size_t n;
+};
 /* Every organization-scoped rule of org of a policy naming the bearer directly or naming a
  * group it belongs to. Read in the caller's read snapshot when one is open. */
 int store_grants(struct store *s, const char *org, enum store_bearer type, const char *bearer_id,

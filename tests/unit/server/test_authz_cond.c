@@ -8,7 +8,9 @@
 #include "server/authz.h"
 #include "test.h"
 
-static const struct authz_env env = { "192.0.2.7", "terraform-test", { 1781107960, 0 } }; /* 2026-06-10T16:12:40Z, a Wednesday */
+static const struct authz_env env = { "192.0.2.7",
+				      "terraform-test",
+				      { 1781107960, 0 } }; /* 2026-06-10T16:12:40Z, a Wednesday */
 
 TEST(conditions_hold_or_not)
 {
@@ -28,9 +30,11 @@ TEST(conditions_hold_or_not)
 		{ "inIpRange(request.ip, '2001:db8::/32')", 0 },
 		{ "request.time < timestamp('2030-01-01T00:00:00Z')", 1 },
 		{ "request.time >= timestamp('2030-01-01T00:00:00Z')", 0 },
-		{ "request.time.getFullYear() == 2026 && request.time.getMonth() == 5 && request.time.getDate() == 10", 1 },
+		{ "request.time.getFullYear() == 2026 && request.time.getMonth() == 5 && request.time.getDate() == 10",
+		  1 },
 		{ "request.time.getDayOfWeek() == 3 && request.time.getHours('UTC') == 16", 1 },
-		{ "request.time.getMinutes() == 12 && request.time.getSeconds() == 40 && request.time.getDayOfMonth() == 9", 1 },
+		{ "request.time.getMinutes() == 12 && request.time.getSeconds() == 40 && request.time.getDayOfMonth() == 9",
+		  1 },
 		{ "!(1 == 1) || (2 > 1 && 'b' > 'a')", 1 },
 		{ "request.user_agent.startsWith('terra') && request.user_agent.endsWith('test')", 1 },
 		{ "request.user_agent.contains('nope')", 0 },
@@ -51,9 +55,23 @@ TEST(conditions_hold_or_not)
 TEST(anything_else_fails_closed)
 {
 	static const char *const bad[] = {
-		"request.nope == 1", "1 ==", "(1 == 1", "1 == 1)", "'unterminated", "1 == 'a'", "1 < true",
-		"request.time.getHours('Europe/Paris') > 0", "inIpRange(request.ip, 'garbage')", "timestamp('yesterday') < request.time",
-		"1", "'a'", "1 == 1 ; drop", "unknown(1)", "request.ip.nope('x')", "1 && 1", "!1",
+		"request.nope == 1",
+		"1 ==",
+		"(1 == 1",
+		"1 == 1)",
+		"'unterminated",
+		"1 == 'a'",
+		"1 < true",
+		"request.time.getHours('Europe/Paris') > 0",
+		"inIpRange(request.ip, 'garbage')",
+		"timestamp('yesterday') < request.time",
+		"1",
+		"'a'",
+		"1 == 1 ; drop",
+		"unknown(1)",
+		"request.ip.nope('x')",
+		"1 && 1",
+		"!1",
 		"99999999999999999999999 == 1",
 	};
 	char deep[256];
