@@ -69,24 +69,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	}
 	case 2: {
-		struct api_app_create a;
+		struct store_app a;
 
 		r = api_parse_app_create(body, len, &a, &inv);
 		if (r == 0) {
 			if (!a.name || !a.name[0] || api_utf8_len(a.name, strlen(a.name)) > API_APP_NAME_MAX)
 				abort();
 			check_tags(&a.tags);
-			api_app_create_release(&a);
+			store_app_release(&a);
 		}
 		break;
 	}
 	case 3: {
-		struct api_app_update a;
+		struct store_app a;
+		int set_tags;
 
-		r = api_parse_app_update(body, len, &a, &inv);
+		r = api_parse_app_update(body, len, &a, &set_tags, &inv);
 		if (r == 0) {
 			check_tags(&a.tags);
-			api_app_update_release(&a);
+			store_app_release(&a);
 		}
 		break;
 	}
@@ -105,11 +106,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	}
 	case 5: {
-		struct api_user_update u;
+		struct store_user u;
+		int set_tags;
 
-		r = api_parse_user_update(body, len, &u, &inv);
+		r = api_parse_user_update(body, len, &u, &set_tags, &inv);
 		if (r == 0)
-			api_user_update_release(&u);
+			store_user_release(&u);
 		break;
 	}
 	case 7: {

@@ -302,7 +302,7 @@ static int run(struct fw *fw, struct tf6_call *call, tf6_fn fn, const ProtobufCM
 	rand_uuid_v4_plain(req_id); /* a log correlation id: no need to start OpenSSL's generator */
 	logctx[3] = q.type_name && *q.type_name ? q.type_name : NULL;
 	log_context(logctx);
-	log_debug("Received request");
+	log_trace("Received request");
 	fw_diags_init(&q.d);
 	fw_ctx_init(&q.ctx, fw, call->cancel);
 	resp = pb_new(&a, m->output);
@@ -320,7 +320,7 @@ static int run(struct fw *fw, struct tf6_call *call, tf6_fn fn, const ProtobufCM
 	if (r < 0 && r != ERR_UNSUPPORTED)
 		log_kv(LOG_WARN, "Request failed", "error", err_name(r), NULL);
 	else
-		log_debug("Served request");
+		log_trace("Served request");
 	log_context(NULL);
 	fw_diags_release(&q.d);
 	tf6_unpack_free(req);

@@ -7,6 +7,7 @@
  * does not grow with the number of results. Errors end the stream with one Event carrying only
  * diagnostics.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "common/compat.h"
@@ -83,10 +84,11 @@ static int emit_event(struct fw_list_out *out, const struct cty_value *state, co
 int tf6_list_resource(struct tf6_req *q, const ProtobufCMessage *req, ProtobufCMessage *resp)
 {
 	const Tfplugin6__ListResource__Request *rq = (const void *)req;
-	const struct cty_type *t;
+	const struct cty_type *t = NULL;
 	const struct fw_list *l = (const struct fw_list *)tf6_find(q, FW_KIND_LIST, q->type_name, &t);
 	struct list_run lr = { .q = q };
 	struct cty_value config;
+	char count[24];
 	int r = 0;
 
 	cty_value_null(&config, t ? t : &cty_dynamic);
@@ -119,7 +121,8 @@ int tf6_list_resource(struct tf6_req *q, const ProtobufCMessage *req, ProtobufCM
 		}
 	}
 	cty_value_release(&config);
-	log_kv(LOG_DEBUG, "List results sent", NULL);
+	snprintf(count, sizeof(count), "%lld", (long long)lr.out.count);
+	log_kv(LOG_DEBUG, "List results sent", "results", count, NULL);
 	if (q->d.n || q->d.lost) {
 		Tfplugin6__ListResource__Event ev;
 		size_t n = 0;

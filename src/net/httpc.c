@@ -2,6 +2,7 @@
 /* httpc: a small HTTP/1.1 client on OpenSSL (see httpc.h): URLs, proxies, connections, the exchange.
  * Reading an answer is in httpc_read.c. */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -373,10 +374,54 @@ static long conn_read(struct hconn *c, void *p, size_t n, uint64_t deadline, con
 	}
 }
 
+/* A directory of OpenSSL hash links ("1a2b3c4d.0")? */
+static int hashed_dir(const char *d)
+{
+	DIR *dir = opendir(d);
+	struct dirent *e;
+	int found = 0;
+
+	if (!dir)
+		return 0;
+	while (!found && (e = readdir(dir)))
+		found = strlen(e->d_name) >= 10 && strspn(e->d_name, "0123456789abcdef") == 8 && e->d_name[8] == '.';
+	closedir(dir);
+	return found;
+}
+
+/* The trusted CAs: SSL_CERT_FILE and/or SSL_CERT_DIR when set; else the hashed directory of this
+ * OpenSSL build (read lazily: only the issuer's file), else the first bundle of the usual places
+ * (Go's list for Linux: Debian, Fedora/RHEL, openSUSE, CentOS, Alpine), parsed whole. The binary
+ * links OpenSSL statically, so the build machine's default path may not exist where it runs. */
+static int load_cas(SSL_CTX *ctx)
+{
+	static const char *const dirs[] = { "/etc/ssl/certs", "/etc/pki/tls/certs" };
+	static const char *const bundles[] = { "/etc/ssl/certs/ca-certificates.crt",
+					       "/etc/pki/tls/certs/ca-bundle.crt",
+					       "/etc/ssl/ca-bundle.pem",
+					       "/etc/pki/tls/cacert.pem",
+					       "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+					       "/etc/ssl/cert.pem" };
+	const char *file = getenv("SSL_CERT_FILE"), *dir = getenv("SSL_CERT_DIR");
+	size_t i;
+
+	if ((file && *file) || (dir && *dir))
+		return (!file || !*file || SSL_CTX_load_verify_file(ctx, file) == 1) &&
+		       (!dir || !*dir || SSL_CTX_load_verify_dir(ctx, dir) == 1);
+	if (hashed_dir(X509_get_default_cert_dir()))
+		return SSL_CTX_load_verify_dir(ctx, X509_get_default_cert_dir());
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (hashed_dir(dirs[i]))
+			return SSL_CTX_load_verify_dir(ctx, dirs[i]);
+	for (i = 0; i < sizeof(bundles) / sizeof(bundles[0]); i++)
+		if (access(bundles[i], R_OK) == 0)
+			return SSL_CTX_load_verify_file(ctx, bundles[i]);
+	return 0;
+}
+
 static SSL_CTX *client_ctx(struct httpc *h)
 {
 	SSL_CTX *ctx;
-	const char *file = getenv("SSL_CERT_FILE"), *dir = getenv("SSL_CERT_DIR");
 	static const unsigned char alpn[] = "\x08http/1.1";
 	int ok = 1;
 
@@ -396,14 +441,7 @@ static SSL_CTX *client_ctx(struct httpc *h)
 		SSL_CTX_set_alpn_protos(ctx, alpn, sizeof(alpn) - 1);
 		if (!h->o.insecure) {
 			SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
-			/* The hashed CA directory is read lazily (the issuer's file only); the bundle file,
-			 * parsed whole, only when SSL_CERT_FILE names it or there is no directory. */
-			if (file && *file)
-				ok = SSL_CTX_load_verify_file(ctx, file);
-			if (ok && (!file || !*file || (dir && *dir)))
-				ok = SSL_CTX_load_verify_dir(ctx, dir && *dir ? dir : X509_get_default_cert_dir());
-			if (!ok && (!file || !*file))
-				ok = SSL_CTX_load_verify_file(ctx, X509_get_default_cert_file());
+			ok = load_cas(ctx);
 		}
 		if (!ok) {
 			log_error("https: cannot load the CA certificates (SSL_CERT_FILE, SSL_CERT_DIR)");
@@ -428,7 +466,7 @@ static enum httpc_err tls_start(struct httpc *h, struct hconn *c, const struct u
 	unsigned char addr[16];
 
 	if (!ctx)
-		return HTTPC_E_TLS;
+		return HTTPC_E_TLS_VERIFY; /* no trusted CAs (logged): nothing to retry */
 	c->ssl = SSL_new(ctx);
 	if (!c->ssl || SSL_set_fd(c->ssl, c->fd) != 1)
 		return HTTPC_E_NOMEM;

@@ -434,11 +434,10 @@ int check_uuid(struct ctx *c, const char *arg, const char *id)
 
 static void apps_create(struct ctx *c)
 {
-	struct api_app_create in;
 	struct api_invalid inv = { 0 };
 	struct store_detail d = { 0 };
-	struct store_app a = { 0 };
-	int r = api_parse_app_create(c->req->body, c->req->body_len, &in, &inv);
+	struct store_app a; /* the body's fields, then the rest of the record */
+	int r = api_parse_app_create(c->req->body, c->req->body_len, &a, &inv);
 
 	if (r == ERR_INVAL) {
 		err_invalid(c, 400, &inv);
@@ -448,26 +447,23 @@ static void apps_create(struct ctx *c)
 		internal_error(c);
 		return;
 	}
-	if (same_org(c, in.organization_id, "write", "application") < 0)
+	if (same_org(c, a.organization_id, "write", "application") < 0)
 		goto out;
 	r = rand_uuid_v4(a.id);
 	if (r < 0) {
 		internal_error(c);
 		goto out;
 	}
-	a.name = in.name;
-	a.description = in.description;
 	a.created_at = a.updated_at = c->req->now;
 	memcpy(a.organization_id, c->org, sizeof(a.organization_id));
 	a.editable = a.deletable = 1;
-	a.tags = in.tags;
 	r = store_app_create(c->a->store, &a, &d);
 	if (r < 0)
 		err_store(c, r, "application", a.id, &d);
 	else
 		done(c, 200, api_json_app(&c->resp->body, &a));
 out:
-	api_app_create_release(&in);
+	store_app_release(&a);
 }
 
 static void apps_get(struct ctx *c, const char *id)
@@ -488,15 +484,14 @@ static void apps_get(struct ctx *c, const char *id)
 
 static void apps_update(struct ctx *c, const char *id)
 {
-	struct api_app_update in;
 	struct api_invalid inv = { 0 };
 	struct store_app_patch p = { 0 };
-	struct store_app a;
+	struct store_app in, a;
 	int r;
 
 	if (check_uuid(c, "application_id", id) < 0)
 		return;
-	r = api_parse_app_update(c->req->body, c->req->body_len, &in, &inv);
+	r = api_parse_app_update(c->req->body, c->req->body_len, &in, &p.set_tags, &inv);
 	if (r == ERR_INVAL) {
 		err_invalid(c, 400, &inv);
 		return;
@@ -507,7 +502,6 @@ static void apps_update(struct ctx *c, const char *id)
 	}
 	p.name = in.name;
 	p.description = in.description;
-	p.set_tags = in.set_tags;
 	p.tags = in.tags;
 	p.now = c->req->now;
 	r = store_app_update(c->a->store, c->org, id, &p, &a);
@@ -516,7 +510,7 @@ static void apps_update(struct ctx *c, const char *id)
 	else
 		done(c, 200, api_json_app(&c->resp->body, &a));
 	store_app_release(&a);
-	api_app_update_release(&in);
+	store_app_release(&in);
 }
 
 static void apps_delete(struct ctx *c, const char *id)
@@ -643,14 +637,14 @@ static void users_patch(struct ctx *c, const char *id, const struct store_user_p
 
 static void users_update(struct ctx *c, const char *id)
 {
-	struct api_user_update in;
 	struct api_invalid inv = { 0 };
 	struct store_user_patch p = { 0 };
+	struct store_user in;
 	int r;
 
 	if (check_uuid(c, "user_id", id) < 0)
 		return;
-	r = api_parse_user_update(c->req->body, c->req->body_len, &in, &inv);
+	r = api_parse_user_update(c->req->body, c->req->body_len, &in, &p.set_tags, &inv);
 	if (r == ERR_INVAL) {
 		err_invalid(c, 400, &inv);
 		return;
@@ -664,11 +658,10 @@ static void users_update(struct ctx *c, const char *id)
 	p.last_name = in.last_name;
 	p.phone_number = in.phone_number;
 	p.locale = in.locale;
-	p.set_tags = in.set_tags;
 	p.tags = in.tags;
 	p.now = c->req->now;
 	users_patch(c, id, &p);
-	api_user_update_release(&in);
+	store_user_release(&in);
 }
 
 static void users_update_username(struct ctx *c, const char *id)

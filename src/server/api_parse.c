@@ -16,6 +16,7 @@
 #include "server/api_parse.h"
 #include "server/api_parse_int.h"
 #include "server/validate.h"
+#include "store/record.h"
 
 void api_invalid_add(struct api_invalid *inv, const char *arg, const char *reason, const char *fmt, ...)
 {
@@ -253,6 +254,52 @@ static int merge(int r, int fr)
 	return r < 0 ? r : fr;
 }
 
+/* ---- bodies that set record fields ---- */
+
+/* A body member that sets the record field of the same name (store/record.h gives its kind and
+ * place). str: a string with a rule of its own, else str_field with max and required. */
+struct body_field {
+	const char *name;
+	size_t max;
+	int required;
+	int (*str)(json_t *o, const char *k, char **out, struct api_invalid *inv);
+};
+
+/* Parse the members of o named in in[0..n) into rec, a record described by desc. */
+static int body_rec(json_t *o, const struct rec_desc *desc, const struct body_field *in, size_t n, void *rec,
+		    int *set_tags, struct api_invalid *inv)
+{
+	size_t i;
+	int r = 0, present = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct rec_field *f = rec_find(desc, in[i].name);
+
+		if (!f)
+			return ERR_INTERNAL;
+		switch (f->kind) {
+		case REC_STR:
+			r = merge(r, in[i].str ? in[i].str(o, f->name, REC_AT(rec, f, char *), inv)
+					       : str_field(o, f->name, f->name, in[i].max, in[i].required,
+							   REC_AT(rec, f, char *), inv));
+			break;
+		case REC_ID:
+			r = merge(r, uuid_field(o, f->name, REC_AT(rec, f, char), NULL, inv));
+			break;
+		case REC_TAGS:
+			r = merge(r, tags_field(o, f->name, REC_AT(rec, f, struct store_tags), &present, inv));
+			if (set_tags)
+				*set_tags = present;
+			break;
+		default:
+			return ERR_INTERNAL;
+		}
+	}
+	return r;
+}
+
+#define NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
+
 /* ---- API keys ---- */
 
 int api_parse_key_create(const char *body, size_t len, struct tstamp now, struct api_key_create *out,
@@ -334,31 +381,20 @@ void api_key_update_release(struct api_key_update *r)
 
 /* ---- applications ---- */
 
-int api_parse_app_create(const char *body, size_t len, struct api_app_create *out, struct api_invalid *inv)
-{
-	json_t *o = NULL;
-	int r, has_tags;
+static const struct body_field app_create_body[] = {
+	{ "name", API_APP_NAME_MAX, 1, NULL },
+	{ "description", API_DESCRIPTION_MAX, 0, NULL },
+	{ "organization_id", 0, 0, NULL },
+	{ "tags", 0, 0, NULL },
+};
 
-	memset(out, 0, sizeof(*out));
-	r = load_object(body, len, &o, inv);
-	if (r < 0)
-		return r;
-	r = merge(r, str_field(o, "name", "name", API_APP_NAME_MAX, 1, &out->name, inv));
-	r = merge(r, str_field(o, "description", "description", API_DESCRIPTION_MAX, 0, &out->description, inv));
-	r = merge(r, uuid_field(o, "organization_id", out->organization_id, NULL, inv));
-	r = merge(r, tags_field(o, "tags", &out->tags, &has_tags, inv));
-	if (r == 0 && !out->description) {
-		out->description = mem_strndup("", 0);
-		if (!out->description)
-			r = ERR_NOMEM;
-	}
-	json_decref(o);
-	if (r < 0)
-		api_app_create_release(out);
-	return r;
-}
+static const struct body_field app_update_body[] = {
+	{ "name", API_APP_NAME_MAX, 0, NULL },
+	{ "description", API_DESCRIPTION_MAX, 0, NULL },
+	{ "tags", 0, 0, NULL },
+};
 
-int api_parse_app_update(const char *body, size_t len, struct api_app_update *out, struct api_invalid *inv)
+int api_parse_app_create(const char *body, size_t len, struct store_app *out, struct api_invalid *inv)
 {
 	json_t *o = NULL;
 	int r;
@@ -367,33 +403,38 @@ int api_parse_app_update(const char *body, size_t len, struct api_app_update *ou
 	r = load_object(body, len, &o, inv);
 	if (r < 0)
 		return r;
-	r = merge(r, str_field(o, "name", "name", API_APP_NAME_MAX, 0, &out->name, inv));
-	if (r == 0 && out->name && !out->name[0]) {
-		api_invalid_add(inv, "name", "required", "name must not be empty");
-		r = ERR_INVAL;
+	r = body_rec(o, &rec_app, app_create_body, NFIELDS(app_create_body), out, NULL, inv);
+	if (r == 0 && !out->description) {
+		out->description = mem_strndup("", 0);
+		if (!out->description)
+			r = ERR_NOMEM;
 	}
-	r = merge(r, str_field(o, "description", "description", API_DESCRIPTION_MAX, 0, &out->description, inv));
-	r = merge(r, tags_field(o, "tags", &out->tags, &out->set_tags, inv));
 	json_decref(o);
 	if (r < 0)
-		api_app_update_release(out);
+		store_app_release(out);
 	return r;
 }
 
-void api_app_create_release(struct api_app_create *r)
+int api_parse_app_update(const char *body, size_t len, struct store_app *out, int *set_tags,
+			 struct api_invalid *inv)
 {
-	free(r->name);
-	free(r->description);
-	r->name = r->description = NULL;
-	store_tags_release(&r->tags);
-}
+	json_t *o = NULL;
+	int r;
 
-void api_app_update_release(struct api_app_update *r)
-{
-	free(r->name);
-	free(r->description);
-	r->name = r->description = NULL;
-	store_tags_release(&r->tags);
+	memset(out, 0, sizeof(*out));
+	*set_tags = 0;
+	r = load_object(body, len, &o, inv);
+	if (r < 0)
+		return r;
+	r = body_rec(o, &rec_app, app_update_body, NFIELDS(app_update_body), out, set_tags, inv);
+	if (out->name && !out->name[0]) {
+		api_invalid_add(inv, "name", "required", "name must not be empty");
+		r = merge(r, ERR_INVAL);
+	}
+	json_decref(o);
+	if (r < 0)
+		store_app_release(out);
+	return r;
 }
 
 /* ---- users ---- */
@@ -520,24 +561,35 @@ int api_parse_user_create(const char *body, size_t len, struct api_user_create *
 	return r;
 }
 
-int api_parse_user_update(const char *body, size_t len, struct api_user_update *out, struct api_invalid *inv)
+static int email_opt(json_t *o, const char *k, char **out, struct api_invalid *inv)
+{
+	return email_field(o, k, k, 0, out, inv);
+}
+
+static const struct body_field user_update_body[] = {
+	{ "tags", 0, 0, NULL },
+	{ "email", 0, 0, email_opt },
+	{ "first_name", API_USER_FIELD_MAX, 0, NULL },
+	{ "last_name", API_USER_FIELD_MAX, 0, NULL },
+	{ "phone_number", 32, 0, NULL },
+	{ "locale", 0, 0, locale_field },
+};
+
+int api_parse_user_update(const char *body, size_t len, struct store_user *out, int *set_tags,
+			  struct api_invalid *inv)
 {
 	json_t *o = NULL;
 	int r;
 
 	memset(out, 0, sizeof(*out));
+	*set_tags = 0;
 	r = load_object(body, len, &o, inv);
 	if (r < 0)
 		return r;
-	r = merge(r, tags_field(o, "tags", &out->tags, &out->set_tags, inv));
-	r = merge(r, email_field(o, "email", "email", 0, &out->email, inv));
-	r = merge(r, str_field(o, "first_name", "first_name", API_USER_FIELD_MAX, 0, &out->first_name, inv));
-	r = merge(r, str_field(o, "last_name", "last_name", API_USER_FIELD_MAX, 0, &out->last_name, inv));
-	r = merge(r, str_field(o, "phone_number", "phone_number", 32, 0, &out->phone_number, inv));
-	r = merge(r, locale_field(o, "locale", &out->locale, inv));
+	r = body_rec(o, &rec_user, user_update_body, NFIELDS(user_update_body), out, set_tags, inv);
 	json_decref(o);
 	if (r < 0)
-		api_user_update_release(out);
+		store_user_release(out);
 	return r;
 }
 
@@ -584,17 +636,6 @@ void api_user_create_release(struct api_user_create *r)
 	mem_free_secret_str(r->password);
 	r->email = r->username = r->first_name = r->last_name = r->phone_number = r->locale = NULL;
 	r->password = NULL;
-	store_tags_release(&r->tags);
-}
-
-void api_user_update_release(struct api_user_update *r)
-{
-	free(r->email);
-	free(r->first_name);
-	free(r->last_name);
-	free(r->phone_number);
-	free(r->locale);
-	r->email = r->first_name = r->last_name = r->phone_number = r->locale = NULL;
 	store_tags_release(&r->tags);
 }
 

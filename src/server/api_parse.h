@@ -69,18 +69,6 @@ struct api_key_update {
 	struct tstamp expires_at;
 };
 
-struct api_app_create {
-	char *name, *description;
-	char organization_id[STORE_ID_LEN + 1]; /* "" when not given */
-	struct store_tags tags;
-};
-
-struct api_app_update {
-	char *name, *description; /* NULL: unchanged */
-	int set_tags;
-	struct store_tags tags;
-};
-
 struct api_user_create {
 	char organization_id[STORE_ID_LEN + 1];
 	struct store_tags tags;
@@ -90,20 +78,22 @@ struct api_user_create {
 	int send_password_email, send_welcome_email;
 };
 
-struct api_user_update {
-	char *email, *first_name, *last_name, *phone_number, *locale; /* NULL: unchanged */
-	int set_tags;
-	struct store_tags tags;
-};
-
 int api_parse_key_create(const char *body, size_t len, struct tstamp now, struct api_key_create *out,
 			 struct api_invalid *inv);
 int api_parse_key_update(const char *body, size_t len, struct tstamp now, struct api_key_update *out,
 			 struct api_invalid *inv);
-int api_parse_app_create(const char *body, size_t len, struct api_app_create *out, struct api_invalid *inv);
-int api_parse_app_update(const char *body, size_t len, struct api_app_update *out, struct api_invalid *inv);
+/* Bodies that set fields of a record parse into the record itself: a table in api_parse.c names
+ * the record fields a body takes, and the record's description (store/record.h) gives each one's
+ * JSON name, kind and place. app_create: name, description, organization_id ("" when not
+ * given), tags; description "" when not given. Updates: NULL strings are left unchanged,
+ * *set_tags says whether tags were given. Release with store_app_release/store_user_release. */
+int api_parse_app_create(const char *body, size_t len, struct store_app *out, struct api_invalid *inv);
+int api_parse_app_update(const char *body, size_t len, struct store_app *out, int *set_tags,
+			 struct api_invalid *inv);
 int api_parse_user_create(const char *body, size_t len, struct api_user_create *out, struct api_invalid *inv);
-int api_parse_user_update(const char *body, size_t len, struct api_user_update *out, struct api_invalid *inv);
+/* email, first_name, last_name, phone_number, locale, tags. */
+int api_parse_user_update(const char *body, size_t len, struct store_user *out, int *set_tags,
+			  struct api_invalid *inv);
 /* {"password": "..."}: *out is the new password (a secret: free with mem_free_secret_str). */
 int api_parse_password(const char *body, size_t len, char **out, struct api_invalid *inv);
 /* {"username": "..."}: *out is the new username (caller frees). */
@@ -111,10 +101,7 @@ int api_parse_username(const char *body, size_t len, char **out, struct api_inva
 
 void api_key_create_release(struct api_key_create *r);
 void api_key_update_release(struct api_key_update *r);
-void api_app_create_release(struct api_app_create *r);
-void api_app_update_release(struct api_app_update *r);
 void api_user_create_release(struct api_user_create *r);
-void api_user_update_release(struct api_user_update *r);
 
 /* ---- query strings. The filters point into the params and into the *_query struct, which
  * must outlive them. organization_id is left as given (NULL when absent): the caller decides

@@ -47,6 +47,7 @@ struct http_server {
 	int serve_api, ops_elsewhere;
 	int listen_fd;
 	struct gate *gate;
+	atomic_int stopping;      /* http_stop() has begun */
 	atomic_int inflight;
 	struct reqlog *log;       /* NULL when request lines are not wanted */
 	/* Write requests run on these workers while their connection is suspended. */
@@ -224,6 +225,8 @@ static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *con
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, for_api(s, h) ? "GET, POST, PATCH, DELETE" : "GET, HEAD");
 	if (resp->status == 429 || resp->status == 503)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+	if (atomic_load(&s->stopping)) /* kept-alive clients go elsewhere while we drain */
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	h->status = resp->status;
 	/* Counted when queued, not when completed: a client that has its answer sees it counted. */
 	ops_observe(s->ops, resp->route, h->method, resp->status, time_mono_ns() - h->t0);
@@ -324,28 +327,37 @@ static enum MHD_Result handle(struct http_server *s, struct MHD_Connection *conn
  * its other connections, and so that concurrent writes can share one commit. */
 static enum MHD_Result dispatch(struct http_server *s, struct MHD_Connection *conn, struct hreq *h)
 {
+	enum MHD_Result ret;
+
 	build_req(conn, h);
 	api_resp_init(&h->resp);
-	if (front_refusal(conn, h, &h->resp)) {
-		enum MHD_Result ret = respond(s, conn, h, &h->resp);
-
-		api_resp_release(&h->resp);
-		return ret;
+	if (!front_refusal(conn, h, &h->resp)) {
+		h->conn = conn;
+		h->next = NULL;
+		pthread_mutex_lock(&s->mu);
+		if (!s->stop) {
+			/* Queued before the workers are told to stop: they run it before exiting. */
+			h->dispatched = 1;
+			gate_request_busy(conn);
+			MHD_suspend_connection(conn);
+			if (s->tail)
+				s->tail->next = h;
+			else
+				s->head = h;
+			s->tail = h;
+			pthread_cond_signal(&s->cv);
+			pthread_mutex_unlock(&s->mu);
+			return MHD_YES;
+		}
+		pthread_mutex_unlock(&s->mu);
+		/* Stopping: a connection suspended now would never be resumed. */
+		h->resp.status = 503;
+		if (api_json_err_plain(&h->resp.body, "service_unavailable", "the server is stopping") < 0)
+			h->resp.status = 500;
 	}
-	h->conn = conn;
-	h->dispatched = 1;
-	gate_request_busy(conn);
-	h->next = NULL;
-	MHD_suspend_connection(conn);
-	pthread_mutex_lock(&s->mu);
-	if (s->tail)
-		s->tail->next = h;
-	else
-		s->head = h;
-	s->tail = h;
-	pthread_cond_signal(&s->cv);
-	pthread_mutex_unlock(&s->mu);
-	return MHD_YES;
+	ret = respond(s, conn, h, &h->resp);
+	api_resp_release(&h->resp);
+	return ret;
 }
 
 static void *worker_main(void *arg)
@@ -441,7 +453,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!h->started) {
 		h->started = 1;
 		gate_request_head(conn);
-		buf_init(&h->body, API_BODY_MAX);
+		buf_init_secret(&h->body, API_BODY_MAX);
 		take_request_id(conn, h->request_id);
 		copy_trunc(h->method, sizeof(h->method), method);
 		copy_trunc(h->path, sizeof(h->path), url);
@@ -503,7 +515,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 			reqlog_request(s->log, h->method, h->path, h->status, ns, h->request_id, h->ip, h->resp.caller,
 				       h->err_type, h->err_reason);
 	}
-	buf_release(&h->body);
+	buf_release(&h->body);          /* wiped: a body may hold a password */
+	mem_wipe(h->token, sizeof(h->token)); /* the secret key of X-Auth-Token */
 	free(h);
 	*req_cls = NULL;
 	atomic_fetch_sub(&s->inflight, 1);
@@ -749,6 +762,7 @@ void http_stop(struct http_server *s, unsigned drain_ms)
 
 	if (!s)
 		return;
+	atomic_store(&s->stopping, 1);
 	gate_stop(s->gate); /* no new connections; the ones still sending their first head close */
 	deadline = time_mono_ns() + (uint64_t)drain_ms * 1000000u;
 	wait_idle(s, deadline);

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "common/compat.h"
 #include "server/api_parse.h"
 #include "server/validate.h"
@@ -77,17 +79,6 @@ int vld_has_ctl(const char *s, size_t n)
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 size_t vld_unescape(char *s)
 {
 	size_t i = 0, o = 0;
@@ -95,7 +86,8 @@ size_t vld_unescape(char *s)
 	while (s[i]) {
 		int hi, lo;
 
-		if (s[i] == '%' && (hi = hexval(s[i + 1])) >= 0 && (lo = hexval(s[i + 2])) >= 0) {
+		if (s[i] == '%' && (hi = OPENSSL_hexchar2int((unsigned char)s[i + 1])) >= 0 &&
+		    (lo = OPENSSL_hexchar2int((unsigned char)s[i + 2])) >= 0) {
 			char c = (char)(hi << 4 | lo);
 
 			s[o++] = c ? c : 0x7f;

@@ -148,6 +148,8 @@ struct pg_store {
 	struct store_conn *conns; /* pool_max slots; pg == NULL: not connected yet */
 	uint32_t pool_max, busy, waiting;
 	uint64_t retries, errors;
+	pthread_key_t pinned; /* the calling thread's connection between read_begin and read_end */
+	int pinned_ok;
 };
 
 static const struct store_ops pg_ops;
@@ -362,11 +364,53 @@ static void release(struct pg_store *s, struct store_conn *c, int r)
 	pthread_mutex_unlock(&s->mu);
 }
 
+/* The calling thread's pinned connection (store_read_begin), else one from the pool. */
+static int conn_get(struct pg_store *s, struct store_conn **out, int *pinned)
+{
+	*out = s->pinned_ok ? pthread_getspecific(s->pinned) : NULL;
+	*pinned = *out != NULL;
+	return *pinned ? 0 : acquire(s, out);
+}
+
+static void conn_put(struct pg_store *s, struct store_conn *c, int pinned, int r)
+{
+	if (!pinned)
+		release(s, c, r);
+	else if (r == ERR_IO)
+		c->broken = 1;
+}
+
+/* One connection for the whole request: one pool round per GET instead of one per statement. */
+static int pg_read_begin(struct store *base)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	struct store_conn *c;
+	int r;
+
+	if (!s->pinned_ok || pthread_getspecific(s->pinned))
+		return 0;
+	r = acquire(s, &c);
+	if (r == 0)
+		pthread_setspecific(s->pinned, c);
+	return r;
+}
+
+static void pg_read_end(struct store *base)
+{
+	struct pg_store *s = (struct pg_store *)base;
+	struct store_conn *c = s->pinned_ok ? pthread_getspecific(s->pinned) : NULL;
+
+	if (!c)
+		return;
+	pthread_setspecific(s->pinned, NULL);
+	release(s, c, c->broken ? ERR_IO : 0);
+}
+
 static int pg_read(struct store *base, int snapshot, store_conn_fn fn, void *arg)
 {
 	struct pg_store *s = (struct pg_store *)base;
 	struct store_conn *c;
-	int r = acquire(s, &c);
+	int pinned, r = conn_get(s, &c, &pinned);
 
 	if (r < 0)
 		return r;
@@ -376,7 +420,7 @@ static int pg_read(struct store *base, int snapshot, store_conn_fn fn, void *arg
 		r = fn(c, arg);
 	if (snapshot && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
 		pg_exec(c, r == 0 ? "COMMIT" : "ROLLBACK");
-	release(s, c, r);
+	conn_put(s, c, pinned, r);
 	return r;
 }
 
@@ -384,7 +428,7 @@ static int pg_write(struct store *base, store_conn_fn fn, void *arg)
 {
 	struct pg_store *s = (struct pg_store *)base;
 	struct store_conn *c;
-	int attempt, r = acquire(s, &c);
+	int attempt, pinned, r = conn_get(s, &c, &pinned);
 
 	if (r < 0)
 		return r;
@@ -403,7 +447,7 @@ static int pg_write(struct store *base, store_conn_fn fn, void *arg)
 		pthread_mutex_unlock(&s->mu);
 		usleep((useconds_t)(1000 * (attempt + 1)));
 	}
-	release(s, c, r);
+	conn_put(s, c, pinned, r);
 	return r;
 }
 
@@ -433,6 +477,8 @@ static void pg_close(struct store *base)
 		if (s->conns[i].pg)
 			PQfinish(s->conns[i].pg);
 	free(s->conns);
+	if (s->pinned_ok)
+		pthread_key_delete(s->pinned);
 	if (s->url) {
 		mem_wipe(s->url, strlen(s->url)); /* may hold a password */
 		free(s->url);
@@ -528,6 +574,7 @@ int store_pg_open(const char *url, unsigned flags, struct store **out, char *det
 	s->base.sql = store_sql_texts(&store_dialect_pg);
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
+	s->pinned_ok = pthread_key_create(&s->pinned, NULL) == 0;
 	s->pool_max = PG_POOL_DEFAULT;
 	if (env && strtol(env, NULL, 10) > 0 && strtol(env, NULL, 10) <= 1000)
 		s->pool_max = (uint32_t)strtol(env, NULL, 10);
@@ -564,6 +611,8 @@ static const struct store_ops pg_ops = {
 	.name = "postgresql",
 	.close = pg_close,
 	.stats = pg_stats,
+	.read_begin = pg_read_begin,
+	.read_end = pg_read_end,
 	.read = pg_read,
 	.write = pg_write,
 	.run = pg_run,

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* record: the field tables of the API records (see record.h). */
+#include <string.h>
+
+#include "common/compat.h"
 #include "store/record.h"
 
 #define F(json, column, k, fl, type, member) \
@@ -140,4 +143,14 @@ size_t rec_ncols(const struct rec_field *f)
 	default:
 		return 1;
 	}
+}
+
+const struct rec_field *rec_find(const struct rec_desc *desc, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < desc->n; i++)
+		if (!strcmp(desc->f[i].name, name))
+			return &desc->f[i];
+	return NULL;
 }

@@ -56,6 +56,8 @@ struct rec_desc {
 
 extern const struct rec_desc rec_key, rec_app, rec_user, rec_group, rec_policy, rec_rule;
 
+/* The field of desc whose JSON name is name, or NULL. */
+const struct rec_field *rec_find(const struct rec_desc *desc, const char *name);
 /* Number of columns field f occupies in a row (0 for REC_NOCOL). */
 size_t rec_ncols(const struct rec_field *f);
 /* The value of member f of record rec. */

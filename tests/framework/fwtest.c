@@ -10,6 +10,7 @@
  * optional+computed attribute with a server default; and an ephemeral token, fwtest_token. Built into build/tests/terraform-provider-
  * fwtest (tests/suites/50-provider-framework) and included by tests/unit/framework/.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
@@ -345,6 +346,58 @@ static const struct fw_resource *const fwtest_resources[] = { &fwtest_thing, NUL
 static const struct fw_data_source *const fwtest_data_sources[] = { &fwtest_ds, NULL };
 static const struct fw_ephemeral *const fwtest_ephemerals[] = { &fwtest_token, NULL };
 
+/* A list resource over the objects in $FWTEST_DIR (filter: an exact name), one directory entry
+ * at a time: the fuzz driver and the test binary reach the list path with it. */
+static const struct fw_attr fwtest_list_attrs[] = {
+	{ .name = "name", .type = &cty_string, .flags = FW_OPTIONAL, .description = "Only the things with this name." },
+	{ 0 },
+};
+
+static int fwtest_list(const struct fw_ctx *ctx, const struct cty_value *config, struct fw_list_out *out,
+		       struct fw_diags *d)
+{
+	const char *dir = getenv("FWTEST_DIR"), *want = fw_get_string(config, "name");
+	DIR *dh = dir ? opendir(dir) : NULL;
+	struct dirent *e;
+	int r = 0;
+
+	if (!dh) {
+		fw_error(d, NULL, "Cannot list", "No FWTEST_DIR.");
+		return ERR_IO;
+	}
+	while (r == 0 && (e = readdir(dh))) {
+		size_t n = strlen(e->d_name);
+		const char *name;
+		struct cty_value st;
+		char id[256];
+
+		if (n <= 5 || n - 5 >= sizeof(id) || strcmp(e->d_name + n - 5, ".json") != 0)
+			continue;
+		memcpy(id, e->d_name, n - 5);
+		id[n - 5] = '\0';
+		r = cty_value_object(&st, fw_resource_type(ctx->fw, &fwtest_thing));
+		if (r == 0)
+			r = fw_set_cstring(&st, "id", id);
+		if (r == 0)
+			r = fwtest_read(ctx, &st, d);
+		name = r == 0 && st.st == CTY_KNOWN ? fw_get_string(&st, "name") : NULL;
+		if (name && (!want || strcmp(want, name) == 0))
+			r = fw_list_emit(out, &st, name);
+		cty_value_release(&st);
+	}
+	closedir(dh);
+	return r < 0 ? r : 0;
+}
+
+static const struct fw_list fwtest_things = {
+	.type_name = "fwtest_thing",
+	.description = "Lists the things of $FWTEST_DIR.",
+	.attrs = fwtest_list_attrs,
+	.resource = &fwtest_thing,
+	.list = fwtest_list,
+};
+static const struct fw_list *const fwtest_lists[] = { &fwtest_things, NULL };
+
 struct fw_provider fwtest_provider;
 
 /* The scaleway provider block, with the test resource. */
@@ -356,6 +409,7 @@ const struct fw_provider *fwtest_definition(void)
 	fwtest_provider.resources = fwtest_resources;
 	fwtest_provider.data_sources = fwtest_data_sources;
 	fwtest_provider.ephemerals = fwtest_ephemerals;
+	fwtest_provider.lists = fwtest_lists;
 	fwtest_provider.configure = fwtest_configure;
 	fwtest_provider.release = free;
 	return &fwtest_provider;

@@ -457,6 +457,21 @@ TEST(tls_with_an_rsa_certificate_checks_peer_and_host_name)
 	tls_checks("RSA");
 }
 
+TEST(trusted_cas_come_from_the_system_or_the_environment)
+{
+	SSL_CTX *t = SSL_CTX_new(TLS_client_method());
+
+	ASSERT(t != NULL);
+	/* This machine has a CA store (Debian: hashed /etc/ssl/certs). */
+	ASSERT(hashed_dir("/etc/ssl/certs") || access("/etc/ssl/certs/ca-certificates.crt", R_OK) == 0);
+	ASSERT_EQ_INT(load_cas(t), 1);
+	ASSERT_EQ_INT(hashed_dir("/nonexistent-scw-dir"), 0);
+	setenv("SSL_CERT_FILE", "/nonexistent-scw-file.pem", 1);
+	ASSERT_EQ_INT(load_cas(t), 0); /* named but unreadable: an error, not a fallback */
+	unsetenv("SSL_CERT_FILE");
+	SSL_CTX_free(t);
+}
+
 TEST(static_openssl_runs_on_the_reduced_provider)
 {
 #ifdef TEST_STATIC_OPENSSL
@@ -561,6 +576,7 @@ int main(void)
 	RUN(cancel_flag_stops_a_waiting_request);
 	RUN(tls_with_an_ec_certificate_checks_peer_and_host_name);
 	RUN(tls_with_an_rsa_certificate_checks_peer_and_host_name);
+	RUN(trusted_cas_come_from_the_system_or_the_environment);
 	RUN(static_openssl_runs_on_the_reduced_provider);
 	RUN(proxies_from_the_environment);
 	OSSL_LIB_CTX_free(srvlib);

@@ -145,8 +145,8 @@ TEST(key_update_fields_and_immutable_bearer)
 
 TEST(app_create_and_update_limits)
 {
-	struct api_app_create c;
-	struct api_app_update u;
+	struct store_app c, u;
+	int set_tags = -1;
 	struct api_invalid inv = { 0 };
 	const char *ok1 = "{\"name\":\"n\",\"tags\":[\"a\",\"b\"],\"organization_id\":\"" APP "\"}";
 	const char *long_name = "{\"name\":\"12345678901234567890123456789012345678901234567890123456789012345\"}";
@@ -159,7 +159,7 @@ TEST(app_create_and_update_limits)
 	ASSERT_EQ_STR(c.tags.v[1], "b");
 	ASSERT_EQ_STR(c.organization_id, APP);
 	ASSERT_EQ_STR(c.description, "");
-	api_app_create_release(&c);
+	store_app_release(&c);
 	ASSERT_EQ_INT(api_parse_app_create("{\"name\":\"\"}", 11, &c, &inv), ERR_INVAL);
 	ASSERT(has_detail(&inv, "name", "required"));
 	ASSERT_EQ_INT(api_parse_app_create(long_name, strlen(long_name), &c, &inv), ERR_INVAL);
@@ -168,11 +168,11 @@ TEST(app_create_and_update_limits)
 	ASSERT(has_detail(&inv, "tags", "constraint"));
 	ASSERT_EQ_INT(api_parse_app_create(numtag, strlen(numtag), &c, &inv), ERR_INVAL);
 	ASSERT(has_detail(&inv, "tags", "format"));
-	ASSERT_EQ_INT(api_parse_app_update(clear, strlen(clear), &u, &inv), 0);
-	ASSERT_EQ_INT(u.set_tags, 1);
+	ASSERT_EQ_INT(api_parse_app_update(clear, strlen(clear), &u, &set_tags, &inv), 0);
+	ASSERT_EQ_INT(set_tags, 1);
 	ASSERT_EQ_UINT(u.tags.n, 0);
 	ASSERT(u.name == NULL);
-	api_app_update_release(&u);
+	store_app_release(&u);
 }
 
 TEST(user_create_member_guest_and_errors)
@@ -264,6 +264,33 @@ TEST(repeated_params_are_capped)
 	free(q);
 }
 
+/* A user update parses into the user record: given fields set, absent ones NULL (unchanged),
+ * each field's own rule applied (email format, locale form). */
+TEST(user_update_into_the_record)
+{
+	struct store_user u;
+	struct api_invalid inv = { 0 };
+	const char *ok1 = "{\"email\":\"a@example.com\",\"locale\":\"fr_FR\",\"tags\":[\"x\"]}";
+	const char *bad = "{\"email\":\"nope\",\"first_name\":7}";
+	int set_tags = -1;
+
+	ASSERT_EQ_INT(api_parse_user_update(ok1, strlen(ok1), &u, &set_tags, &inv), 0);
+	ASSERT_EQ_STR(u.email, "a@example.com");
+	ASSERT_EQ_STR(u.locale, "fr_FR");
+	ASSERT(u.first_name == NULL && u.last_name == NULL && u.phone_number == NULL);
+	ASSERT_EQ_INT(set_tags, 1);
+	ASSERT_EQ_UINT(u.tags.n, 1);
+	store_user_release(&u);
+	ASSERT_EQ_INT(api_parse_user_update("{}", 2, &u, &set_tags, &inv), 0);
+	ASSERT_EQ_INT(set_tags, 0);
+	ASSERT(u.email == NULL);
+	store_user_release(&u);
+	ASSERT_EQ_INT(api_parse_user_update(bad, strlen(bad), &u, &set_tags, &inv), ERR_INVAL);
+	ASSERT(has_detail(&inv, "email", "format"));
+	ASSERT(has_detail(&inv, "first_name", "format"));
+	ASSERT(u.email == NULL && u.first_name == NULL); /* released on error */
+}
+
 TEST(user_query_enums)
 {
 	struct api_user_query *q = calloc(1, sizeof(*q));
@@ -297,6 +324,7 @@ int main(void)
 	RUN(user_create_member_guest_and_errors);
 	RUN(key_query_defaults_filters_and_errors);
 	RUN(repeated_params_are_capped);
+	RUN(user_update_into_the_record);
 	RUN(user_query_enums);
 	return test_done();
 }
