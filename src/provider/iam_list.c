@@ -129,12 +129,19 @@ static const struct fw_attr user_filters[] = {
 static const struct fw_attr group_filters[] = {
 	ORG_ATTR,
 	{ .name = "name", .type = &cty_string, .flags = FW_OPTIONAL, .description = "Only the group with this name." },
-	{ .name = "tag", .type = &cty_string, .flags = FW_OPTIONAL, .description = "Only groups with this tag.",
+	{ .name = "tag",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL,
+	  .description = "Only groups with this tag.",
 	  .validators = (const struct fw_validator[]){ FW_V_LEN(1, TFUTIL_TAG_LEN_MAX), { 0 } } },
-	{ .name = "user_ids", .type = &ids_type, .flags = FW_OPTIONAL,
+	{ .name = "user_ids",
+	  .type = &ids_type,
+	  .flags = FW_OPTIONAL,
 	  .description = "Only groups holding one of these users (UUIDs).",
 	  .elem_validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
-	{ .name = "application_ids", .type = &ids_type, .flags = FW_OPTIONAL,
+	{ .name = "application_ids",
+	  .type = &ids_type,
+	  .flags = FW_OPTIONAL,
 	  .description = "Only groups holding one of these applications (UUIDs).",
 	  .elem_validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
 	{ 0 },
@@ -142,18 +149,36 @@ static const struct fw_attr group_filters[] = {
 
 static const struct fw_attr policy_filters[] = {
 	ORG_ATTR,
-	{ .name = "policy_name", .type = &cty_string, .flags = FW_OPTIONAL, .description = "Only policies with this name." },
-	{ .name = "tag", .type = &cty_string, .flags = FW_OPTIONAL, .description = "Only policies with this tag.",
+	{ .name = "policy_name",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL,
+	  .description = "Only policies with this name." },
+	{ .name = "tag",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL,
+	  .description = "Only policies with this tag.",
 	  .validators = (const struct fw_validator[]){ FW_V_LEN(1, TFUTIL_TAG_LEN_MAX), { 0 } } },
-	{ .name = "editable", .type = &cty_bool, .flags = FW_OPTIONAL,
+	{ .name = "editable",
+	  .type = &cty_bool,
+	  .flags = FW_OPTIONAL,
 	  .description = "Only policies that can (true) or cannot (false) be edited." },
-	{ .name = "no_principal", .type = &cty_bool, .flags = FW_OPTIONAL,
+	{ .name = "no_principal",
+	  .type = &cty_bool,
+	  .flags = FW_OPTIONAL,
 	  .description = "Only policies without (true) or with (false) a principal." },
-	{ .name = "user_ids", .type = &ids_type, .flags = FW_OPTIONAL, .description = "Only policies of these users.",
+	{ .name = "user_ids",
+	  .type = &ids_type,
+	  .flags = FW_OPTIONAL,
+	  .description = "Only policies of these users.",
 	  .elem_validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
-	{ .name = "group_ids", .type = &ids_type, .flags = FW_OPTIONAL, .description = "Only policies of these groups.",
+	{ .name = "group_ids",
+	  .type = &ids_type,
+	  .flags = FW_OPTIONAL,
+	  .description = "Only policies of these groups.",
 	  .elem_validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
-	{ .name = "application_ids", .type = &ids_type, .flags = FW_OPTIONAL,
+	{ .name = "application_ids",
+	  .type = &ids_type,
+	  .flags = FW_OPTIONAL,
 	  .description = "Only policies of these applications.",
 	  .elem_validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
 	{ 0 },
@@ -413,8 +438,11 @@ static void access_filter_free(struct iam_access_filter *f)
 static int group_page(struct iam_call *call, const struct cty_value *config, const struct filters *f,
 		      struct iam_pager *pg, struct page *out)
 {
-	struct iam_access_filter af = { .organization_id = f->org, .name = fw_get_string(config, "name"),
-					.tag = fw_get_string(config, "tag"), .editable = -1, .no_principal = -1 };
+	struct iam_access_filter af = { .organization_id = f->org,
+					.name = fw_get_string(config, "name"),
+					.tag = fw_get_string(config, "tag"),
+					.editable = -1,
+					.no_principal = -1 };
 	struct iam_group_list l = { NULL, 0 };
 	int r = access_filter(config, &af);
 
@@ -441,8 +469,8 @@ static int group_state(const struct fw_ctx *ctx, const void *item, struct cty_va
 }
 
 static const struct lister group_lister = {
-	"user_ids", NULL, NULL, sizeof(struct iam_group), offsetof(struct iam_group, name), group_page, group_free,
-	group_state,
+	"user_ids", NULL,       NULL,        sizeof(struct iam_group), offsetof(struct iam_group, name),
+	group_page, group_free, group_state,
 };
 
 static int group_list(const struct fw_ctx *ctx, const struct cty_value *config, struct fw_list_out *out,
@@ -454,8 +482,11 @@ static int group_list(const struct fw_ctx *ctx, const struct cty_value *config, 
 static int policy_page(struct iam_call *call, const struct cty_value *config, const struct filters *f,
 		       struct iam_pager *pg, struct page *out)
 {
-	struct iam_access_filter af = { .organization_id = f->org, .name = fw_get_string(config, "policy_name"),
-					.tag = fw_get_string(config, "tag"), .editable = f->b1, .no_principal = f->b2 };
+	struct iam_access_filter af = { .organization_id = f->org,
+					.name = fw_get_string(config, "policy_name"),
+					.tag = fw_get_string(config, "tag"),
+					.editable = f->b1,
+					.no_principal = f->b2 };
 	struct iam_policy_list l = { NULL, 0 };
 	int r = access_filter(config, &af);
 
@@ -482,8 +513,8 @@ static int policy_state(const struct fw_ctx *ctx, const void *item, struct cty_v
 }
 
 static const struct lister policy_lister = {
-	"user_ids", "editable", "no_principal", sizeof(struct iam_policy), offsetof(struct iam_policy, name), policy_page,
-	policy_free, policy_state,
+	"user_ids",  "editable",  "no_principal", sizeof(struct iam_policy), offsetof(struct iam_policy, name),
+	policy_page, policy_free, policy_state,
 };
 
 static int policy_list(const struct fw_ctx *ctx, const struct cty_value *config, struct fw_list_out *out,
