@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	len = size - 1;
 	switch (data[0] % 8) {
 	case 0: {
-		struct api_key_create k;
+		struct store_key k;
 
 		r = api_parse_key_create(body, len, now, &k, &inv);
 		if (r == 0) {
@@ -56,16 +56,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 			if (k.has_expires && time_cmp(k.expires_at, now) <= 0)
 				abort();
-			api_key_create_release(&k);
+			if (k.default_project_id[0] && !uuid_is_valid(k.default_project_id, strlen(k.default_project_id)))
+				abort();
+			store_key_release(&k);
 		}
 		break;
 	}
 	case 1: {
-		struct api_key_update k;
+		struct store_key k;
 
 		r = api_parse_key_update(body, len, now, &k, &inv);
-		if (r == 0)
-			api_key_update_release(&k);
+		if (r == 0) {
+			if (k.description && api_utf8_len(k.description, strlen(k.description)) > API_DESCRIPTION_MAX)
+				abort();
+			if (k.bearer_type != STORE_BEARER_NONE || (k.has_expires && time_cmp(k.expires_at, now) <= 0))
+				abort();
+			store_key_release(&k);
+		}
 		break;
 	}
 	case 2: {
@@ -92,17 +99,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	}
 	case 4: {
-		struct api_user_create u;
+		struct store_user u;
+		char *pw = NULL;
 
-		r = api_parse_user_create(body, len, &u, &inv);
+		r = api_parse_user_create(body, len, &u, &pw, &inv);
+		if (r != 0 && pw)
+			abort(); /* a refused body's password is not handed back */
 		if (r == 0) {
-			if (!u.email || !strchr(u.email, '@') || (!u.guest && (!u.username || !u.username[0])))
+			if (!u.email || !strchr(u.email, '@') || !u.username || !u.username[0] || !u.locale ||
+			    !u.locale[0] || !u.first_name || !u.last_name || !u.phone_number)
 				abort();
-			if (u.password && (strlen(u.password) < API_PASSWORD_MIN || strlen(u.password) > API_PASSWORD_MAX))
+			if (u.status == STORE_STATUS_INVITATION_PENDING ? strcmp(u.username, u.email) != 0
+									: u.status != STORE_STATUS_ACTIVATED)
+				abort();
+			if (pw && (strlen(pw) < API_PASSWORD_MIN || strlen(pw) > API_PASSWORD_MAX))
 				abort();
 			check_tags(&u.tags);
-			api_user_create_release(&u);
+			store_user_release(&u);
 		}
+		mem_free_secret_str(pw);
 		break;
 	}
 	case 5: {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * api_parse: validation of request bodies (through jansson) and query parameters for the
- * api-keys, applications and users endpoints. See api_parse.h for the conventions.
+ * api_parse: validation of request bodies (through jansson) for the
+ * api-keys, applications and users endpoints (query parameters: api_parse_query.c). See
+ * api_parse.h for the conventions.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include "common/mem.h"
 #include "common/rand.h"
 #include "server/api_parse.h"
+#include "server/api_parse_int.h"
 #include "server/validate.h"
 #include "store/record.h"
 
@@ -138,23 +140,19 @@ static int str_field(json_t *o, const char *k, const char *argname, size_t max, 
 }
 
 /* A UUID member; out "" when absent. */
-static int uuid_field(json_t *o, const char *k, char out[STORE_ID_LEN + 1], int *present,
+static int uuid_field(json_t *o, const char *k, const char *argname, char out[STORE_ID_LEN + 1],
 		      struct api_invalid *inv)
 {
 	json_t *v = member(o, k);
 
 	out[0] = '\0';
-	if (present)
-		*present = 0;
 	if (!v)
 		return 0;
 	if (!json_is_string(v) || api_uuid_norm(json_string_value(v), json_string_length(v), out) != 0) {
-		api_invalid_add(inv, k, "format", "%s must be a UUID", k);
+		api_invalid_add(inv, argname, "format", "%s must be a UUID", argname);
 		out[0] = '\0';
 		return ERR_INVAL;
 	}
-	if (present)
-		*present = 1;
 	return 0;
 }
 
@@ -173,9 +171,9 @@ static int bool_field(json_t *o, const char *k, const char *argname, int *out, s
 	return 0;
 }
 
-/* expires_at: RFC 3339, strictly after now. */
-static int time_field(json_t *o, const char *k, struct tstamp now, struct tstamp *out, int *present,
-		      struct api_invalid *inv)
+/* A date-time in a body (expires_at): RFC 3339, and a deadline, so strictly after now. */
+static int time_field(json_t *o, const char *k, const char *argname, struct tstamp now, struct tstamp *out,
+		      int *present, struct api_invalid *inv)
 {
 	json_t *v = member(o, k);
 
@@ -184,18 +182,20 @@ static int time_field(json_t *o, const char *k, struct tstamp now, struct tstamp
 		return 0;
 	if (!json_is_string(v) ||
 	    time_rfc3339_parse(json_string_value(v), json_string_length(v), out) != 0) {
-		api_invalid_add(inv, k, "format", "%s must be an RFC 3339 date-time such as 2035-07-06T09:00:00Z", k);
+		api_invalid_add(inv, argname, "format", "%s must be an RFC 3339 date-time such as 2035-07-06T09:00:00Z",
+				argname);
 		return ERR_INVAL;
 	}
 	if (time_cmp(*out, now) <= 0) {
-		api_invalid_add(inv, k, "constraint", "%s must be in the future", k);
+		api_invalid_add(inv, argname, "constraint", "%s must be in the future", argname);
 		return ERR_INVAL;
 	}
 	*present = 1;
 	return 0;
 }
 
-static int tags_field(json_t *o, const char *k, struct store_tags *out, int *present, struct api_invalid *inv)
+static int tags_field(json_t *o, const char *k, const char *argname, struct store_tags *out, int *present,
+		      struct api_invalid *inv)
 {
 	json_t *v = member(o, k);
 	size_t i, n;
@@ -206,23 +206,23 @@ static int tags_field(json_t *o, const char *k, struct store_tags *out, int *pre
 	if (!v)
 		return 0;
 	if (!json_is_array(v)) {
-		api_invalid_add(inv, k, "format", "%s must be an array of strings", k);
+		api_invalid_add(inv, argname, "format", "%s must be an array of strings", argname);
 		return ERR_INVAL;
 	}
 	n = json_array_size(v);
 	if (n > API_TAGS_MAX) {
-		api_invalid_add(inv, k, "constraint", "%s must hold at most %d tags", k, API_TAGS_MAX);
+		api_invalid_add(inv, argname, "constraint", "%s must hold at most %d tags", argname, API_TAGS_MAX);
 		return ERR_INVAL;
 	}
 	for (i = 0; i < n; i++) {
 		json_t *e = json_array_get(v, i);
 
 		if (!json_is_string(e)) {
-			api_invalid_add(inv, k, "format", "%s must be an array of strings", k);
+			api_invalid_add(inv, argname, "format", "%s must be an array of strings", argname);
 			return ERR_INVAL;
 		}
 		if (api_utf8_len(json_string_value(e), json_string_length(e)) > API_TAG_MAX) {
-			api_invalid_add(inv, k, "constraint", "each tag must be at most %d characters long",
+			api_invalid_add(inv, argname, "constraint", "each tag must be at most %d characters long",
 					API_TAG_MAX);
 			return ERR_INVAL;
 		}
@@ -253,42 +253,96 @@ static int merge(int r, int fr)
 	return r < 0 ? r : fr;
 }
 
-/* ---- bodies that set record fields ---- */
+/* The bearer of a new API key (struct store_key's bearer field): exactly one of application_id
+ * and user_id. */
+static int bearer_field(json_t *o, struct store_key *k, struct api_invalid *inv)
+{
+	char app[STORE_ID_LEN + 1], user[STORE_ID_LEN + 1];
+	int r = uuid_field(o, "application_id", "application_id", app, inv);
+
+	r = merge(r, uuid_field(o, "user_id", "user_id", user, inv));
+	if (r < 0)
+		return r;
+	if (app[0] && user[0]) {
+		api_invalid_add(inv, "application_id", "constraint",
+				"specify exactly one of application_id and user_id, not both");
+		return ERR_INVAL;
+	}
+	if (!app[0] && !user[0]) {
+		api_invalid_add(inv, "application_id", "required",
+				"you must specify the application_id or the user_id");
+		return ERR_INVAL;
+	}
+	k->bearer_type = app[0] ? STORE_BEARER_APPLICATION : STORE_BEARER_USER;
+	memcpy(k->bearer_id, app[0] ? app : user, sizeof(k->bearer_id));
+	return 0;
+}
+
+/* ---- bodies: each sets fields of a record ---- */
+
+/* A string member with a rule of its own besides its length (and validate.c's rule of its
+ * argument name, which str_field applies). */
+typedef int str_rule(json_t *o, const char *k, const char *argname, size_t max, int required, char **out,
+		     struct api_invalid *inv);
 
 /* A body member that sets the record field of the same name (store/record.h gives its kind and
- * place). str: a string with a rule of its own, else str_field with max and required. */
+ * place). Strings are at most max characters; required: absent or "" is refused; str: the
+ * string's own rule (str_field when NULL). The bearer is always required. */
 struct body_field {
 	const char *name;
 	size_t max;
 	int required;
-	int (*str)(json_t *o, const char *k, char **out, struct api_invalid *inv);
+	str_rule *str;
 };
 
-/* Parse the members of o named in in[0..n) into rec, a record described by desc. */
-static int body_rec(json_t *o, const struct rec_desc *desc, const struct body_field *in, size_t n, void *rec,
-		    int *set_tags, struct api_invalid *inv)
+/* The record fields a body (or a nested object of one) sets; prefix goes before their argument
+ * names ("member." for the members of a user-create's "member" object). */
+struct body {
+	const struct rec_desc *desc;
+	const char *prefix;
+	const struct body_field *f;
+	size_t n;
+};
+
+#define BODY(desc, prefix, fields) { desc, prefix, fields, sizeof(fields) / sizeof((fields)[0]) }
+
+/* Parse the members of o that b names into rec, a record described by b->desc. now: the
+ * reference of date-times (NULL when b has none). *set_tags (when not NULL): tags were given. */
+static int body_rec(json_t *o, const struct body *b, const struct tstamp *now, void *rec, int *set_tags,
+		    struct api_invalid *inv)
 {
 	size_t i;
 	int r = 0, present = 0;
 
-	for (i = 0; i < n; i++) {
-		const struct rec_field *f = rec_find(desc, in[i].name);
+	for (i = 0; i < b->n; i++) {
+		const struct body_field *in = &b->f[i];
+		const struct rec_field *f = rec_find(b->desc, in->name);
+		char arg[64];
 
 		if (!f)
 			return ERR_INTERNAL;
+		snprintf(arg, sizeof(arg), "%s%s", b->prefix, f->name);
 		switch (f->kind) {
 		case REC_STR:
-			r = merge(r, in[i].str ? in[i].str(o, f->name, REC_AT(rec, f, char *), inv)
-					       : str_field(o, f->name, f->name, in[i].max, in[i].required,
-							   REC_AT(rec, f, char *), inv));
+			r = merge(r, (in->str ? in->str : str_field)(o, f->name, arg, in->max, in->required,
+								     REC_AT(rec, f, char *), inv));
 			break;
 		case REC_ID:
-			r = merge(r, uuid_field(o, f->name, REC_AT(rec, f, char), NULL, inv));
+			r = merge(r, uuid_field(o, f->name, arg, REC_AT(rec, f, char), inv));
+			break;
+		case REC_OPT_TS:
+			if (!now)
+				return ERR_INTERNAL;
+			r = merge(r, time_field(o, f->name, arg, *now, REC_AT(rec, f, struct tstamp),
+						(int *)((char *)rec + f->flag_off), inv));
 			break;
 		case REC_TAGS:
-			r = merge(r, tags_field(o, f->name, REC_AT(rec, f, struct store_tags), &present, inv));
+			r = merge(r, tags_field(o, f->name, arg, REC_AT(rec, f, struct store_tags), &present, inv));
 			if (set_tags)
 				*set_tags = present;
+			break;
+		case REC_BEARER:
+			r = merge(r, bearer_field(o, rec, inv));
 			break;
 		default:
 			return ERR_INTERNAL;
@@ -297,15 +351,44 @@ static int body_rec(json_t *o, const struct rec_desc *desc, const struct body_fi
 	return r;
 }
 
-#define NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
+/* The strings of a new record that its body left out are "". */
+static int empty_strings(const struct rec_desc *desc, void *rec)
+{
+	size_t i;
+
+	for (i = 0; i < desc->n; i++) {
+		const struct rec_field *f = &desc->f[i];
+
+		if (f->kind != REC_STR || *REC_AT(rec, f, char *))
+			continue;
+		*REC_AT(rec, f, char *) = mem_strndup("", 0);
+		if (!*REC_AT(rec, f, char *))
+			return ERR_NOMEM;
+	}
+	return 0;
+}
 
 /* ---- API keys ---- */
 
-int api_parse_key_create(const char *body, size_t len, struct tstamp now, struct api_key_create *out,
+static const struct body_field key_create_fields[] = {
+	{ "bearer", 0, 1, NULL },
+	{ "expires_at", 0, 0, NULL },
+	{ "default_project_id", 0, 0, NULL },
+	{ "description", API_DESCRIPTION_MAX, 0, NULL },
+};
+
+static const struct body_field key_update_fields[] = {
+	{ "description", API_DESCRIPTION_MAX, 0, NULL },
+	{ "default_project_id", 0, 0, NULL },
+	{ "expires_at", 0, 0, NULL },
+};
+
+static const struct body key_create_body = BODY(&rec_key, "", key_create_fields);
+static const struct body key_update_body = BODY(&rec_key, "", key_update_fields);
+
+int api_parse_key_create(const char *body, size_t len, struct tstamp now, struct store_key *out,
 			 struct api_invalid *inv)
 {
-	char app[STORE_ID_LEN + 1], user[STORE_ID_LEN + 1];
-	int has_app = 0, has_user = 0;
 	json_t *o = NULL;
 	int r;
 
@@ -313,35 +396,16 @@ int api_parse_key_create(const char *body, size_t len, struct tstamp now, struct
 	r = load_object(body, len, &o, inv);
 	if (r < 0)
 		return r;
-	r = merge(r, uuid_field(o, "application_id", app, &has_app, inv));
-	r = merge(r, uuid_field(o, "user_id", user, &has_user, inv));
-	if (r == 0 && has_app && has_user) {
-		api_invalid_add(inv, "application_id", "constraint",
-				"specify exactly one of application_id and user_id, not both");
-		r = ERR_INVAL;
-	} else if (r == 0 && !has_app && !has_user) {
-		api_invalid_add(inv, "application_id", "required",
-				"you must specify the application_id or the user_id");
-		r = ERR_INVAL;
-	} else if (r == 0) {
-		out->bearer_type = has_app ? STORE_BEARER_APPLICATION : STORE_BEARER_USER;
-		memcpy(out->bearer_id, has_app ? app : user, sizeof(out->bearer_id));
-	}
-	r = merge(r, time_field(o, "expires_at", now, &out->expires_at, &out->has_expires, inv));
-	r = merge(r, uuid_field(o, "default_project_id", out->default_project_id, NULL, inv));
-	r = merge(r, str_field(o, "description", "description", API_DESCRIPTION_MAX, 0, &out->description, inv));
-	if (r == 0 && !out->description) {
-		out->description = mem_strndup("", 0);
-		if (!out->description)
-			r = ERR_NOMEM;
-	}
+	r = body_rec(o, &key_create_body, &now, out, NULL, inv);
+	if (r == 0)
+		r = empty_strings(&rec_key, out);
 	json_decref(o);
 	if (r < 0)
-		api_key_create_release(out);
+		store_key_release(out);
 	return r;
 }
 
-int api_parse_key_update(const char *body, size_t len, struct tstamp now, struct api_key_update *out,
+int api_parse_key_update(const char *body, size_t len, struct tstamp now, struct store_key *out,
 			 struct api_invalid *inv)
 {
 	json_t *o = NULL;
@@ -351,9 +415,7 @@ int api_parse_key_update(const char *body, size_t len, struct tstamp now, struct
 	r = load_object(body, len, &o, inv);
 	if (r < 0)
 		return r;
-	r = merge(r, str_field(o, "description", "description", API_DESCRIPTION_MAX, 0, &out->description, inv));
-	r = merge(r, uuid_field(o, "default_project_id", out->default_project_id, &out->has_project, inv));
-	r = merge(r, time_field(o, "expires_at", now, &out->expires_at, &out->has_expires, inv));
+	r = body_rec(o, &key_update_body, &now, out, NULL, inv);
 	/* The bearer cannot change: say so rather than ignoring the member silently. */
 	if (member(o, "application_id") || member(o, "user_id")) {
 		api_invalid_add(inv, member(o, "application_id") ? "application_id" : "user_id", "constraint",
@@ -362,36 +424,27 @@ int api_parse_key_update(const char *body, size_t len, struct tstamp now, struct
 	}
 	json_decref(o);
 	if (r < 0)
-		api_key_update_release(out);
+		store_key_release(out);
 	return r;
-}
-
-void api_key_create_release(struct api_key_create *r)
-{
-	free(r->description);
-	r->description = NULL;
-}
-
-void api_key_update_release(struct api_key_update *r)
-{
-	free(r->description);
-	r->description = NULL;
 }
 
 /* ---- applications ---- */
 
-static const struct body_field app_create_body[] = {
+static const struct body_field app_create_fields[] = {
 	{ "name", API_APP_NAME_MAX, 1, NULL },
 	{ "description", API_DESCRIPTION_MAX, 0, NULL },
 	{ "organization_id", 0, 0, NULL },
 	{ "tags", 0, 0, NULL },
 };
 
-static const struct body_field app_update_body[] = {
+static const struct body_field app_update_fields[] = {
 	{ "name", API_APP_NAME_MAX, 0, NULL },
 	{ "description", API_DESCRIPTION_MAX, 0, NULL },
 	{ "tags", 0, 0, NULL },
 };
+
+static const struct body app_create_body = BODY(&rec_app, "", app_create_fields);
+static const struct body app_update_body = BODY(&rec_app, "", app_update_fields);
 
 int api_parse_app_create(const char *body, size_t len, struct store_app *out, struct api_invalid *inv)
 {
@@ -402,12 +455,9 @@ int api_parse_app_create(const char *body, size_t len, struct store_app *out, st
 	r = load_object(body, len, &o, inv);
 	if (r < 0)
 		return r;
-	r = body_rec(o, &rec_app, app_create_body, NFIELDS(app_create_body), out, NULL, inv);
-	if (r == 0 && !out->description) {
-		out->description = mem_strndup("", 0);
-		if (!out->description)
-			r = ERR_NOMEM;
-	}
+	r = body_rec(o, &app_create_body, NULL, out, NULL, inv);
+	if (r == 0)
+		r = empty_strings(&rec_app, out);
 	json_decref(o);
 	if (r < 0)
 		store_app_release(out);
@@ -425,7 +475,7 @@ int api_parse_app_update(const char *body, size_t len, struct store_app *out, in
 	r = load_object(body, len, &o, inv);
 	if (r < 0)
 		return r;
-	r = body_rec(o, &rec_app, app_update_body, NFIELDS(app_update_body), out, set_tags, inv);
+	r = body_rec(o, &app_update_body, NULL, out, set_tags, inv);
 	if (out->name && !out->name[0]) {
 		api_invalid_add(inv, "name", "required", "name must not be empty");
 		r = merge(r, ERR_INVAL);
@@ -451,10 +501,10 @@ static int email_ok(const char *s)
 	return 1;
 }
 
-static int email_field(json_t *o, const char *k, const char *argname, int required, char **out,
+static int email_field(json_t *o, const char *k, const char *argname, size_t max, int required, char **out,
 		       struct api_invalid *inv)
 {
-	int r = str_field(o, k, argname, API_EMAIL_MAX, required, out, inv);
+	int r = str_field(o, k, argname, max, required, out, inv);
 
 	if (r == 0 && *out && !email_ok(*out)) {
 		api_invalid_add(inv, argname, "format", "%s must be an email address", argname);
@@ -465,16 +515,11 @@ static int email_field(json_t *o, const char *k, const char *argname, int requir
 	return r;
 }
 
-/* A username: its characters are checked by the published rule (validate.c). */
-static int username_field(json_t *o, const char *argname, char **out, struct api_invalid *inv)
-{
-	return str_field(o, "username", argname, API_USER_FIELD_MAX, 1, out, inv);
-}
-
 /* A locale such as en_US (or "" meaning the default). */
-static int locale_field(json_t *o, const char *argname, char **out, struct api_invalid *inv)
+static int locale_field(json_t *o, const char *k, const char *argname, size_t max, int required, char **out,
+			struct api_invalid *inv)
 {
-	int r = str_field(o, "locale", argname, 16, 0, out, inv);
+	int r = str_field(o, k, argname, max, required, out, inv);
 	size_t i;
 
 	if (r < 0 || !*out)
@@ -492,6 +537,7 @@ static int locale_field(json_t *o, const char *argname, char **out, struct api_i
 	return 0;
 }
 
+/* A password: a secret, so never a record field (records are rendered and logged). */
 static int secret_field(json_t *o, const char *argname, char **out, struct api_invalid *inv)
 {
 	json_t *v = member(o, "password");
@@ -516,17 +562,85 @@ static int secret_field(json_t *o, const char *argname, char **out, struct api_i
 	return *out ? 0 : ERR_NOMEM;
 }
 
-int api_parse_user_create(const char *body, size_t len, struct api_user_create *out, struct api_invalid *inv)
+static const struct body_field user_create_fields[] = {
+	{ "organization_id", 0, 0, NULL },
+	{ "tags", 0, 0, NULL },
+};
+
+/* A guest is invited by email alone. */
+static const struct body_field guest_fields[] = {
+	{ "email", API_EMAIL_MAX, 1, email_field },
+};
+
+static const struct body_field member_fields[] = {
+	{ "email", API_EMAIL_MAX, 1, email_field },
+	{ "username", API_USER_FIELD_MAX, 1, NULL },
+};
+
+static const struct body_field user_update_fields[] = {
+	{ "tags", 0, 0, NULL },
+	{ "email", API_EMAIL_MAX, 0, email_field },
+};
+
+/* What a member and an update give after the above: the profile. */
+static const struct body_field profile_fields[] = {
+	{ "first_name", API_USER_FIELD_MAX, 0, NULL },
+	{ "last_name", API_USER_FIELD_MAX, 0, NULL },
+	{ "phone_number", 32, 0, NULL },
+	{ "locale", 16, 0, locale_field },
+};
+
+static const struct body user_create_body = BODY(&rec_user, "", user_create_fields);
+static const struct body guest_body = BODY(&rec_user, "", guest_fields);
+static const struct body member_body = BODY(&rec_user, "member.", member_fields);
+static const struct body member_profile_body = BODY(&rec_user, "member.", profile_fields);
+static const struct body user_update_body = BODY(&rec_user, "", user_update_fields);
+static const struct body profile_body = BODY(&rec_user, "", profile_fields);
+
+/* The "member" object of a user-create body: the record fields, then the password (kept out of
+ * the record) and the mail flags (checked; scw-iamd sends no mail). */
+static int member_object(json_t *m, struct store_user *out, char **password, struct api_invalid *inv)
+{
+	int r, flag;
+
+	out->status = STORE_STATUS_ACTIVATED;
+	r = body_rec(m, &member_body, NULL, out, NULL, inv);
+	r = merge(r, body_rec(m, &member_profile_body, NULL, out, NULL, inv));
+	r = merge(r, secret_field(m, "member.password", password, inv));
+	r = merge(r, bool_field(m, "send_password_email", "member.send_password_email", &flag, inv));
+	return merge(r, bool_field(m, "send_welcome_email", "member.send_welcome_email", &flag, inv));
+}
+
+/* Defaults of a new user: a guest's username is its email until it changes it; the locale is
+ * en_US when not given or ""; the other strings left out are "". */
+static int user_defaults(struct store_user *u)
+{
+	if (!u->username) {
+		u->username = mem_strndup(u->email, strlen(u->email));
+		if (!u->username)
+			return ERR_NOMEM;
+	}
+	if (!u->locale || !u->locale[0]) {
+		free(u->locale);
+		u->locale = mem_strndup("en_US", 5);
+		if (!u->locale)
+			return ERR_NOMEM;
+	}
+	return empty_strings(&rec_user, u);
+}
+
+int api_parse_user_create(const char *body, size_t len, struct store_user *out, char **password,
+			  struct api_invalid *inv)
 {
 	json_t *o = NULL, *m, *email;
-	int r, has_tags;
+	int r;
 
 	memset(out, 0, sizeof(*out));
+	*password = NULL;
 	r = load_object(body, len, &o, inv);
 	if (r < 0)
 		return r;
-	r = merge(r, uuid_field(o, "organization_id", out->organization_id, NULL, inv));
-	r = merge(r, tags_field(o, "tags", &out->tags, &has_tags, inv));
+	r = body_rec(o, &user_create_body, NULL, out, NULL, inv);
 	m = member(o, "member");
 	email = member(o, "email");
 	if (m && email) {
@@ -536,43 +650,24 @@ int api_parse_user_create(const char *body, size_t len, struct api_user_create *
 		api_invalid_add(inv, "member", "required", "you must specify member or email");
 		r = merge(r, ERR_INVAL);
 	} else if (email) {
-		out->guest = 1;
-		r = merge(r, email_field(o, "email", "email", 1, &out->email, inv));
+		out->status = STORE_STATUS_INVITATION_PENDING;
+		r = merge(r, body_rec(o, &guest_body, NULL, out, NULL, inv));
 	} else if (!json_is_object(m)) {
 		api_invalid_add(inv, "member", "format", "member must be an object");
 		r = merge(r, ERR_INVAL);
 	} else {
-		r = merge(r, email_field(m, "email", "member.email", 1, &out->email, inv));
-		r = merge(r, username_field(m, "member.username", &out->username, inv));
-		r = merge(r, str_field(m, "first_name", "member.first_name", API_USER_FIELD_MAX, 0, &out->first_name, inv));
-		r = merge(r, str_field(m, "last_name", "member.last_name", API_USER_FIELD_MAX, 0, &out->last_name, inv));
-		r = merge(r, str_field(m, "phone_number", "member.phone_number", 32, 0, &out->phone_number, inv));
-		r = merge(r, locale_field(m, "member.locale", &out->locale, inv));
-		r = merge(r, secret_field(m, "member.password", &out->password, inv));
-		r = merge(r, bool_field(m, "send_password_email", "member.send_password_email",
-					&out->send_password_email, inv));
-		r = merge(r, bool_field(m, "send_welcome_email", "member.send_welcome_email",
-					&out->send_welcome_email, inv));
+		r = merge(r, member_object(m, out, password, inv));
 	}
+	if (r == 0)
+		r = user_defaults(out);
 	json_decref(o);
-	if (r < 0)
-		api_user_create_release(out);
+	if (r < 0) {
+		store_user_release(out);
+		mem_free_secret_str(*password);
+		*password = NULL;
+	}
 	return r;
 }
-
-static int email_opt(json_t *o, const char *k, char **out, struct api_invalid *inv)
-{
-	return email_field(o, k, k, 0, out, inv);
-}
-
-static const struct body_field user_update_body[] = {
-	{ "tags", 0, 0, NULL },
-	{ "email", 0, 0, email_opt },
-	{ "first_name", API_USER_FIELD_MAX, 0, NULL },
-	{ "last_name", API_USER_FIELD_MAX, 0, NULL },
-	{ "phone_number", 32, 0, NULL },
-	{ "locale", 0, 0, locale_field },
-};
 
 int api_parse_user_update(const char *body, size_t len, struct store_user *out, int *set_tags,
 			  struct api_invalid *inv)
@@ -585,7 +680,8 @@ int api_parse_user_update(const char *body, size_t len, struct store_user *out, 
 	r = load_object(body, len, &o, inv);
 	if (r < 0)
 		return r;
-	r = body_rec(o, &rec_user, user_update_body, NFIELDS(user_update_body), out, set_tags, inv);
+	r = body_rec(o, &user_update_body, NULL, out, set_tags, inv);
+	r = merge(r, body_rec(o, &profile_body, NULL, out, NULL, inv));
 	json_decref(o);
 	if (r < 0)
 		store_user_release(out);
@@ -601,7 +697,7 @@ int api_parse_username(const char *body, size_t len, char **out, struct api_inva
 	r = load_object(body, len, &o, inv);
 	if (r < 0)
 		return r;
-	r = username_field(o, "username", out, inv);
+	r = str_field(o, "username", "username", API_USER_FIELD_MAX, 1, out, inv);
 	json_decref(o);
 	return r;
 }
@@ -624,288 +720,49 @@ int api_parse_password(const char *body, size_t len, char **out, struct api_inva
 	return r;
 }
 
-void api_user_create_release(struct api_user_create *r)
+/* ---- the helpers above, for the other request parsers (api_parse_int.h) ---- */
+
+int api_p_load_object(const char *body, size_t len, json_t **out, struct api_invalid *inv)
 {
-	free(r->email);
-	free(r->username);
-	free(r->first_name);
-	free(r->last_name);
-	free(r->phone_number);
-	free(r->locale);
-	mem_free_secret_str(r->password);
-	r->email = r->username = r->first_name = r->last_name = r->phone_number = r->locale = NULL;
-	r->password = NULL;
-	store_tags_release(&r->tags);
+	return load_object(body, len, out, inv);
 }
 
-/* ---- query parameters ---- */
-
-static int qbool(const char *k, const char *v, int *out, struct api_invalid *inv)
+json_t *api_p_member(json_t *o, const char *k)
 {
-	if (!strcmp(v, "true")) {
-		*out = 1;
-	} else if (!strcmp(v, "false")) {
-		*out = 0;
-	} else {
-		api_invalid_add(inv, k, "format", "%s must be true or false", k);
-		return ERR_INVAL;
-	}
-	return 0;
+	return member(o, k);
 }
 
-static int quint(const char *k, const char *v, uint32_t lo, uint32_t hi, uint32_t *out, struct api_invalid *inv)
+int api_p_str(json_t *o, const char *k, const char *argname, size_t max, int required, char **out,
+	      struct api_invalid *inv)
 {
-	unsigned long long x = 0;
-	size_t i;
-
-	for (i = 0; v[i]; i++) {
-		if (v[i] < '0' || v[i] > '9' || i >= 10) {
-			api_invalid_add(inv, k, "format", "%s must be an integer", k);
-			return ERR_INVAL;
-		}
-		x = x * 10 + (unsigned)(v[i] - '0');
-	}
-	if (x < lo || x > hi) {
-		api_invalid_add(inv, k, "constraint", "%s must be between %u and %u", k, lo, hi);
-		return ERR_INVAL;
-	}
-	*out = (uint32_t)x;
-	return 0;
+	return str_field(o, k, argname, max, required, out, inv);
 }
 
-static int quuid(const char *k, const char *v, char out[STORE_ID_LEN + 1], struct api_invalid *inv)
+int api_p_uuid(json_t *o, const char *k, char out[STORE_ID_LEN + 1], int *present, struct api_invalid *inv)
 {
-	if (api_uuid_norm(v, strlen(v), out) != 0) {
-		api_invalid_add(inv, k, "format", "%s must be a UUID", k);
-		return ERR_INVAL;
-	}
-	return 0;
-}
+	int r = uuid_field(o, k, k, out, inv);
 
-struct order_name {
-	const char *name;
-	enum store_order order;
-	int desc;
-};
-
-static const struct order_name key_orders[] = {
-	{ "created_at_asc", STORE_ORDER_CREATED_AT, 0 }, { "created_at_desc", STORE_ORDER_CREATED_AT, 1 },
-	{ "updated_at_asc", STORE_ORDER_UPDATED_AT, 0 }, { "updated_at_desc", STORE_ORDER_UPDATED_AT, 1 },
-	{ "expires_at_asc", STORE_ORDER_EXPIRES_AT, 0 }, { "expires_at_desc", STORE_ORDER_EXPIRES_AT, 1 },
-	{ "access_key_asc", STORE_ORDER_ACCESS_KEY, 0 }, { "access_key_desc", STORE_ORDER_ACCESS_KEY, 1 },
-	{ NULL, STORE_ORDER_CREATED_AT, 0 },
-};
-
-static const struct order_name app_orders[] = {
-	{ "created_at_asc", STORE_ORDER_CREATED_AT, 0 }, { "created_at_desc", STORE_ORDER_CREATED_AT, 1 },
-	{ "updated_at_asc", STORE_ORDER_UPDATED_AT, 0 }, { "updated_at_desc", STORE_ORDER_UPDATED_AT, 1 },
-	{ "name_asc", STORE_ORDER_NAME, 0 },             { "name_desc", STORE_ORDER_NAME, 1 },
-	{ NULL, STORE_ORDER_CREATED_AT, 0 },
-};
-
-static const struct order_name user_orders[] = {
-	{ "created_at_asc", STORE_ORDER_CREATED_AT, 0 }, { "created_at_desc", STORE_ORDER_CREATED_AT, 1 },
-	{ "updated_at_asc", STORE_ORDER_UPDATED_AT, 0 }, { "updated_at_desc", STORE_ORDER_UPDATED_AT, 1 },
-	{ "email_asc", STORE_ORDER_EMAIL, 0 },           { "email_desc", STORE_ORDER_EMAIL, 1 },
-	{ "last_login_asc", STORE_ORDER_LAST_LOGIN, 0 }, { "last_login_desc", STORE_ORDER_LAST_LOGIN, 1 },
-	{ "username_asc", STORE_ORDER_USERNAME, 0 },     { "username_desc", STORE_ORDER_USERNAME, 1 },
-	{ NULL, STORE_ORDER_CREATED_AT, 0 },
-};
-
-/* The page parameters every list shares; 1 when k was one of them. */
-static int qpage(const char *k, const char *v, const struct order_name *orders, struct store_page *pg,
-		 int *r, struct api_invalid *inv)
-{
-	size_t i;
-
-	if (!strcmp(k, "page")) {
-		*r = merge(*r, quint(k, v, 1, VLD_PAGE_MAX, &pg->page, inv));
-	} else if (!strcmp(k, "page_size")) {
-		*r = merge(*r, quint(k, v, 1, 100, &pg->page_size, inv));
-	} else if (!strcmp(k, "order_by")) {
-		for (i = 0; orders[i].name; i++) {
-			if (!strcmp(v, orders[i].name)) {
-				pg->order = orders[i].order;
-				pg->desc = orders[i].desc;
-				return 1;
-			}
-		}
-		api_invalid_add(inv, k, "format", "unknown order_by value");
-		*r = merge(*r, ERR_INVAL);
-	} else {
-		return 0;
-	}
-	return 1;
-}
-
-static void page_init(struct store_page *pg)
-{
-	pg->order = STORE_ORDER_CREATED_AT;
-	pg->desc = 0;
-	pg->page = 1;
-	pg->page_size = 20;
-}
-
-/* Append one value of a repeated parameter after checking its format with check. */
-static int qrepeat(const char *k, const char *v, size_t width, char *slots, const char **ptrs, size_t *n,
-		   int (*check)(const char *, char *), struct api_invalid *inv)
-{
-	if (*n >= API_MAX_REPEAT) {
-		api_invalid_add(inv, k, "constraint", "%s accepts at most %d values", k, API_MAX_REPEAT);
-		return ERR_INVAL;
-	}
-	if (check(v, slots + *n * width) != 0) {
-		api_invalid_add(inv, k, "format", "%s has a malformed value", k);
-		return ERR_INVAL;
-	}
-	ptrs[*n] = slots + *n * width;
-	(*n)++;
-	return 0;
-}
-
-static int check_uuid(const char *v, char *out)
-{
-	return api_uuid_norm(v, strlen(v), out);
-}
-
-static int check_access_key(const char *v, char *out)
-{
-	size_t n = strlen(v);
-
-	if (!access_key_is_valid(v, n))
-		return ERR_PARSE;
-	memcpy(out, v, n + 1);
-	return 0;
-}
-
-int api_parse_key_query(const struct api_qparam *q, size_t n, struct tstamp now, struct api_key_query *out,
-			struct api_invalid *inv)
-{
-	struct store_key_filter *f = &out->f;
-	size_t i;
-	int r = 0;
-
-	memset(f, 0, sizeof(*f));
-	f->editable = f->expired = -1;
-	f->now = now;
-	page_init(&f->page);
-	f->access_keys = out->id_ptrs;
-	for (i = 0; i < n; i++) {
-		const char *k = q[i].k, *v = q[i].v;
-
-		if (!k || !v || !*v || qpage(k, v, key_orders, &f->page, &r, inv))
-			continue;
-		if (!strcmp(k, "organization_id")) {
-			r = merge(r, quuid(k, v, out->org, inv));
-			f->organization_id = out->org;
-		} else if (!strcmp(k, "editable")) {
-			r = merge(r, qbool(k, v, &f->editable, inv));
-		} else if (!strcmp(k, "expired")) {
-			r = merge(r, qbool(k, v, &f->expired, inv));
-		} else if (!strcmp(k, "access_key")) {
-			if (!access_key_is_valid(v, strlen(v))) {
-				api_invalid_add(inv, k, "format", "access_key must look like SCWXXXXXXXXXXXXXXXXX");
-				r = merge(r, ERR_INVAL);
-			}
-			f->access_key = v;
-		} else if (!strcmp(k, "description")) {
-			r = merge(r, vld_arg(k, v, strlen(v), inv));
-			f->description = v;
-		} else if (!strcmp(k, "bearer_id")) {
-			r = merge(r, quuid(k, v, out->bearer, inv));
-			f->bearer_id = out->bearer;
-		} else if (!strcmp(k, "bearer_type")) {
-			if (!strcmp(v, "application")) {
-				f->bearer_type = STORE_BEARER_APPLICATION;
-			} else if (!strcmp(v, "user")) {
-				f->bearer_type = STORE_BEARER_USER;
-			} else if (strcmp(v, "unknown_bearer_type") != 0) {
-				api_invalid_add(inv, k, "format", "bearer_type must be user or application");
-				r = merge(r, ERR_INVAL);
-			}
-		} else if (!strcmp(k, "access_keys")) {
-			r = merge(r, qrepeat(k, v, sizeof(out->ids[0]), out->ids[0], out->id_ptrs, &f->n_access_keys,
-					     check_access_key, inv));
-		} else if (!strcmp(k, "application_id")) {
-			r = merge(r, quuid(k, v, out->app, inv));
-			f->application_id = out->app;
-		} else if (!strcmp(k, "user_id")) {
-			r = merge(r, quuid(k, v, out->user, inv));
-			f->user_id = out->user;
-		}
-	}
+	if (present)
+		*present = r == 0 && out[0] != '\0';
 	return r;
 }
 
-int api_parse_app_query(const struct api_qparam *q, size_t n, struct api_app_query *out, struct api_invalid *inv)
+int api_p_bool(json_t *o, const char *k, const char *argname, int *out, struct api_invalid *inv)
 {
-	struct store_app_filter *f = &out->f;
-	size_t i;
-	int r = 0;
-
-	memset(f, 0, sizeof(*f));
-	f->editable = -1;
-	page_init(&f->page);
-	f->ids = out->id_ptrs;
-	for (i = 0; i < n; i++) {
-		const char *k = q[i].k, *v = q[i].v;
-
-		if (!k || !v || !*v || qpage(k, v, app_orders, &f->page, &r, inv))
-			continue;
-		if (!strcmp(k, "organization_id")) {
-			r = merge(r, quuid(k, v, out->org, inv));
-			f->organization_id = out->org;
-		} else if (!strcmp(k, "name")) {
-			r = merge(r, vld_arg(k, v, strlen(v), inv));
-			f->name = v;
-		} else if (!strcmp(k, "tag")) {
-			f->tag = v;
-		} else if (!strcmp(k, "editable")) {
-			r = merge(r, qbool(k, v, &f->editable, inv));
-		} else if (!strcmp(k, "application_ids")) {
-			r = merge(r, qrepeat(k, v, sizeof(out->ids[0]), out->ids[0], out->id_ptrs, &f->n_ids,
-					     check_uuid, inv));
-		}
-	}
-	return r;
+	return bool_field(o, k, argname, out, inv);
 }
 
-int api_parse_user_query(const struct api_qparam *q, size_t n, struct api_user_query *out,
-			 struct api_invalid *inv)
+int api_p_tags(json_t *o, const char *k, struct store_tags *out, int *present, struct api_invalid *inv)
 {
-	struct store_user_filter *f = &out->f;
-	size_t i;
-	int r = 0;
+	return tags_field(o, k, k, out, present, inv);
+}
 
-	memset(f, 0, sizeof(*f));
-	f->mfa = -1;
-	page_init(&f->page);
-	f->ids = out->id_ptrs;
-	for (i = 0; i < n; i++) {
-		const char *k = q[i].k, *v = q[i].v;
+int api_p_vld_arg(const char *argname, const char *s, size_t n, struct api_invalid *inv)
+{
+	return vld_arg(argname, s, n, inv);
+}
 
-		if (!k || !v || !*v || qpage(k, v, user_orders, &f->page, &r, inv))
-			continue;
-		if (!strcmp(k, "organization_id")) {
-			r = merge(r, quuid(k, v, out->org, inv));
-			f->organization_id = out->org;
-		} else if (!strcmp(k, "tag")) {
-			f->tag = v;
-		} else if (!strcmp(k, "mfa")) {
-			r = merge(r, qbool(k, v, &f->mfa, inv));
-		} else if (!strcmp(k, "type")) {
-			if (!strcmp(v, "owner")) {
-				f->type = STORE_USER_OWNER;
-			} else if (!strcmp(v, "member")) {
-				f->type = STORE_USER_MEMBER;
-			} else if (strcmp(v, "unknown_type") != 0) {
-				api_invalid_add(inv, k, "format", "type must be owner or member");
-				r = merge(r, ERR_INVAL);
-			}
-		} else if (!strcmp(k, "user_ids")) {
-			r = merge(r, qrepeat(k, v, sizeof(out->ids[0]), out->ids[0], out->id_ptrs, &f->n_ids,
-					     check_uuid, inv));
-		}
-	}
-	return r;
+int api_p_merge(int r, int fr)
+{
+	return merge(r, fr);
 }

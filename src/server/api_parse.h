@@ -50,47 +50,33 @@ struct api_qparam {
 };
 
 /* ---- bodies. Every parser returns 0, ERR_INVAL (inv filled) or ERR_NOMEM; on error the
- * request is released. Release with the matching *_release() after success. ---- */
+ * output is released. A body parses into the record it sets: a table in api_parse.c names the
+ * record fields it takes, and the record's description (store/record.h) gives each one's JSON
+ * name, kind and place; the rules a table cannot say are checks next to it. Release the record
+ * with store_key_release/store_app_release/store_user_release after success. ----
+ *
+ * Creates fill the body's fields and leave the rest to the caller; strings not given are "",
+ * organization_id "" when not given. Updates: NULL strings and "" identifiers are left
+ * unchanged, has_expires says whether expires_at was given, *set_tags whether tags were. */
 
-struct api_key_create {
-	enum store_bearer bearer_type;
-	char bearer_id[STORE_ID_LEN + 1];
-	int has_expires;
-	struct tstamp expires_at;
-	char default_project_id[STORE_ID_LEN + 1]; /* "" when not given */
-	char *description;                         /* never NULL */
-};
-
-struct api_key_update {
-	char *description; /* NULL: unchanged */
-	char default_project_id[STORE_ID_LEN + 1];
-	int has_project;
-	int has_expires;
-	struct tstamp expires_at;
-};
-
-struct api_user_create {
-	char organization_id[STORE_ID_LEN + 1];
-	struct store_tags tags;
-	int guest; /* 1: invitation by "email"; 0: "member" object */
-	char *email, *username, *first_name, *last_name, *phone_number, *locale;
-	char *password; /* secret; NULL or "" when none; wiped on release */
-	int send_password_email, send_welcome_email;
-};
-
-int api_parse_key_create(const char *body, size_t len, struct tstamp now, struct api_key_create *out,
+/* bearer (exactly one of application_id and user_id), expires_at (in the future),
+ * default_project_id, description. */
+int api_parse_key_create(const char *body, size_t len, struct tstamp now, struct store_key *out,
 			 struct api_invalid *inv);
-int api_parse_key_update(const char *body, size_t len, struct tstamp now, struct api_key_update *out,
+/* description, default_project_id, expires_at; the bearer cannot change (ERR_INVAL). */
+int api_parse_key_update(const char *body, size_t len, struct tstamp now, struct store_key *out,
 			 struct api_invalid *inv);
-/* Bodies that set fields of a record parse into the record itself: a table in api_parse.c names
- * the record fields a body takes, and the record's description (store/record.h) gives each one's
- * JSON name, kind and place. app_create: name, description, organization_id ("" when not
- * given), tags; description "" when not given. Updates: NULL strings are left unchanged,
- * *set_tags says whether tags were given. Release with store_app_release/store_user_release. */
+/* name, description, organization_id, tags. */
 int api_parse_app_create(const char *body, size_t len, struct store_app *out, struct api_invalid *inv);
 int api_parse_app_update(const char *body, size_t len, struct store_app *out, int *set_tags,
 			 struct api_invalid *inv);
-int api_parse_user_create(const char *body, size_t len, struct api_user_create *out, struct api_invalid *inv);
+/* organization_id, tags and either "email" (a guest: status invitation_pending, username its
+ * email) or a "member" object (status activated: email, username, first_name, last_name,
+ * phone_number, locale, password, send_*_email). locale is en_US when not given or "".
+ * *password: the member's password or NULL (a secret kept out of the record, which is rendered
+ * and logged: free with mem_free_secret_str). type and the other fields are the caller's. */
+int api_parse_user_create(const char *body, size_t len, struct store_user *out, char **password,
+			  struct api_invalid *inv);
 /* email, first_name, last_name, phone_number, locale, tags. */
 int api_parse_user_update(const char *body, size_t len, struct store_user *out, int *set_tags,
 			  struct api_invalid *inv);
@@ -98,10 +84,6 @@ int api_parse_user_update(const char *body, size_t len, struct store_user *out, 
 int api_parse_password(const char *body, size_t len, char **out, struct api_invalid *inv);
 /* {"username": "..."}: *out is the new username (caller frees). */
 int api_parse_username(const char *body, size_t len, char **out, struct api_invalid *inv);
-
-void api_key_create_release(struct api_key_create *r);
-void api_key_update_release(struct api_key_update *r);
-void api_user_create_release(struct api_user_create *r);
 
 /* ---- query strings. The filters point into the params and into the *_query struct, which
  * must outlive them. organization_id is left as given (NULL when absent): the caller decides

@@ -264,6 +264,7 @@ static void build_req(struct MHD_Connection *conn, struct hreq *h)
 	req->too_many_params = h->too_many;
 	req->auth_token = auth_token(conn, h);
 	req->client_ip = h->ip;
+	req->user_agent = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "User-Agent");
 	req->body = h->body.data ? h->body.data : "";
 	req->body_len = h->body.len;
 	req->body_too_big = h->too_big;

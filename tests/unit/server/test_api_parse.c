@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "common/err.h"
+#include "common/mem.h"
 #include "server/api_parse.h"
 #include "test.h"
 
@@ -26,7 +27,7 @@ static int has_detail(const struct api_invalid *inv, const char *arg, const char
 	return 0;
 }
 
-static int key_create(const char *body, struct api_key_create *out, struct api_invalid *inv)
+static int key_create(const char *body, struct store_key *out, struct api_invalid *inv)
 {
 	memset(inv, 0, sizeof(*inv));
 	return api_parse_key_create(body, strlen(body), now_ts(), out, inv);
@@ -34,7 +35,7 @@ static int key_create(const char *body, struct api_key_create *out, struct api_i
 
 TEST(key_create_valid_with_offset_and_defaults)
 {
-	struct api_key_create k;
+	struct store_key k;
 	struct api_invalid inv;
 
 	ASSERT_EQ_INT(key_create("{\"application_id\":\"F46E8A03-BD28-404D-B32E-000000000002\","
@@ -45,17 +46,17 @@ TEST(key_create_valid_with_offset_and_defaults)
 	ASSERT_EQ_INT(k.expires_at.sec, 2067325200);
 	ASSERT_EQ_STR(k.description, "d");
 	ASSERT_EQ_STR(k.default_project_id, "");
-	api_key_create_release(&k);
+	store_key_release(&k);
 	ASSERT_EQ_INT(key_create("{\"user_id\":\"" USR "\",\"application_id\":null,\"expires_at\":null}", &k, &inv), 0);
 	ASSERT_EQ_INT(k.bearer_type, STORE_BEARER_USER);
 	ASSERT_EQ_INT(k.has_expires, 0);
 	ASSERT_EQ_STR(k.description, "");
-	api_key_create_release(&k);
+	store_key_release(&k);
 }
 
 TEST(key_create_bearer_rules)
 {
-	struct api_key_create k;
+	struct store_key k;
 	struct api_invalid inv;
 
 	ASSERT_EQ_INT(key_create("{\"application_id\":\"" APP "\",\"user_id\":\"" USR "\"}", &k, &inv), ERR_INVAL);
@@ -72,7 +73,7 @@ TEST(key_create_bearer_rules)
 
 TEST(key_create_reports_every_bad_argument)
 {
-	struct api_key_create k;
+	struct store_key k;
 	struct api_invalid inv;
 
 	ASSERT_EQ_INT(key_create("{\"user_id\":\"" USR "\",\"expires_at\":\"2020-01-01T00:00:00Z\","
@@ -88,7 +89,7 @@ TEST(key_create_reports_every_bad_argument)
 
 TEST(description_limit_counts_characters)
 {
-	struct api_key_create k;
+	struct store_key k;
 	struct api_invalid inv;
 	char body[1200];
 	size_t i, o;
@@ -101,7 +102,7 @@ TEST(description_limit_counts_characters)
 	snprintf(body + o, sizeof(body) - o, "\"}");
 	ASSERT_EQ_INT(key_create(body, &k, &inv), 0);
 	ASSERT_EQ_UINT(api_utf8_len(k.description, strlen(k.description)), 200);
-	api_key_create_release(&k);
+	store_key_release(&k);
 	snprintf(body + o, sizeof(body) - o, "x\"}");
 	ASSERT_EQ_INT(key_create(body, &k, &inv), ERR_INVAL);
 	ASSERT(has_detail(&inv, "description", "constraint"));
@@ -110,7 +111,7 @@ TEST(description_limit_counts_characters)
 TEST(malformed_bodies_name_body)
 {
 	static const char *const bad[] = { "{", "[]", "\"s\"", "{\"a\":1,\"a\":2}", "{\"a\":\"\\u0000\"}", "nul", "{} {}" };
-	struct api_key_create k;
+	struct store_key k;
 	struct api_invalid inv;
 	size_t i;
 
@@ -125,20 +126,20 @@ TEST(malformed_bodies_name_body)
 
 TEST(key_update_fields_and_immutable_bearer)
 {
-	struct api_key_update u;
+	struct store_key u;
 	struct api_invalid inv = { 0 };
 	const char *b1 = "{\"description\":\"\",\"default_project_id\":\"" APP "\",\"expires_at\":\"2030-01-01T00:00:00.123Z\"}";
 	const char *b2 = "{\"application_id\":\"" APP "\"}";
 
 	ASSERT_EQ_INT(api_parse_key_update(b1, strlen(b1), now_ts(), &u, &inv), 0);
 	ASSERT_EQ_STR(u.description, "");
-	ASSERT_EQ_INT(u.has_project, 1);
+	ASSERT_EQ_STR(u.default_project_id, APP);
 	ASSERT_EQ_INT(u.has_expires, 1);
 	ASSERT_EQ_INT(u.expires_at.nsec, 123000000);
-	api_key_update_release(&u);
+	store_key_release(&u);
 	ASSERT_EQ_INT(api_parse_key_update("", 0, now_ts(), &u, &inv), 0);
-	ASSERT(u.description == NULL && !u.has_project && !u.has_expires);
-	api_key_update_release(&u);
+	ASSERT(u.description == NULL && !u.default_project_id[0] && !u.has_expires);
+	store_key_release(&u);
 	ASSERT_EQ_INT(api_parse_key_update(b2, strlen(b2), now_ts(), &u, &inv), ERR_INVAL);
 	ASSERT(has_detail(&inv, "application_id", "constraint"));
 }
@@ -175,34 +176,69 @@ TEST(app_create_and_update_limits)
 	store_app_release(&u);
 }
 
+static int user_create(const char *body, struct store_user *out, char **pw, struct api_invalid *inv)
+{
+	memset(inv, 0, sizeof(*inv));
+	return api_parse_user_create(body, strlen(body), out, pw, inv);
+}
+
 TEST(user_create_member_guest_and_errors)
 {
-	struct api_user_create u;
+	struct store_user u;
 	struct api_invalid inv = { 0 };
+	char *pw = NULL;
 	const char *member = "{\"member\":{\"email\":\"a@b.c\",\"username\":\"ab\",\"password\":\"\",\"locale\":\"\","
 			     "\"send_welcome_email\":true}}";
+	const char *full = "{\"organization_id\":\"" APP "\",\"member\":{\"email\":\"a@b.c\",\"username\":\"ab\","
+			   "\"first_name\":\"F\",\"phone_number\":\"+33\",\"locale\":\"fr_FR\",\"password\":\"12345678\"}}";
 	const char *guest = "{\"email\":\"g@b.c\",\"tags\":[\"x\"]}";
 	const char *both = "{\"email\":\"g@b.c\",\"member\":{\"email\":\"a@b.c\",\"username\":\"ab\"}}";
 	const char *badpw = "{\"member\":{\"email\":\"a@b.c\",\"username\":\"ab\",\"password\":\"1234567\"}}";
 	const char *space = "{\"member\":{\"email\":\"a@b.c\",\"username\":\"a b\"}}";
+	const char *mail = "{\"member\":{\"email\":\"a@b.c\",\"username\":\"ab\",\"send_welcome_email\":1,"
+			   "\"send_password_email\":\"yes\"}}";
 
-	ASSERT_EQ_INT(api_parse_user_create(member, strlen(member), &u, &inv), 0);
-	ASSERT_EQ_INT(u.guest, 0);
-	ASSERT(u.password == NULL); /* "" is "no password" */
-	ASSERT_EQ_INT(u.send_welcome_email, 1);
-	api_user_create_release(&u);
-	ASSERT_EQ_INT(api_parse_user_create(guest, strlen(guest), &u, &inv), 0);
-	ASSERT_EQ_INT(u.guest, 1);
+	ASSERT_EQ_INT(user_create(member, &u, &pw, &inv), 0);
+	ASSERT_EQ_INT(u.status, STORE_STATUS_ACTIVATED);
+	ASSERT(pw == NULL); /* "" is "no password" */
+	ASSERT_EQ_STR(u.username, "ab");
+	ASSERT_EQ_STR(u.locale, "en_US"); /* "" is the default */
+	ASSERT_EQ_STR(u.first_name, "");
+	ASSERT_EQ_STR(u.organization_id, "");
+	store_user_release(&u);
+	ASSERT_EQ_INT(user_create(full, &u, &pw, &inv), 0);
+	ASSERT_EQ_STR(pw, "12345678");
+	ASSERT_EQ_STR(u.organization_id, APP);
+	ASSERT_EQ_STR(u.first_name, "F");
+	ASSERT_EQ_STR(u.last_name, "");
+	ASSERT_EQ_STR(u.phone_number, "+33");
+	ASSERT_EQ_STR(u.locale, "fr_FR");
+	mem_free_secret_str(pw);
+	store_user_release(&u);
+	ASSERT_EQ_INT(user_create(guest, &u, &pw, &inv), 0);
+	ASSERT_EQ_INT(u.status, STORE_STATUS_INVITATION_PENDING);
 	ASSERT_EQ_STR(u.email, "g@b.c");
-	api_user_create_release(&u);
-	ASSERT_EQ_INT(api_parse_user_create(both, strlen(both), &u, &inv), ERR_INVAL);
+	ASSERT_EQ_STR(u.username, "g@b.c"); /* a guest's username is its email */
+	ASSERT_EQ_UINT(u.tags.n, 1);
+	ASSERT(pw == NULL);
+	store_user_release(&u);
+	ASSERT_EQ_INT(user_create(both, &u, &pw, &inv), ERR_INVAL);
 	ASSERT(has_detail(&inv, "email", "constraint"));
-	ASSERT_EQ_INT(api_parse_user_create(badpw, strlen(badpw), &u, &inv), ERR_INVAL);
+	ASSERT_EQ_INT(user_create(badpw, &u, &pw, &inv), ERR_INVAL);
 	ASSERT(has_detail(&inv, "member.password", "constraint"));
-	ASSERT_EQ_INT(api_parse_user_create(space, strlen(space), &u, &inv), ERR_INVAL);
+	ASSERT(pw == NULL);
+	ASSERT_EQ_INT(user_create(space, &u, &pw, &inv), ERR_INVAL);
 	ASSERT(has_detail(&inv, "member.username", "format"));
-	ASSERT_EQ_INT(api_parse_user_create("{\"email\":\"@x\"}", strlen("{\"email\":\"@x\"}"), &u, &inv), ERR_INVAL);
+	ASSERT_EQ_INT(user_create("{\"email\":\"@x\"}", &u, &pw, &inv), ERR_INVAL);
 	ASSERT(has_detail(&inv, "email", "format"));
+	ASSERT_EQ_INT(user_create(mail, &u, &pw, &inv), ERR_INVAL);
+	ASSERT(has_detail(&inv, "member.send_welcome_email", "format"));
+	ASSERT(has_detail(&inv, "member.send_password_email", "format"));
+	/* the password of a refused body is not handed back */
+	ASSERT_EQ_INT(user_create("{\"member\":{\"email\":\"a@b.c\",\"password\":\"12345678\"}}", &u, &pw, &inv),
+		      ERR_INVAL);
+	ASSERT(has_detail(&inv, "member.username", "required"));
+	ASSERT(pw == NULL);
 }
 
 TEST(key_query_defaults_filters_and_errors)
