@@ -56,7 +56,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 			if (k.has_expires && time_cmp(k.expires_at, now) <= 0)
 				abort();
-			if (k.default_project_id[0] && !uuid_is_valid(k.default_project_id, strlen(k.default_project_id)))
+			if (k.default_project_id[0] &&
+			    !uuid_is_valid(k.default_project_id, strlen(k.default_project_id)))
 				abort();
 			store_key_release(&k);
 		}

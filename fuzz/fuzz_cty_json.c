@@ -13,8 +13,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char ts[] = "[\"object\",{\"id\":\"string\",\"n\":\"number\",\"b\":\"bool\",\"tags\":[\"list\",\"string\"],"
-				 "\"m\":[\"map\",\"number\"],\"s\":[\"set\",\"string\"],\"d\":\"dynamic\"}]";
+	static const char ts[] =
+		"[\"object\",{\"id\":\"string\",\"n\":\"number\",\"b\":\"bool\",\"tags\":[\"list\",\"string\"],"
+		"\"m\":[\"map\",\"number\"],\"s\":[\"set\",\"string\"],\"d\":\"dynamic\"}]";
 	struct cty_type *t = NULL;
 	struct cty_value v, w;
 	struct buf b;

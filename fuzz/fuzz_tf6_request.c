@@ -13,12 +13,30 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const methods[] = {
-	"GetProviderSchema", "ValidateProviderConfig", "ValidateResourceConfig", "ValidateDataResourceConfig",
-	"UpgradeResourceState", "ConfigureProvider", "ReadResource", "PlanResourceChange", "ApplyResourceChange",
-	"ImportResourceState", "ReadDataSource", "GetMetadata", "GetResourceIdentitySchemas",
-	"UpgradeResourceIdentity", "CallFunction", "OpenEphemeralResource", "MoveResourceState", "GetFunctions",
-	"ValidateEphemeralResourceConfig", "RenewEphemeralResource", "CloseEphemeralResource",
-	"ValidateListResourceConfig", "GenerateResourceConfig", "ListResource",
+	"GetProviderSchema",
+	"ValidateProviderConfig",
+	"ValidateResourceConfig",
+	"ValidateDataResourceConfig",
+	"UpgradeResourceState",
+	"ConfigureProvider",
+	"ReadResource",
+	"PlanResourceChange",
+	"ApplyResourceChange",
+	"ImportResourceState",
+	"ReadDataSource",
+	"GetMetadata",
+	"GetResourceIdentitySchemas",
+	"UpgradeResourceIdentity",
+	"CallFunction",
+	"OpenEphemeralResource",
+	"MoveResourceState",
+	"GetFunctions",
+	"ValidateEphemeralResourceConfig",
+	"RenewEphemeralResource",
+	"CloseEphemeralResource",
+	"ValidateListResourceConfig",
+	"GenerateResourceConfig",
+	"ListResource",
 };
 
 static int drop(void *ctx, const uint8_t *msg, size_t len)

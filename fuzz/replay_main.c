@@ -70,7 +70,6 @@ int main(int argc, char **argv)
 		}
 		closedir(d);
 	}
-	printf("%s 1 - %s replayed %d corpus inputs\n1..1\n", errors || count == 0 ? "not ok" : "ok",
-	       name, count);
+	printf("%s 1 - %s replayed %d corpus inputs\n1..1\n", errors || count == 0 ? "not ok" : "ok", name, count);
 	return errors || count == 0;
 }

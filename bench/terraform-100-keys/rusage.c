@@ -201,7 +201,8 @@ static int proc_cpu(pid_t pid, int64_t *self_us, int64_t *reaped_us)
 	p = strrchr(buf, ')');
 	if (!p)
 		goto out;
-	if (sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %llu %llu", &ut, &st, &cut, &cst) != 4)
+	if (sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %llu %llu", &ut, &st, &cut, &cst) !=
+	    4)
 		goto out;
 	*self_us = (int64_t)((ut + st) * 1000000ULL / (unsigned long long)tck);
 	*reaped_us = (int64_t)((cut + cst) * 1000000ULL / (unsigned long long)tck);
@@ -324,7 +325,8 @@ int main(int argc, char **argv)
 		return wrap_main(argc, argv);
 	if (argc >= 2 && !strcmp(argv[1], "run"))
 		return run_main(argc, argv);
-	fprintf(stderr, "usage: tfbench-rusage run -o FILE [-t SECONDS] -- PROG [ARGS...]\n"
-			"       (or copied as " WRAP_NAME ": the dev_overrides wrapper, see the source)\n");
+	fprintf(stderr,
+		"usage: tfbench-rusage run -o FILE [-t SECONDS] -- PROG [ARGS...]\n"
+		"       (or copied as " WRAP_NAME ": the dev_overrides wrapper, see the source)\n");
 	return 2;
 }

@@ -27,8 +27,14 @@ struct field {
 	size_t off2; /* F_TAGS: the size_t count */
 };
 
-#define FS(T, m) { #m, F_STR, offsetof(struct T, m), 0 }
-#define FB(T, m) { #m, F_BOOL, offsetof(struct T, m), 0 }
+#define FS(T, m)                                    \
+	{                                           \
+#m, F_STR, offsetof(struct T, m), 0 \
+	}
+#define FB(T, m)                                     \
+	{                                            \
+#m, F_BOOL, offsetof(struct T, m), 0 \
+	}
 
 static const struct field key_fields[] = {
 	FS(iam_api_key, access_key),
@@ -93,12 +99,15 @@ struct objtype {
 	const char *kind;       /* first line of a create's journal scope */
 };
 
-static const struct objtype T_KEY = { key_fields, NF(key_fields), sizeof(struct iam_api_key), "api-keys",
-				      "api_keys", offsetof(struct iam_api_key, access_key), "api-key" };
-static const struct objtype T_APP = { app_fields, NF(app_fields), sizeof(struct iam_application), "applications",
-				      "applications", offsetof(struct iam_application, id), "application" };
-static const struct objtype T_USER = { user_fields, NF(user_fields), sizeof(struct iam_user), "users", "users",
-				       offsetof(struct iam_user, id), "user" };
+static const struct objtype T_KEY = { key_fields, NF(key_fields), sizeof(struct iam_api_key),
+				      "api-keys", "api_keys",     offsetof(struct iam_api_key, access_key),
+				      "api-key" };
+static const struct objtype T_APP = { app_fields,     NF(app_fields), sizeof(struct iam_application),
+				      "applications", "applications", offsetof(struct iam_application, id),
+				      "application" };
+static const struct objtype T_USER = { user_fields, NF(user_fields), sizeof(struct iam_user),
+				       "users",     "users",         offsetof(struct iam_user, id),
+				       "user" };
 
 static void obj_release(const struct objtype *t, void *obj)
 {
@@ -109,12 +118,8 @@ static void obj_release(const struct objtype *t, void *obj)
 		char *base = obj;
 
 		switch (f->kind) {
-		case F_STR:
-			free(*(char **)(void *)(base + f->off));
-			break;
-		case F_SECRET:
-			mem_free_secret_str(*(char **)(void *)(base + f->off));
-			break;
+		case F_STR: free(*(char **)(void *)(base + f->off)); break;
+		case F_SECRET: mem_free_secret_str(*(char **)(void *)(base + f->off)); break;
 		case F_TAGS: {
 			char **tags = *(char ***)(void *)(base + f->off);
 			size_t n = *(size_t *)(void *)(base + f->off2);
@@ -124,8 +129,7 @@ static void obj_release(const struct objtype *t, void *obj)
 			free(tags);
 			break;
 		}
-		default:
-			break;
+		default: break;
 		}
 	}
 	memset(obj, 0, t->size);
@@ -188,7 +192,8 @@ static int obj_decode(const struct objtype *t, json_t *o, void *obj)
 				break;
 			}
 			*(char ***)(void *)(base + f->off) = tags;
-			json_array_foreach(v, j, s) {
+			json_array_foreach(v, j, s)
+			{
 				if (!json_is_string(s)) {
 					r = ERR_PROTO;
 					break;
@@ -398,7 +403,8 @@ static int list_page(struct iam_call *call, const struct objtype *t, const char 
 		}
 		*items = ni;
 	}
-	json_array_foreach(arr, i, o) {
+	json_array_foreach(arr, i, o)
+	{
 		r = obj_decode(t, o, (char *)*items + *n * t->size);
 		if (r < 0)
 			goto out;
@@ -533,8 +539,8 @@ static int reconcile_locked(struct iam_call *call, const char *scope, reconcile_
 
 /* POST body to t's collection, journaled under the scope (kind, a, c); out is zeroed first. When
  * the answer is lost, reconcile decides (see reconcile_fn), at most IAM_RECONCILE_MAX times. */
-static int obj_create(struct iam_call *call, const struct objtype *t, const json_t *body, const char *a,
-		      const char *c, reconcile_fn reconcile, const void *in, void *out)
+static int obj_create(struct iam_call *call, const struct objtype *t, const json_t *body, const char *a, const char *c,
+		      reconcile_fn reconcile, const void *in, void *out)
 {
 	struct tstamp t0 = time_now();
 	struct buf scope, path;
@@ -645,8 +651,7 @@ static int api_key_reconcile(struct iam_call *call, const void *in_, struct tsta
 		    (in->expires_at && !k->expires_at) || (!in->expires_at && k->expires_at) ||
 		    (in->default_project_id && !streq(in->default_project_id, k->default_project_id)))
 			continue;
-		log_kv(LOG_WARN, "deleting an API key whose create answer was lost", "access_key",
-		       k->access_key, NULL);
+		log_kv(LOG_WARN, "deleting an API key whose create answer was lost", "access_key", k->access_key, NULL);
 		r = iam_api_key_delete(call, k->access_key);
 		if (r == ERR_NOTFOUND)
 			r = 0;
@@ -749,8 +754,7 @@ static int app_reconcile(struct iam_call *call, const void *in_, struct tstamp t
 	r = iam_application_list(call, &f, &l);
 	for (i = 0; r == 0 && i < l.n; i++) {
 		if (streq(l.items[i].name, in->name) && streq(l.items[i].description, in->description) &&
-		    made_since(l.items[i].created_at, t0) &&
-		    !scwclient_journal_known(call->client, l.items[i].id)) {
+		    made_since(l.items[i].created_at, t0) && !scwclient_journal_known(call->client, l.items[i].id)) {
 			found++;
 			at = i;
 		}
@@ -766,8 +770,7 @@ static int app_reconcile(struct iam_call *call, const void *in_, struct tstamp t
 	return r;
 }
 
-int iam_application_create(struct iam_call *call, const struct iam_application_create *in,
-			   struct iam_application *out)
+int iam_application_create(struct iam_call *call, const struct iam_application_create *in, struct iam_application *out)
 {
 	json_t *body = json_object();
 	int r = body ? 0 : ERR_NOMEM;
@@ -892,8 +895,7 @@ static int user_reconcile(struct iam_call *call, const void *in_, struct tstamp 
 	r = iam_user_list(call, &f, &l);
 	for (i = 0; r == 0 && i < l.n; i++) {
 		if (l.items[i].email && in->email && !strcasecmp(l.items[i].email, in->email) &&
-		    made_since(l.items[i].created_at, t0) &&
-		    !scwclient_journal_known(call->client, l.items[i].id)) {
+		    made_since(l.items[i].created_at, t0) && !scwclient_journal_known(call->client, l.items[i].id)) {
 			*out = l.items[i];
 			memset(&l.items[i], 0, sizeof(l.items[i]));
 			r = 1;

@@ -31,7 +31,8 @@
 #include "client/scwclient.h"
 
 #define IAM_RECONCILE_MAX 3
-#define IAM_RECONCILE_WINDOW_S 2 /* clock skew tolerated when matching a lost create; larger skews
+#define IAM_RECONCILE_WINDOW_S \
+	2 /* clock skew tolerated when matching a lost create; larger skews
                                   * make reconciliation miss (an orphan), never delete more */
 
 struct iam_call {
@@ -83,8 +84,8 @@ struct iam_api_key_filter { /* NULL / -1 members do not filter */
 	const char *bearer_id;
 	const char *bearer_type; /* "application" or "user" */
 	const char *description;
-	int editable; /* -1, 0, 1 */
-	int expired;  /* -1, 0, 1 */
+	int editable;                   /* -1, 0, 1 */
+	int expired;                    /* -1, 0, 1 */
 	const char *const *access_keys; /* any of these (n_access_keys of them; 0: no filter) */
 	size_t n_access_keys;
 };
@@ -153,7 +154,7 @@ struct iam_application_filter {
 	const char *organization_id;
 	const char *name; /* server-side filter; exact matching is the caller's job */
 	const char *tag;
-	int editable; /* -1, 0, 1 */
+	int editable;                       /* -1, 0, 1 */
 	const char *const *application_ids; /* any of these; 0: no filter */
 	size_t n_application_ids;
 };
@@ -165,8 +166,7 @@ struct iam_application_list {
 
 void iam_application_release(struct iam_application *a);
 void iam_application_list_release(struct iam_application_list *l);
-int iam_application_create(struct iam_call *call, const struct iam_application_create *in,
-			   struct iam_application *out);
+int iam_application_create(struct iam_call *call, const struct iam_application_create *in, struct iam_application *out);
 int iam_application_get(struct iam_call *call, const char *id, struct iam_application *out);
 int iam_application_update(struct iam_call *call, const char *id, const struct iam_application_update *in,
 			   struct iam_application *out);
@@ -230,8 +230,8 @@ struct iam_user_update { /* NULL members are left unchanged */
 struct iam_user_filter {
 	const char *organization_id;
 	const char *tag;
-	int mfa; /* -1, 0, 1 */
-	const char *type; /* NULL or owner|member */
+	int mfa;                     /* -1, 0, 1 */
+	const char *type;            /* NULL or owner|member */
 	const char *const *user_ids; /* any of these; 0: no filter */
 	size_t n_user_ids;
 };

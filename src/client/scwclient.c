@@ -24,10 +24,10 @@
 #define SCWCLIENT_LOG_BODY_MAX 4096
 
 struct scwclient {
-	char *base;  /* api_url */
-	char *token; /* secret: wiped on free */
-	char hostport[300]; /* "host:port" of base, the port made explicit (for error messages) */
-	char url_origin[600]; /* how base was chosen: "environment: SCW_API_URL" ("" when unknown) */
+	char *base;                   /* api_url */
+	char *token;                  /* secret: wiped on free */
+	char hostport[300];           /* "host:port" of base, the port made explicit (for error messages) */
+	char url_origin[600];         /* how base was chosen: "environment: SCW_API_URL" ("" when unknown) */
 	enum log_level attempt_level; /* per-attempt lines and bodies: LOG_DEBUG with SCW_DEBUG, else LOG_TRACE */
 	char ua[SCWCLIENT_UA_MAX + 1];
 	int insecure;
@@ -40,14 +40,13 @@ struct scwclient {
 		char *scope;
 		int inflight;
 		int locked;
-	} *scopes;
+	} * scopes;
 	size_t nscopes;
 	char **known;
 	size_t nknown;
 };
 
 #define SCWCLIENT_JOURNAL_MAX 65536
-
 
 int scwclient_global_init(void)
 {
@@ -65,9 +64,8 @@ static void build_ua(struct scwclient *c, const char *pv, const char *tv)
 	const char *extra = getenv("TF_APPEND_USER_AGENT");
 	size_t i, n;
 
-	n = (size_t)snprintf(c->ua, sizeof(c->ua), "terraform-provider-scaleway-c/%s terraform/%s%s%s",
-			     pv ? pv : "dev", tv ? tv : "unknown", extra && extra[0] ? " " : "",
-			     extra ? extra : "");
+	n = (size_t)snprintf(c->ua, sizeof(c->ua), "terraform-provider-scaleway-c/%s terraform/%s%s%s", pv ? pv : "dev",
+			     tv ? tv : "unknown", extra && extra[0] ? " " : "", extra ? extra : "");
 	if (n >= sizeof(c->ua))
 		n = sizeof(c->ua) - 1;
 	for (i = 0; i < n; i++)
@@ -318,15 +316,15 @@ static void redact(json_t *j)
 	size_t i;
 
 	if (json_is_object(j)) {
-		json_object_foreach(j, k, v) {
+		json_object_foreach(j, k, v)
+		{
 			if ((!strcmp(k, "secret_key") || !strcmp(k, "password")) && !json_is_null(v))
 				json_object_set_new(j, k, json_string("<redacted>"));
 			else
 				redact(v);
 		}
 	} else if (json_is_array(j)) {
-		json_array_foreach(j, i, v)
-			redact(v);
+		json_array_foreach(j, i, v) redact(v);
 	}
 }
 
@@ -347,8 +345,8 @@ static int dump_json(const json_t *j, struct buf *out)
 
 /* Log a body at level (trace, or debug with SCW_DEBUG). JSON is re-serialised with secrets
  * redacted; anything else is logged only as its length (it could hold anything). */
-static void log_body(enum log_level level, const char *what, const char *method, const char *path,
-		     const json_t *j, size_t raw_len)
+static void log_body(enum log_level level, const char *what, const char *method, const char *path, const json_t *j,
+		     size_t raw_len)
 {
 	json_t *copy;
 	struct buf txt;
@@ -434,8 +432,7 @@ static long long json_ll(json_t *o, const char *key)
 	return 0;
 }
 
-int scwclient_error_parse(long status, const char *status_line, const char *body, size_t len,
-			  struct scwclient_error *e)
+int scwclient_error_parse(long status, const char *status_line, const char *body, size_t len, struct scwclient_error *e)
 {
 	json_t *root = NULL, *details, *d;
 	size_t i, n;
@@ -476,7 +473,8 @@ int scwclient_error_parse(long status, const char *status_line, const char *body
 			r = ERR_NOMEM;
 			goto out;
 		}
-		json_array_foreach(details, i, d) {
+		json_array_foreach(details, i, d)
+		{
 			struct scwclient_error_detail *x = &e->details[e->ndetails];
 
 			if (!json_is_object(d))
@@ -533,8 +531,8 @@ int scwclient_error_format(const struct scwclient_error *e, struct buf *out)
 		for (i = 0; r == 0 && i < e->ndetails; i++) {
 			const struct scwclient_error_detail *d = &e->details[i];
 
-			r = buf_printf(out, "%s%s %s", i ? "; " : "",
-				       d->argument_name ? d->argument_name : "?", reason_verb(d->reason));
+			r = buf_printf(out, "%s%s %s", i ? "; " : "", d->argument_name ? d->argument_name : "?",
+				       reason_verb(d->reason));
 			if (r == 0 && d->help_message && d->help_message[0])
 				r = buf_printf(out, ", %s", d->help_message);
 		}
@@ -546,8 +544,8 @@ int scwclient_error_format(const struct scwclient_error *e, struct buf *out)
 		r = buf_append_str(out, "quota exceeded:");
 		for (i = 0; r == 0 && i < e->ndetails; i++)
 			r = buf_printf(out, "%s %s (%lld of %lld)", i ? "," : "",
-				       e->details[i].resource ? e->details[i].resource : "?",
-				       e->details[i].current, e->details[i].quota);
+				       e->details[i].resource ? e->details[i].resource : "?", e->details[i].current,
+				       e->details[i].quota);
 	} else if (!strcmp(t, "permissions_denied")) {
 		r = buf_append_str(out, "insufficient permissions");
 		for (i = 0; r == 0 && i < e->ndetails; i++)
@@ -558,14 +556,11 @@ int scwclient_error_format(const struct scwclient_error *e, struct buf *out)
 		r = buf_printf(out, "%s %s is not found", e->resource ? e->resource : "resource",
 			       e->resource_id ? e->resource_id : "");
 	} else if (!strcmp(t, "precondition_failed")) {
-		r = buf_printf(out, "precondition failed: %s%s%s",
-			       e->precondition ? e->precondition : "?",
+		r = buf_printf(out, "precondition failed: %s%s%s", e->precondition ? e->precondition : "?",
 			       e->help_message ? ", " : "", e->help_message ? e->help_message : "");
 	} else if (!strcmp(t, "transient_state")) {
-		r = buf_printf(out, "%s %s is in a transient state (%s)",
-			       e->resource ? e->resource : "resource",
-			       e->resource_id ? e->resource_id : "",
-			       e->current_state ? e->current_state : "?");
+		r = buf_printf(out, "%s %s is in a transient state (%s)", e->resource ? e->resource : "resource",
+			       e->resource_id ? e->resource_id : "", e->current_state ? e->current_state : "?");
 	} else {
 		r = buf_append_str(out, e->message ? e->message : "unknown error");
 	}
@@ -622,8 +617,8 @@ int scwclient_escape(struct buf *out, const char *s)
 	for (; r == 0 && *s; s++) {
 		unsigned char ch = (unsigned char)*s;
 
-		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-		    ch == '-' || ch == '_' || ch == '.' || ch == '~')
+		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+		    ch == '_' || ch == '.' || ch == '~')
 			r = buf_append_byte(out, ch);
 		else
 			r = buf_printf(out, "%%%c%c", hex[ch >> 4], hex[ch & 15]);
@@ -728,8 +723,8 @@ static int not_sent(enum httpc_err e)
 /* Failures during or after sending: the server may have acted on the request. */
 static int transport_retryable(enum httpc_err e)
 {
-	return not_sent(e) || e == HTTPC_E_TIMEOUT || e == HTTPC_E_SEND || e == HTTPC_E_RECV ||
-	       e == HTTPC_E_NOTHING || e == HTTPC_E_PARTIAL;
+	return not_sent(e) || e == HTTPC_E_TIMEOUT || e == HTTPC_E_SEND || e == HTTPC_E_RECV || e == HTTPC_E_NOTHING ||
+	       e == HTTPC_E_PARTIAL;
 }
 
 static enum outcome classify(enum scwclient_retry policy, enum httpc_err he, long status)
@@ -757,21 +752,14 @@ static int status_to_err(long status, const struct scwclient_error *e)
 	if (status >= 200 && status <= 299)
 		return 0;
 	switch (status) {
-	case 400:
-		return ERR_INVAL;
-	case 401:
-		return ERR_AUTH;
-	case 403:
-		return (e->type && !strcmp(e->type, "quotas_exceeded")) ? ERR_QUOTA : ERR_PERM;
-	case 404:
-		return ERR_NOTFOUND;
+	case 400: return ERR_INVAL;
+	case 401: return ERR_AUTH;
+	case 403: return (e->type && !strcmp(e->type, "quotas_exceeded")) ? ERR_QUOTA : ERR_PERM;
+	case 404: return ERR_NOTFOUND;
 	case 409:
-	case 412:
-		return ERR_CONFLICT;
-	case 429:
-		return ERR_AGAIN;
-	default:
-		return status >= 500 ? ERR_IO : ERR_PROTO;
+	case 412: return ERR_CONFLICT;
+	case 429: return ERR_AGAIN;
+	default: return status >= 500 ? ERR_IO : ERR_PROTO;
 	}
 }
 
@@ -847,16 +835,16 @@ void scwclient_response_release(struct scwclient_response *resp)
 
 /* A transport failure: names the URL, its host:port, how the URL was chosen and the number of
  * attempts made. */
-static int transport_error(struct scwclient *c, struct scwclient_response *resp, enum httpc_err he,
-			   const char *method, const char *path)
+static int transport_error(struct scwclient *c, struct scwclient_response *resp, enum httpc_err he, const char *method,
+			   const char *path)
 {
 	struct buf b;
 	int r;
 
 	buf_init(&b, 1024);
 	r = buf_printf(&b, "%s %s%s: %s (%s; API URL from the %s), after %d attempt%s", method, c->base, path,
-		       httpc_strerror(he), c->hostport, c->url_origin[0] ? c->url_origin : "caller",
-		       resp->attempts, resp->attempts == 1 ? "" : "s");
+		       httpc_strerror(he), c->hostport, c->url_origin[0] ? c->url_origin : "caller", resp->attempts,
+		       resp->attempts == 1 ? "" : "s");
 	if (r == 0)
 		r = set_owned(&resp->err.message, b.data);
 	buf_release(&b);
@@ -865,8 +853,7 @@ static int transport_error(struct scwclient *c, struct scwclient_response *resp,
 
 /* The one debug line of each API call: method, path, final status (or error), latency, attempts.
  * Never a body, a header or a token. */
-static void log_call(const struct scwclient_request *req, const struct scwclient_response *resp, int r,
-		     uint64_t t0)
+static void log_call(const struct scwclient_request *req, const struct scwclient_response *resp, int r, uint64_t t0)
 {
 	char status[16], ms[32], attempts[16];
 
@@ -876,12 +863,11 @@ static void log_call(const struct scwclient_request *req, const struct scwclient
 	snprintf(ms, sizeof(ms), "%.1f", (double)(time_mono_ns() - t0) / 1e6);
 	snprintf(attempts, sizeof(attempts), "%d", resp->attempts);
 	log_kv(LOG_DEBUG, "scaleway api call", "method", req->method, "path", req->path, "status",
-	       resp->status ? status : NULL, "latency_ms", ms, "attempts", attempts,
-	       r < 0 ? "error" : NULL, err_str(r), NULL); /* "error" only for a failed call */
+	       resp->status ? status : NULL, "latency_ms", ms, "attempts", attempts, r < 0 ? "error" : NULL, err_str(r),
+	       NULL); /* "error" only for a failed call */
 }
 
-int scwclient_do(struct scwclient *c, const struct scwclient_request *req,
-		 struct scwclient_response *resp)
+int scwclient_do(struct scwclient *c, const struct scwclient_request *req, struct scwclient_response *resp)
 {
 	struct httpc_response hr;
 	struct buf url, reqbody;
@@ -913,8 +899,8 @@ int scwclient_do(struct scwclient *c, const struct scwclient_request *req,
 		httpc_response_release(&hr);
 		resp->attempts++;
 		snprintf(attempt_s, sizeof(attempt_s), "%d", resp->attempts);
-		log_kv(c->attempt_level, "scaleway api request", "method", req->method, "path", req->path,
-		       "attempt", attempt_s, NULL);
+		log_kv(c->attempt_level, "scaleway api request", "method", req->method, "path", req->path, "attempt",
+		       attempt_s, NULL);
 		log_body(c->attempt_level, "scaleway api request body", req->method, req->path, req->body, 0);
 		he = perform(c, req, url.data, req->body ? &reqbody : NULL, &hr);
 		if (he == HTTPC_E_CANCELED) {
@@ -932,9 +918,8 @@ int scwclient_do(struct scwclient *c, const struct scwclient_request *req,
 		status = he == HTTPC_OK ? hr.status : 0;
 		resp->status = status;
 		snprintf(status_s, sizeof(status_s), "%ld", status);
-		log_kv(c->attempt_level, "scaleway api response", "method", req->method, "path", req->path,
-		       "status", he == HTTPC_OK ? status_s : NULL, "error",
-		       he == HTTPC_OK ? NULL : httpc_strerror(he), NULL);
+		log_kv(c->attempt_level, "scaleway api response", "method", req->method, "path", req->path, "status",
+		       he == HTTPC_OK ? status_s : NULL, "error", he == HTTPC_OK ? NULL : httpc_strerror(he), NULL);
 		oc = classify(req->retry, he, status);
 		if (oc != OUT_RETRY || retry >= c->max_retries) {
 			resp->ambiguous = oc == OUT_AMBIGUOUS;
@@ -944,8 +929,8 @@ int scwclient_do(struct scwclient *c, const struct scwclient_request *req,
 		if (wait < 0)
 			wait = backoff_ms(c, retry);
 		snprintf(status_s, sizeof(status_s), "%ld", wait);
-		log_kv(c->attempt_level, "scaleway api retry", "method", req->method, "path", req->path,
-		       "wait_ms", status_s, NULL);
+		log_kv(c->attempt_level, "scaleway api retry", "method", req->method, "path", req->path, "wait_ms",
+		       status_s, NULL);
 		r = sleep_cancellable(wait, req->cancel, req->stop);
 		if (r < 0)
 			goto out;
@@ -964,8 +949,7 @@ int scwclient_do(struct scwclient *c, const struct scwclient_request *req,
 				r = r < 0 ? r : ERR_PROTO;
 				goto out;
 			}
-			log_body(c->attempt_level, "scaleway api response body", req->method, req->path, resp->json,
-				 0);
+			log_body(c->attempt_level, "scaleway api response body", req->method, req->path, resp->json, 0);
 		}
 		r = 0;
 		goto out;

@@ -77,10 +77,10 @@ struct scwclient_error_detail {
 /* A non-2xx answer (or a transport failure: status 0). Strings are owned, NULL when absent. */
 struct scwclient_error {
 	long status;
-	char *type;          /* "invalid_arguments", "not_found", "denied_authentication", ... */
-	char *message;       /* the API's message, or the HTTP status line for non-JSON bodies, or
+	char *type;     /* "invalid_arguments", "not_found", "denied_authentication", ... */
+	char *message;  /* the API's message, or the HTTP status line for non-JSON bodies, or
 	                      * the transport error */
-	char *resource;      /* not_found, transient_state, precondition... */
+	char *resource; /* not_found, transient_state, precondition... */
 	char *resource_id;
 	char *reason;        /* denied_authentication: invalid_argument|not_found|expired */
 	char *method;        /* denied_authentication */
@@ -90,7 +90,7 @@ struct scwclient_error {
 	char *request_id;    /* X-Request-Id response header */
 	struct scwclient_error_detail *details;
 	size_t ndetails;
-	int attempts;        /* HTTP attempts made by the call (scwclient_do sets it) */
+	int attempts; /* HTTP attempts made by the call (scwclient_do sets it) */
 };
 
 struct scwclient_response {
@@ -131,8 +131,7 @@ const char *scwclient_user_agent(const struct scwclient *c);
  * ERR_TIMEOUT (the last attempt timed out), ERR_CANCELED, ERR_PROTO (a 2xx body that is not
  * JSON, or another status), ERR_NOMEM, ERR_TOOBIG (response over 16 MiB).
  */
-int scwclient_do(struct scwclient *c, const struct scwclient_request *req,
-		 struct scwclient_response *resp);
+int scwclient_do(struct scwclient *c, const struct scwclient_request *req, struct scwclient_response *resp);
 void scwclient_response_release(struct scwclient_response *resp);
 
 /* Parse an error body (len bytes, need not be NUL-terminated) into e for an answer with the

@@ -29,14 +29,13 @@ struct layer {
 };
 
 static const char *const key_names[SCWCONFIG_KEY_COUNT] = {
-	"access_key", "secret_key", "project_id", "organization_id",
-	"region",     "zone",       "api_url",    "insecure",
+	"access_key", "secret_key", "project_id", "organization_id", "region", "zone", "api_url", "insecure",
 };
 
 /* Config file keys, in the same order as enum scwconfig_key. */
 static const char *const file_keys[SCWCONFIG_KEY_COUNT] = {
-	"access_key",     "secret_key",   "default_project_id", "default_organization_id",
-	"default_region", "default_zone", "api_url",            "insecure",
+	"access_key",   "secret_key", "default_project_id", "default_organization_id", "default_region",
+	"default_zone", "api_url",    "insecure",
 };
 
 /* Environment variables: the current name first, then deprecated fallbacks (warned about). */
@@ -44,8 +43,8 @@ static const char *const env_names[SCWCONFIG_KEY_COUNT][4] = {
 	[SCWCONFIG_ACCESS_KEY] = { "SCW_ACCESS_KEY", "SCALEWAY_ACCESS_KEY", NULL },
 	[SCWCONFIG_SECRET_KEY] = { "SCW_SECRET_KEY", "SCW_TOKEN", "SCALEWAY_TOKEN", "SCALEWAY_ACCESS_KEY" },
 	[SCWCONFIG_PROJECT_ID] = { "SCW_DEFAULT_PROJECT_ID", NULL },
-	[SCWCONFIG_ORGANIZATION_ID] = { "SCW_DEFAULT_ORGANIZATION_ID", "SCW_ORGANIZATION",
-					"SCALEWAY_ORGANIZATION", NULL },
+	[SCWCONFIG_ORGANIZATION_ID] = { "SCW_DEFAULT_ORGANIZATION_ID", "SCW_ORGANIZATION", "SCALEWAY_ORGANIZATION",
+					NULL },
 	[SCWCONFIG_REGION] = { "SCW_DEFAULT_REGION", "SCW_REGION", "SCALEWAY_REGION", NULL },
 	[SCWCONFIG_ZONE] = { "SCW_DEFAULT_ZONE", NULL },
 	[SCWCONFIG_API_URL] = { "SCW_API_URL", NULL },
@@ -57,18 +56,12 @@ static const char *const known_regions[] = { "fr-par", "nl-ams", "pl-waw", "it-m
 const char *scwconfig_source_name(enum scwconfig_source src)
 {
 	switch (src) {
-	case SCWCONFIG_SRC_DEFAULT:
-		return "default";
-	case SCWCONFIG_SRC_FILE:
-		return "config file";
-	case SCWCONFIG_SRC_ENV:
-		return "environment";
-	case SCWCONFIG_SRC_BLOCK:
-		return "provider block";
-	case SCWCONFIG_SRC_INFERRED:
-		return "inferred";
-	default:
-		return "unset";
+	case SCWCONFIG_SRC_DEFAULT: return "default";
+	case SCWCONFIG_SRC_FILE: return "config file";
+	case SCWCONFIG_SRC_ENV: return "environment";
+	case SCWCONFIG_SRC_BLOCK: return "provider block";
+	case SCWCONFIG_SRC_INFERRED: return "inferred";
+	default: return "unset";
 	}
 }
 
@@ -139,11 +132,11 @@ void scwconfig_free(struct scwconfig *c)
 	free(c);
 }
 
-static int diag_add(struct scwconfig *c, enum scwconfig_severity sev, const char *attr,
-		    const char *summary, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int diag_add(struct scwconfig *c, enum scwconfig_severity sev, const char *attr, const char *summary,
+		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-static int diag_add(struct scwconfig *c, enum scwconfig_severity sev, const char *attr,
-		    const char *summary, const char *fmt, ...)
+static int diag_add(struct scwconfig *c, enum scwconfig_severity sev, const char *attr, const char *summary,
+		    const char *fmt, ...)
 {
 	struct scwconfig_diag *d, *nd;
 	struct buf b;
@@ -218,8 +211,7 @@ static int parse_bool(const char *s, int *out)
 /* Value of a deprecated variable as the current key expects it, or NULL when it does not apply.
  * SCALEWAY_ACCESS_KEY served as both keys in old releases: it is taken as the access key when it
  * has that shape, as the secret key when it is a UUID. *tmp holds rewritten values. */
-static const char *env_translate(enum scwconfig_key k, const char *name, const char *s, char *tmp,
-				 size_t tmplen)
+static const char *env_translate(enum scwconfig_key k, const char *name, const char *s, char *tmp, size_t tmplen)
 {
 	int b;
 
@@ -329,14 +321,14 @@ static int read_file(struct scwconfig *c, const char *path, struct buf *out)
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return ERR_NOTFOUND;
-		r = diag_add(c, SCWCONFIG_ERROR, NULL, "Cannot read the Scaleway config file",
-			     "Cannot open %s: %s.", path, strerror(errno));
+		r = diag_add(c, SCWCONFIG_ERROR, NULL, "Cannot read the Scaleway config file", "Cannot open %s: %s.",
+			     path, strerror(errno));
 		return r < 0 ? r : ERR_IO;
 	}
 	if (fstat(fd, &st) == 0 && (st.st_mode & 077)) {
 		r = diag_add(c, SCWCONFIG_WARNING, NULL, "Scaleway config file readable by others",
-			     "%s has mode %04o; it holds credentials, so it should be 0600 (chmod 600 %s).",
-			     path, (unsigned)(st.st_mode & 07777), path);
+			     "%s has mode %04o; it holds credentials, so it should be 0600 (chmod 600 %s).", path,
+			     (unsigned)(st.st_mode & 07777), path);
 		if (r < 0)
 			goto out;
 	}
@@ -442,8 +434,7 @@ static void wipe_parser(yaml_parser_t *p)
 
 /* Parse the file and fill l with the root keys merged with the selected profile's.
  * want_profile: the profile asked for by the block or SCW_PROFILE (NULL: active_profile). */
-static int load_file(struct scwconfig *c, struct layer *l, const char *want_profile,
-		     const char *want_origin)
+static int load_file(struct scwconfig *c, struct layer *l, const char *want_profile, const char *want_origin)
 {
 	yaml_parser_t parser;
 	yaml_document_t doc;
@@ -473,13 +464,12 @@ static int load_file(struct scwconfig *c, struct layer *l, const char *want_prof
 		goto out;
 	}
 	parser_ok = 1;
-	yaml_parser_set_input_string(&parser, (const unsigned char *)(data.data ? data.data : ""),
-				     data.len);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)(data.data ? data.data : ""), data.len);
 	if (!yaml_parser_load(&parser, &doc)) {
 		r = diag_add(c, SCWCONFIG_ERROR, NULL, "Invalid Scaleway config file",
 			     "%s is not valid YAML: %s at line %zu, column %zu.", c->config_path,
-			     parser.problem ? parser.problem : "syntax error",
-			     parser.problem_mark.line + 1, parser.problem_mark.column + 1);
+			     parser.problem ? parser.problem : "syntax error", parser.problem_mark.line + 1,
+			     parser.problem_mark.column + 1);
 		goto out;
 	}
 	doc_ok = 1;
@@ -488,8 +478,7 @@ static int load_file(struct scwconfig *c, struct layer *l, const char *want_prof
 		goto nofile; /* empty file */
 	if (root->type != YAML_MAPPING_NODE) {
 		r = diag_add(c, SCWCONFIG_ERROR, NULL, "Invalid Scaleway config file",
-			     "%s must hold a YAML mapping (key: value lines) at the top level.",
-			     c->config_path);
+			     "%s must hold a YAML mapping (key: value lines) at the top level.", c->config_path);
 		goto out;
 	}
 	r = load_mapping(c, &doc, root, l, c->config_path);
@@ -513,11 +502,10 @@ static int load_file(struct scwconfig *c, struct layer *l, const char *want_prof
 	}
 	prof = mapping_get(&doc, profiles, pname);
 	if (!prof || prof->type != YAML_MAPPING_NODE) {
-		r = diag_add(c, SCWCONFIG_ERROR, want_profile && !strcmp(want_origin, "provider block") ?
-						 "profile" : NULL,
-			     "Unknown Scaleway profile",
-			     "Profile \"%s\" (from %s) is not defined in %s.", pname, want_origin,
-			     c->config_path);
+		r = diag_add(c, SCWCONFIG_ERROR,
+			     want_profile && !strcmp(want_origin, "provider block") ? "profile" : NULL,
+			     "Unknown Scaleway profile", "Profile \"%s\" (from %s) is not defined in %s.", pname,
+			     want_origin, c->config_path);
 		goto out;
 	}
 	r = buf_printf(&origin, "profile \"%s\" in %s", pname, c->config_path);
@@ -532,12 +520,10 @@ static int load_file(struct scwconfig *c, struct layer *l, const char *want_prof
 	goto out;
 nofile:
 	if (r == 0 && pname && strcmp(pname, "default") != 0)
-		r = diag_add(c, SCWCONFIG_ERROR,
-			     !strcmp(want_origin, "provider block") ? "profile" : NULL,
+		r = diag_add(c, SCWCONFIG_ERROR, !strcmp(want_origin, "provider block") ? "profile" : NULL,
 			     "Unknown Scaleway profile",
-			     "Profile \"%s\" (from %s) cannot be used: there is no Scaleway config file%s%s.",
-			     pname, want_origin, c->config_path ? " at " : "",
-			     c->config_path ? c->config_path : "");
+			     "Profile \"%s\" (from %s) cannot be used: there is no Scaleway config file%s%s.", pname,
+			     want_origin, c->config_path ? " at " : "", c->config_path ? c->config_path : "");
 out:
 	if (doc_ok) {
 		wipe_document(&doc);
@@ -554,8 +540,8 @@ out:
 
 /* ---- merge and checks ---- */
 
-static int set_value(struct scwconfig *c, enum scwconfig_key k, const char *v,
-		     enum scwconfig_source src, const char *origin)
+static int set_value(struct scwconfig *c, enum scwconfig_key k, const char *v, enum scwconfig_source src,
+		     const char *origin)
 {
 	char *nv = mem_strndup(v, strlen(v)), *no = mem_strndup(origin, strlen(origin));
 
@@ -593,14 +579,15 @@ static int merge(struct scwconfig *c, struct layer *layers[3], const enum scwcon
 			if (k == SCWCONFIG_SECRET_KEY)
 				r = diag_add(c, SCWCONFIG_WARNING, NULL, "Multiple variable sources detected",
 					     "%s is set by %s and by %s with different values; using the one "
-					     "from %s.", key_names[k], layers[i]->origin[k],
-					     layers[j]->origin[k], layers[i]->origin[k]);
+					     "from %s.",
+					     key_names[k], layers[i]->origin[k], layers[j]->origin[k],
+					     layers[i]->origin[k]);
 			else
 				r = diag_add(c, SCWCONFIG_WARNING, NULL, "Multiple variable sources detected",
 					     "%s is set by %s (\"%s\") and by %s (\"%s\"); using the one "
-					     "from %s.", key_names[k], layers[i]->origin[k],
-					     layers[i]->val[k], layers[j]->origin[k], lo,
-					     layers[i]->origin[k]);
+					     "from %s.",
+					     key_names[k], layers[i]->origin[k], layers[i]->val[k],
+					     layers[j]->origin[k], lo, layers[i]->origin[k]);
 			if (r < 0)
 				return r;
 		}
@@ -694,13 +681,12 @@ static int check(struct scwconfig *c)
 	v = c->v[SCWCONFIG_PROJECT_ID].value;
 	if (r == 0 && v && !uuid_is_valid(v, strlen(v)))
 		r = diag_add(c, SCWCONFIG_ERROR, attr_of(c, SCWCONFIG_PROJECT_ID), "Invalid project ID",
-			     "The project ID \"%s\" from %s is not a UUID.", v,
-			     c->v[SCWCONFIG_PROJECT_ID].origin);
+			     "The project ID \"%s\" from %s is not a UUID.", v, c->v[SCWCONFIG_PROJECT_ID].origin);
 	v = c->v[SCWCONFIG_ORGANIZATION_ID].value;
 	if (r == 0 && v && !uuid_is_valid(v, strlen(v)))
-		r = diag_add(c, SCWCONFIG_ERROR, attr_of(c, SCWCONFIG_ORGANIZATION_ID),
-			     "Invalid organization ID", "The organization ID \"%s\" from %s is not a UUID.",
-			     v, c->v[SCWCONFIG_ORGANIZATION_ID].origin);
+		r = diag_add(c, SCWCONFIG_ERROR, attr_of(c, SCWCONFIG_ORGANIZATION_ID), "Invalid organization ID",
+			     "The organization ID \"%s\" from %s is not a UUID.", v,
+			     c->v[SCWCONFIG_ORGANIZATION_ID].origin);
 	v = c->v[SCWCONFIG_REGION].value;
 	if (r == 0 && v && !region_len(v, 0))
 		r = diag_add(c, SCWCONFIG_ERROR, attr_of(c, SCWCONFIG_REGION), "Invalid region",
@@ -713,7 +699,8 @@ static int check(struct scwconfig *c)
 		if (i == sizeof(known_regions) / sizeof(known_regions[0]))
 			r = diag_add(c, SCWCONFIG_WARNING, attr_of(c, SCWCONFIG_REGION), "Unknown region",
 				     "The region \"%s\" from %s is not one of fr-par, nl-ams, pl-waw, "
-				     "it-mil.", v, c->v[SCWCONFIG_REGION].origin);
+				     "it-mil.",
+				     v, c->v[SCWCONFIG_REGION].origin);
 	}
 	v = c->v[SCWCONFIG_ZONE].value;
 	if (r == 0 && v && !region_len(v, 1))
@@ -730,7 +717,8 @@ static int check(struct scwconfig *c)
 		while (n > 0 && t[n - 1] == '/')
 			t[--n] = '\0';
 		r = t ? set_value(c, SCWCONFIG_API_URL, t, c->v[SCWCONFIG_API_URL].source,
-				  c->v[SCWCONFIG_API_URL].origin) : ERR_NOMEM;
+				  c->v[SCWCONFIG_API_URL].origin)
+		      : ERR_NOMEM;
 		free(t);
 		v = c->v[SCWCONFIG_API_URL].value;
 	}
@@ -745,8 +733,8 @@ static int check(struct scwconfig *c)
 				     "The value \"%s\" from %s is not a boolean (true or false).", v,
 				     c->v[SCWCONFIG_INSECURE].origin);
 		else
-			r = set_value(c, SCWCONFIG_INSECURE, b ? "true" : "false",
-				      c->v[SCWCONFIG_INSECURE].source, c->v[SCWCONFIG_INSECURE].origin);
+			r = set_value(c, SCWCONFIG_INSECURE, b ? "true" : "false", c->v[SCWCONFIG_INSECURE].source,
+				      c->v[SCWCONFIG_INSECURE].origin);
 	}
 	return r;
 }
@@ -775,8 +763,7 @@ static int defaults(struct scwconfig *c)
 	if (r == 0 && !c->v[SCWCONFIG_ZONE].value)
 		r = set_value(c, SCWCONFIG_ZONE, "fr-par-1", SCWCONFIG_SRC_DEFAULT, "default");
 	if (r == 0 && !c->v[SCWCONFIG_API_URL].value)
-		r = set_value(c, SCWCONFIG_API_URL, "https://api.scaleway.com", SCWCONFIG_SRC_DEFAULT,
-			      "default");
+		r = set_value(c, SCWCONFIG_API_URL, "https://api.scaleway.com", SCWCONFIG_SRC_DEFAULT, "default");
 	if (r == 0 && !c->v[SCWCONFIG_INSECURE].value)
 		r = set_value(c, SCWCONFIG_INSECURE, "false", SCWCONFIG_SRC_DEFAULT, "default");
 	return r;
@@ -784,8 +771,7 @@ static int defaults(struct scwconfig *c)
 
 int scwconfig_load(const struct scwconfig_input *in, struct scwconfig **out)
 {
-	static const enum scwconfig_source srcs[3] = { SCWCONFIG_SRC_BLOCK, SCWCONFIG_SRC_ENV,
-						       SCWCONFIG_SRC_FILE };
+	static const enum scwconfig_source srcs[3] = { SCWCONFIG_SRC_BLOCK, SCWCONFIG_SRC_ENV, SCWCONFIG_SRC_FILE };
 	struct layer block = { { 0 }, { 0 } }, env = { { 0 }, { 0 } }, file = { { 0 }, { 0 } };
 	struct layer *layers[3] = { &block, &env, &file };
 	struct scwconfig *c;

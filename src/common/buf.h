@@ -12,11 +12,11 @@
 #include <stdint.h>
 
 struct buf {
-	char *data;  /* NULL until the first append; NUL-terminated after */
-	size_t len;  /* bytes used, excluding the NUL */
-	size_t cap;  /* bytes allocated */
-	size_t max;  /* hard limit on len */
-	int secret;  /* wipe on growth and release */
+	char *data; /* NULL until the first append; NUL-terminated after */
+	size_t len; /* bytes used, excluding the NUL */
+	size_t cap; /* bytes allocated */
+	size_t max; /* hard limit on len */
+	int secret; /* wipe on growth and release */
 };
 
 /* Set up an empty buffer that may hold at most max bytes. */

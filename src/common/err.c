@@ -2,17 +2,15 @@
 /* err: names and messages of the error table in err.h. */
 #include "common/err.h"
 
-static const char *const names[] = {
-	"OK",
+static const char *const names[] = { "OK",
 #define N_(name, str) "ERR_" #name,
-	ERR_MAP(N_)
+				     ERR_MAP(N_)
 #undef N_
 };
 
-static const char *const strs[] = {
-	"success",
+static const char *const strs[] = { "success",
 #define S_(name, str) str,
-	ERR_MAP(S_)
+				    ERR_MAP(S_)
 #undef S_
 };
 

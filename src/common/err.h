@@ -7,28 +7,28 @@
 #ifndef COMMON_ERR_H
 #define COMMON_ERR_H
 
-#define ERR_MAP(X)                                                   \
-	X(NOMEM, "out of memory")                                    \
-	X(INVAL, "invalid argument")                                 \
-	X(RANGE, "value out of range")                               \
-	X(TOOBIG, "input too large")                                 \
-	X(PARSE, "malformed input")                                  \
-	X(IO, "input/output error")                                  \
-	X(NOTFOUND, "not found")                                     \
-	X(EXISTS, "already exists")                                  \
-	X(PERM, "permission denied")                                 \
-	X(AUTH, "authentication failed")                             \
-	X(EXPIRED, "expired")                                        \
-	X(QUOTA, "quota exceeded")                                   \
-	X(CONFLICT, "conflict")                                      \
-	X(TIMEOUT, "timed out")                                      \
-	X(CANCELED, "canceled")                                      \
-	X(TLS, "TLS error")                                          \
-	X(PROTO, "protocol error")                                   \
-	X(UNSUPPORTED, "not supported")                              \
-	X(DB, "database error")                                      \
-	X(AGAIN, "try again")                                        \
-	X(EOF, "end of input")                                       \
+#define ERR_MAP(X)                       \
+	X(NOMEM, "out of memory")        \
+	X(INVAL, "invalid argument")     \
+	X(RANGE, "value out of range")   \
+	X(TOOBIG, "input too large")     \
+	X(PARSE, "malformed input")      \
+	X(IO, "input/output error")      \
+	X(NOTFOUND, "not found")         \
+	X(EXISTS, "already exists")      \
+	X(PERM, "permission denied")     \
+	X(AUTH, "authentication failed") \
+	X(EXPIRED, "expired")            \
+	X(QUOTA, "quota exceeded")       \
+	X(CONFLICT, "conflict")          \
+	X(TIMEOUT, "timed out")          \
+	X(CANCELED, "canceled")          \
+	X(TLS, "TLS error")              \
+	X(PROTO, "protocol error")       \
+	X(UNSUPPORTED, "not supported")  \
+	X(DB, "database error")          \
+	X(AGAIN, "try again")            \
+	X(EOF, "end of input")           \
 	X(INTERNAL, "internal error")
 
 enum err_code {
@@ -36,7 +36,7 @@ enum err_code {
 #define ERR_ENUM_(name, str) ERR_##name##_INDEX_,
 	ERR_MAP(ERR_ENUM_)
 #undef ERR_ENUM_
-	ERR_COUNT_
+		ERR_COUNT_
 };
 
 /* Negative codes: ERR_NOMEM == -1, ERR_INVAL == -2, ... */

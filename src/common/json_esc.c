@@ -26,9 +26,7 @@ int json_esc_append(struct buf *b, const char *s, size_t n)
 		case '\n': r = buf_append(b, "\\n", 2); break;
 		case '\r': r = buf_append(b, "\\r", 2); break;
 		case '\t': r = buf_append(b, "\\t", 2); break;
-		default:
-			snprintf(esc, sizeof(esc), "\\u%04x", c);
-			r = buf_append(b, esc, 6);
+		default: snprintf(esc, sizeof(esc), "\\u%04x", c); r = buf_append(b, esc, 6);
 		}
 		start = i + 1;
 	}

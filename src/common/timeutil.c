@@ -118,8 +118,8 @@ int time_rfc3339_parse(const char *s, size_t n, struct tstamp *out)
 	}
 	if (i != n)
 		return ERR_PARSE;
-	if (mo < 1 || mo > 12 || dy < 1 || dy > days_in_month(yr, mo) || hh > 23 || mi > 59 ||
-	    ss > 59 || oh > 23 || om > 59)
+	if (mo < 1 || mo > 12 || dy < 1 || dy > days_in_month(yr, mo) || hh > 23 || mi > 59 || ss > 59 || oh > 23 ||
+	    om > 59)
 		range_err = 1;
 	if (range_err)
 		return ERR_RANGE;

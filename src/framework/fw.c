@@ -285,4 +285,3 @@ int fw_set_strings(struct cty_value *obj, const char *attr, const char *const *i
 	}
 	return put(obj, attr, &tmp);
 }
-

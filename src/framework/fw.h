@@ -62,8 +62,8 @@ void fw_diags_release(struct fw_diags *d);
 int fw_diags_has_error(const struct fw_diags *d);
 /* Add a diagnostic about top-level attribute attr (NULL: the whole block). detail is printf-style
  * and may be NULL. Returns 0 or ERR_NOMEM (then d->lost is set: nothing is silently dropped). */
-int fw_diag(struct fw_diags *d, enum fw_severity sev, const char *attr, const char *summary,
-	    const char *detail_fmt, ...) __attribute__((format(printf, 5, 6)));
+int fw_diag(struct fw_diags *d, enum fw_severity sev, const char *attr, const char *summary, const char *detail_fmt,
+	    ...) __attribute__((format(printf, 5, 6)));
 /* Same with a full attribute path. */
 int fw_diag_path(struct fw_diags *d, enum fw_severity sev, const struct fw_step *path, size_t npath,
 		 const char *summary, const char *detail_fmt, ...) __attribute__((format(printf, 6, 7)));
@@ -99,10 +99,10 @@ typedef int (*fw_validate_fn)(const struct fw_validator *self, const struct cty_
 
 struct fw_validator {
 	fw_validate_fn fn;
-	int64_t min, max;           /* lengths (FW_V_LEN) */
-	const char *pattern;        /* POSIX extended regex anchored by the author (FW_V_REGEX) */
-	const char *what;           /* human name of the expected form (FW_V_REGEX) */
-	const char *const *one_of;  /* NULL-terminated allowed strings (FW_V_ONE_OF) */
+	int64_t min, max;          /* lengths (FW_V_LEN) */
+	const char *pattern;       /* POSIX extended regex anchored by the author (FW_V_REGEX) */
+	const char *what;          /* human name of the expected form (FW_V_REGEX) */
+	const char *const *one_of; /* NULL-terminated allowed strings (FW_V_ONE_OF) */
 };
 
 int fw_v_uuid(const struct fw_validator *self, const struct cty_value *v, struct buf *why);
@@ -115,13 +115,34 @@ int fw_v_rfc3339(const struct fw_validator *self, const struct cty_value *v, str
 int fw_v_rfc3339_future(const struct fw_validator *self, const struct cty_value *v, struct buf *why);
 int fw_v_http_url(const struct fw_validator *self, const struct cty_value *v, struct buf *why);
 
-#define FW_V_UUID { .fn = fw_v_uuid }
-#define FW_V_LEN(lo, hi) { .fn = fw_v_len, .min = (lo), .max = (hi) }
-#define FW_V_REGEX(re, descr) { .fn = fw_v_regex, .pattern = (re), .what = (descr) }
-#define FW_V_ONE_OF(list) { .fn = fw_v_one_of, .one_of = (list) }
-#define FW_V_RFC3339 { .fn = fw_v_rfc3339 }
-#define FW_V_RFC3339_FUTURE { .fn = fw_v_rfc3339_future }
-#define FW_V_HTTP_URL { .fn = fw_v_http_url }
+#define FW_V_UUID               \
+	{                       \
+		.fn = fw_v_uuid \
+	}
+#define FW_V_LEN(lo, hi)                                 \
+	{                                                \
+		.fn = fw_v_len, .min = (lo), .max = (hi) \
+	}
+#define FW_V_REGEX(re, descr)                                      \
+	{                                                          \
+		.fn = fw_v_regex, .pattern = (re), .what = (descr) \
+	}
+#define FW_V_ONE_OF(list)                           \
+	{                                           \
+		.fn = fw_v_one_of, .one_of = (list) \
+	}
+#define FW_V_RFC3339               \
+	{                          \
+		.fn = fw_v_rfc3339 \
+	}
+#define FW_V_RFC3339_FUTURE               \
+	{                                 \
+		.fn = fw_v_rfc3339_future \
+	}
+#define FW_V_HTTP_URL               \
+	{                           \
+		.fn = fw_v_http_url \
+	}
 
 /* Semantic equality: 1 when two known values of the attribute mean the same thing. */
 typedef int (*fw_semeq_fn)(const struct cty_value *a, const struct cty_value *b);
@@ -129,16 +150,16 @@ typedef int (*fw_semeq_fn)(const struct cty_value *a, const struct cty_value *b)
 int fw_semeq_rfc3339(const struct cty_value *a, const struct cty_value *b);
 
 struct fw_attr {
-	const char *name;          /* ^[a-z0-9_]+$; NULL ends the table */
+	const char *name; /* ^[a-z0-9_]+$; NULL ends the table */
 	const char *description;
 	struct cty_type *type;
-	unsigned flags;            /* enum fw_attr_flags */
-	unsigned plan;             /* enum fw_plan_flags */
+	unsigned flags;                        /* enum fw_attr_flags */
+	unsigned plan;                         /* enum fw_plan_flags */
 	const struct fw_validator *validators; /* ends with { 0 }; NULL: none */
 	/* List, set or map attributes: validators run on every known, non-null element; errors carry
 	 * the element's path (list index, map key; a set stops at the attribute). */
 	const struct fw_validator *elem_validators;
-	fw_semeq_fn semeq;         /* keep the prior (or planned) form of an equal value */
+	fw_semeq_fn semeq; /* keep the prior (or planned) form of an equal value */
 	/* A nested block of NestingMode LIST (HCL `name { ... }`, repeatable, order kept): its
 	 * attributes (no computed ones; no deeper blocks). The value is a list of objects of them
 	 * (type left NULL: the framework builds it); FW_REQUIRED means at least one block. */
@@ -165,9 +186,9 @@ struct fw_ctx {
 	 * (the API client's retry loop and transfers) should be given this one; a call cancelled by
 	 * the transport alone (its connection gone) ends with the process anyway. */
 	const volatile int *stop;
-	void *provider_data;        /* what the provider's configure callback stored, or NULL */
+	void *provider_data; /* what the provider's configure callback stored, or NULL */
 	const char *terraform_version;
-	struct fw *fw;              /* the registered provider this call belongs to */
+	struct fw *fw; /* the registered provider this call belongs to */
 };
 
 /* 1 once the current operation should stop (cancelled call or StopProvider). */
@@ -179,25 +200,25 @@ int fw_ctx_cancelled(const struct fw_ctx *ctx);
  * (struct fw_kind) instead of one copy per kind. Declarations name the fields directly
  * (`.type_name = ...`); the framework reads them through `.decl`.
  */
-#define FW_DECL_FIELDS                                                                                  \
-	const char *type_name;                                                                          \
-	const char *description;                                                                        \
-	int64_t version; /* schema version (resources; 0 elsewhere) */                                  \
-	const struct fw_attr *attrs;                                                                    \
-	const struct fw_rule *rules;                                                                    \
-	/* Extra configuration checks after the validators and rules (config wholly an object). */      \
+#define FW_DECL_FIELDS                                                                             \
+	const char *type_name;                                                                     \
+	const char *description;                                                                   \
+	int64_t version; /* schema version (resources; 0 elsewhere) */                             \
+	const struct fw_attr *attrs;                                                               \
+	const struct fw_rule *rules;                                                               \
+	/* Extra configuration checks after the validators and rules (config wholly an object). */ \
 	int (*validate)(const struct fw_ctx *ctx, const struct cty_value *config, struct fw_diags *d)
 
 struct fw_decl {
 	FW_DECL_FIELDS;
 };
 
-#define FW_DECL_HEAD                                                                                    \
-	union {                                                                                         \
-		struct fw_decl decl;                                                                    \
-		struct {                                                                                \
-			FW_DECL_FIELDS;                                                                 \
-		};                                                                                      \
+#define FW_DECL_HEAD                    \
+	union {                         \
+		struct fw_decl decl;    \
+		struct {                \
+			FW_DECL_FIELDS; \
+		};                      \
 	}
 
 /*
@@ -259,9 +280,9 @@ struct fw_list_out {
 	/* Set by the framework: send one result. 0, or a negative ERR_* (ERR_CANCELED: client gone). */
 	int (*emit)(struct fw_list_out *out, const struct cty_value *state, const char *display_name);
 	void *emit_ctx;
-	int64_t limit;       /* results wanted (<= 0: no limit) */
-	int64_t count;       /* results sent so far */
-	int include_object;  /* the caller wants full objects (callbacks may skip extra reads when 0) */
+	int64_t limit;      /* results wanted (<= 0: no limit) */
+	int64_t count;      /* results sent so far */
+	int include_object; /* the caller wants full objects (callbacks may skip extra reads when 0) */
 };
 
 /* Send one result: state is a full, known object of the listed resource's type (never a secret:
@@ -308,8 +329,8 @@ enum fw_kind_id {
 };
 
 struct fw_kind {
-	const char *what;  /* "resource", for messages */
-	size_t table;      /* offsetof(struct fw_provider, <NULL-terminated table>) */
+	const char *what; /* "resource", for messages */
+	size_t table;     /* offsetof(struct fw_provider, <NULL-terminated table>) */
 	/* 0 when the declaration has the callbacks this kind needs. */
 	int (*check)(const struct fw_decl *decl);
 	/* tfplugin6 mapping (field and RPC names of tfplugin6.proto) */
@@ -367,7 +388,8 @@ const struct cty_type *fw_decl_type(const struct fw *fw, enum fw_kind_id k, cons
 #define fw_ephemeral_type(fw, e) fw_decl_type((fw), FW_KIND_EPHEMERAL, &(e)->decl)
 #define fw_list_type(fw, l) fw_decl_type((fw), FW_KIND_LIST, &(l)->decl)
 /* Identity type of a resource (NULL when it has no identity). */
-#define fw_identity_type(fw, r) fw_decl_type((fw), FW_KIND_IDENTITY, fw_find((fw), FW_KIND_IDENTITY, (r)->type_name, NULL))
+#define fw_identity_type(fw, r) \
+	fw_decl_type((fw), FW_KIND_IDENTITY, fw_find((fw), FW_KIND_IDENTITY, (r)->type_name, NULL))
 /* Typed views of fw_find (declarations start with their head, so the casts are exact). */
 #define fw_find_resource(fw, name) ((const struct fw_resource *)fw_find((fw), FW_KIND_RESOURCE, (name), NULL))
 #define fw_find_data_source(fw, name) ((const struct fw_data_source *)fw_find((fw), FW_KIND_DATA_SOURCE, (name), NULL))

@@ -73,16 +73,16 @@ static void null_unknowns(const struct fw_attr *attrs, struct cty_value *obj, st
 		struct cty_value *v = slot(obj, &attrs[i]);
 
 		if (v && !cty_value_wholly_known(v)) {
-			fw_error(d, attrs[i].name, BUG_SUMMARY, "%s left attribute \"%s\" unknown; it was stored as null.",
-				 what, attrs[i].name);
+			fw_error(d, attrs[i].name, BUG_SUMMARY,
+				 "%s left attribute \"%s\" unknown; it was stored as null.", what, attrs[i].name);
 			set_null(v);
 		}
 	}
 }
 
 /* objchange.AssertPlanValid, per top-level attribute; a violation is our bug, said clearly. */
-static void assert_plan_valid(const struct fw_resource *r, const struct cty_value *prior, const struct cty_value *config,
-			      const struct cty_value *planned, struct fw_diags *d)
+static void assert_plan_valid(const struct fw_resource *r, const struct cty_value *prior,
+			      const struct cty_value *config, const struct cty_value *planned, struct fw_diags *d)
 {
 	size_t i;
 
@@ -95,7 +95,8 @@ static void assert_plan_valid(const struct fw_resource *r, const struct cty_valu
 			continue;
 		if (a->flags & FW_WRITE_ONLY) {
 			if (pv->st != CTY_NULL)
-				fw_error(d, a->name, BUG_SUMMARY, "Planned a value for write-only attribute \"%s\".", a->name);
+				fw_error(d, a->name, BUG_SUMMARY, "Planned a value for write-only attribute \"%s\".",
+					 a->name);
 			continue;
 		}
 		if (computed_only(a) || cty_value_equal(pv, cv))
@@ -104,8 +105,10 @@ static void assert_plan_valid(const struct fw_resource *r, const struct cty_valu
 			continue;
 		if ((a->flags & FW_COMPUTED) && cv->st == CTY_NULL)
 			continue;
-		fw_error(d, a->name, BUG_SUMMARY, "The planned value of \"%s\" matches neither the configuration nor the "
-			 "prior state.", a->name);
+		fw_error(d, a->name, BUG_SUMMARY,
+			 "The planned value of \"%s\" matches neither the configuration nor the "
+			 "prior state.",
+			 a->name);
 	}
 }
 
@@ -232,8 +235,10 @@ static void reconcile(const struct fw_resource *r, const struct cty_value *plann
 		}
 		if (!cty_value_wholly_known(pv)) {
 			if (!cty_value_wholly_known(sv)) {
-				fw_error(d, a->name, BUG_SUMMARY, "Attribute \"%s\" is still unknown after apply; it was "
-					 "stored as null.", a->name);
+				fw_error(d, a->name, BUG_SUMMARY,
+					 "Attribute \"%s\" is still unknown after apply; it was "
+					 "stored as null.",
+					 a->name);
 				set_null(sv);
 			}
 			continue;
@@ -241,8 +246,10 @@ static void reconcile(const struct fw_resource *r, const struct cty_value *plann
 		if (cty_value_equal(pv, sv))
 			continue;
 		if (!(a->semeq && sv->st == CTY_KNOWN && pv->st == CTY_KNOWN && a->semeq(pv, sv)))
-			fw_error(d, a->name, BUG_SUMMARY, "Apply returned a value of \"%s\" different from the planned one; "
-				 "the planned value was kept.", a->name);
+			fw_error(d, a->name, BUG_SUMMARY,
+				 "Apply returned a value of \"%s\" different from the planned one; "
+				 "the planned value was kept.",
+				 a->name);
 		if (cty_value_assign(sv, pv) < 0) {
 			fw_error(d, a->name, "Out of memory", "Cannot store attribute \"%s\".", a->name);
 			set_null(sv);
@@ -404,9 +411,10 @@ int fw_upgrade(const struct fw_ctx *ctx, const struct fw_resource *r, int64_t ve
 
 	if (version > r->version) {
 		cty_value_null(state, t);
-		fw_error(d, NULL, "Unsupported state version", "The state of %s was written by a newer provider "
-			 "(schema version %lld, this provider knows %lld).", r->type_name, (long long)version,
-			 (long long)r->version);
+		fw_error(d, NULL, "Unsupported state version",
+			 "The state of %s was written by a newer provider "
+			 "(schema version %lld, this provider knows %lld).",
+			 r->type_name, (long long)version, (long long)r->version);
 		return ERR_UNSUPPORTED;
 	}
 	rc = cty_json_decode(json, json_len, t, state, &why);
@@ -467,7 +475,8 @@ int fw_read_data(const struct fw_ctx *ctx, const struct fw_data_source *ds, cons
 			continue;
 		if (!cty_value_equal(sv, cv)) {
 			if (!(a->semeq && sv->st == CTY_KNOWN && a->semeq(sv, cv)))
-				fw_error(d, a->name, BUG_SUMMARY, "Data source changed the configured argument \"%s\".", a->name);
+				fw_error(d, a->name, BUG_SUMMARY, "Data source changed the configured argument \"%s\".",
+					 a->name);
 			rc = cty_value_assign(sv, cv);
 			if (rc < 0)
 				return rc;

@@ -40,8 +40,8 @@ static int check_list(const struct fw_decl *decl)
 }
 
 const struct fw_kind fw_kinds[FW_NKINDS] = {
-	[FW_KIND_RESOURCE] = { "resource", offsetof(struct fw_provider, resources), check_resource,
-			       "GetProviderSchema", "resource_schemas", "resources", "ValidateResourceConfig" },
+	[FW_KIND_RESOURCE] = { "resource", offsetof(struct fw_provider, resources), check_resource, "GetProviderSchema",
+			       "resource_schemas", "resources", "ValidateResourceConfig" },
 	[FW_KIND_DATA_SOURCE] = { "data source", offsetof(struct fw_provider, data_sources), check_data_source,
 				  "GetProviderSchema", "data_source_schemas", "data_sources",
 				  "ValidateDataResourceConfig" },
@@ -56,7 +56,9 @@ const struct fw_kind fw_kinds[FW_NKINDS] = {
 
 /* The default identity: the object's id, which is all an import needs. */
 static const struct fw_attr default_identity[] = {
-	{ .name = "id", .type = &cty_string, .flags = FW_REQUIRED,
+	{ .name = "id",
+	  .type = &cty_string,
+	  .flags = FW_REQUIRED,
 	  .description = "The identifier of the object (the same as its id attribute)." },
 	{ 0 },
 };
@@ -146,7 +148,7 @@ int fw_attrs_type(const struct fw_attr *attrs, struct cty_type **out)
 	for (i = 0; i < n; i++) {
 		t->names[i] = mem_strndup(attrs[i].name, strlen(attrs[i].name));
 		t->elems[i] = attrs[i].type; /* static schema types: heap = 0, never freed */
-		if (attrs[i].block) { /* list(object(block attributes)), on the heap */
+		if (attrs[i].block) {        /* list(object(block attributes)), on the heap */
 			struct cty_type *obj;
 
 			r = fw_attrs_type(attrs[i].block, &obj);
@@ -364,8 +366,8 @@ void fw_close_leftovers(struct fw *fw)
 		fw_diags_init(&d);
 		fw_ctx_init(&ctx, fw, NULL);
 		ctx.stop = NULL; /* a StopProvider must not keep the cleanup from running */
-		log_kv(LOG_WARN, "Closing an ephemeral resource Terraform left open", "tf_resource_type", o->e->type_name,
-		       NULL);
+		log_kv(LOG_WARN, "Closing an ephemeral resource Terraform left open", "tf_resource_type",
+		       o->e->type_name, NULL);
 		o->e->close(&ctx, o->priv, o->len, &d);
 		if (fw_diags_has_error(&d))
 			log_kv(LOG_ERROR, "Closing a left-open ephemeral resource failed", "tf_resource_type",

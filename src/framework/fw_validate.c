@@ -213,15 +213,16 @@ static void check_rule(const struct fw_rule *rule, const struct cty_value *confi
 	switch (rule->kind) {
 	case FW_EXACTLY_ONE_OF:
 		if (nset > 1)
-			fw_error(d, second, "Invalid attribute combination", "Exactly one of %s must be set, not several.",
-				 b.data ? b.data : "");
+			fw_error(d, second, "Invalid attribute combination",
+				 "Exactly one of %s must be set, not several.", b.data ? b.data : "");
 		else if (nset == 0 && nunk == 0)
 			fw_error(d, NULL, "Missing required argument", "Exactly one of %s must be set.",
 				 b.data ? b.data : "");
 		break;
 	case FW_AT_MOST_ONE_OF:
 		if (nset > 1)
-			fw_error(d, second, "Conflicting attributes", "Only one of %s may be set.", b.data ? b.data : "");
+			fw_error(d, second, "Conflicting attributes", "Only one of %s may be set.",
+				 b.data ? b.data : "");
 		break;
 	case FW_AT_LEAST_ONE_OF:
 		if (nset == 0 && nunk == 0)
@@ -271,8 +272,9 @@ static void run_validators(const struct fw_attr *a, const struct fw_validator *v
 		buf_init(&why, 2048);
 		if (vs[k].fn(&vs[k], v, &why) < 0) {
 			if ((a->flags & (FW_SENSITIVE | FW_WRITE_ONLY)) || v->type->kind != CTY_STRING || v->len > 256)
-				fw_diag_path(d, FW_ERROR, path, npath, "Invalid attribute value", "Attribute \"%s\"%s %s.",
-					     a->name, where, why.data ? why.data : "is invalid");
+				fw_diag_path(d, FW_ERROR, path, npath, "Invalid attribute value",
+					     "Attribute \"%s\"%s %s.", a->name, where,
+					     why.data ? why.data : "is invalid");
 			else
 				fw_diag_path(d, FW_ERROR, path, npath, "Invalid attribute value",
 					     "Attribute \"%s\"%s value \"%s\" %s.", a->name, where, v->s,
@@ -312,8 +314,8 @@ static void block_validate(const struct fw_attr *a, const struct cty_value *v, s
 						buf_init(&why, 2048);
 						if (vs[m].fn(&vs[m], x, &why) < 0)
 							fw_diag_path(d, FW_ERROR, path, 3, "Invalid attribute value",
-								     "Attribute \"%s\" of %s block %zu%s %s.", b->name, a->name,
-								     i + 1, e ? " (an element)" : "",
+								     "Attribute \"%s\" of %s block %zu%s %s.", b->name,
+								     a->name, i + 1, e ? " (an element)" : "",
 								     why.data ? (const char *)why.data : "is invalid");
 						buf_release(&why);
 					}
@@ -337,8 +339,10 @@ int fw_validate_config(const struct fw_ctx *ctx, const struct fw_attr *attrs, co
 		if (!v || v->st != CTY_KNOWN)
 			continue;
 		if ((a->flags & (FW_COMPUTED | FW_OPTIONAL | FW_REQUIRED)) == FW_COMPUTED) {
-			fw_error(d, a->name, "Invalid configuration", "Attribute \"%s\" is read-only (computed by the provider) "
-				 "and cannot be set.", a->name);
+			fw_error(d, a->name, "Invalid configuration",
+				 "Attribute \"%s\" is read-only (computed by the provider) "
+				 "and cannot be set.",
+				 a->name);
 			continue;
 		}
 		if (a->block) {
@@ -346,8 +350,8 @@ int fw_validate_config(const struct fw_ctx *ctx, const struct fw_attr *attrs, co
 			continue;
 		}
 		run_validators(a, a->validators, v, NULL, d);
-		if (a->elem_validators && (v->type->kind == CTY_LIST || v->type->kind == CTY_SET ||
-					   v->type->kind == CTY_MAP)) {
+		if (a->elem_validators &&
+		    (v->type->kind == CTY_LIST || v->type->kind == CTY_SET || v->type->kind == CTY_MAP)) {
 			for (k = 0; k < v->n; k++) {
 				struct fw_step st[2] = { { .kind = FW_STEP_ATTR, .name = (char *)(uintptr_t)a->name } };
 
@@ -360,7 +364,8 @@ int fw_validate_config(const struct fw_ctx *ctx, const struct fw_attr *attrs, co
 					st[1].kind = FW_STEP_KEY;
 					st[1].name = v->keys[k];
 				}
-				run_validators(a, a->elem_validators, &v->items[k], v->type->kind == CTY_SET ? NULL : st, d);
+				run_validators(a, a->elem_validators, &v->items[k],
+					       v->type->kind == CTY_SET ? NULL : st, d);
 			}
 		}
 	}

@@ -106,9 +106,10 @@ static int h_schemas(struct tf6_req *q, const ProtobufCMessage *req, ProtobufCMe
 		v = ar_alloc(q->a, (n + 1) * sizeof(*v));
 		for (i = 0; v && i < n; i++) {
 			const struct fw_decl *decl = fw_entry(q->fw, k, i, NULL);
-			const void *s = k == FW_KIND_IDENTITY ? (const void *)identity_schema_pb(q->a, decl)
-							      : (const void *)schema_pb(q->a, decl->attrs, decl->version,
-											 decl->description);
+			const void *s = k == FW_KIND_IDENTITY
+						? (const void *)identity_schema_pb(q->a, decl)
+						: (const void *)schema_pb(q->a, decl->attrs, decl->version,
+									  decl->description);
 
 			v[i] = pb_new(q->a, f->descriptor);
 			if (!v[i] || !s)

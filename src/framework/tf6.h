@@ -20,11 +20,11 @@
 typedef int (*tf6_emit_fn)(void *ctx, const uint8_t *msg, size_t len);
 
 struct tf6_call {
-	const char *method;        /* RPC name without the service prefix, e.g. "GetProviderSchema" */
-	const uint8_t *req;        /* serialized request message (protobuf) */
+	const char *method; /* RPC name without the service prefix, e.g. "GetProviderSchema" */
+	const uint8_t *req; /* serialized request message (protobuf) */
 	size_t req_len;
-	struct buf *resp;          /* unary calls: the handler appends the serialized response */
-	tf6_emit_fn emit;          /* server-streaming calls: messages go here instead of resp */
+	struct buf *resp; /* unary calls: the handler appends the serialized response */
+	tf6_emit_fn emit; /* server-streaming calls: messages go here instead of resp */
 	void *emit_ctx;
 	const volatile int *cancel; /* non-zero once this call is cancelled (RST_STREAM, shutdown) */
 };

@@ -117,7 +117,8 @@ int tf6_list_resource(struct tf6_req *q, const ProtobufCMessage *req, ProtobufCM
 				return ERR_CANCELED;
 			}
 			if (r < 0 && !fw_diags_has_error(&q->d))
-				fw_error(&q->d, NULL, "List failed", "Listing %s failed: %s.", l->type_name, err_str(r));
+				fw_error(&q->d, NULL, "List failed", "Listing %s failed: %s.", l->type_name,
+					 err_str(r));
 		}
 	}
 	cty_value_release(&config);
@@ -144,7 +145,8 @@ int tf6_validate_list_extras(struct tf6_req *q, const ProtobufCMessage *req)
 		int64_t n;
 
 		if (cty_number_to_int64(&limit, &n) < 0 || n < 0)
-			fw_error(&q->d, NULL, "Invalid limit", "The list block's limit must be a whole number, zero "
+			fw_error(&q->d, NULL, "Invalid limit",
+				 "The list block's limit must be a whole number, zero "
 				 "or more.");
 	}
 	dv_decode(rq->include_resource_object, &cty_bool, &inc, "include_resource", &q->d);

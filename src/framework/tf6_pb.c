@@ -169,8 +169,8 @@ void pb_set_repeated(ProtobufCMessage *m, const char *field, void *v, size_t n)
 /* ---- values and diagnostics ---- */
 
 /* Decode a DynamicValue (missing = null). A malformed value becomes an error diagnostic. */
-int dv_decode(const Tfplugin6__DynamicValue *dv, const struct cty_type *t, struct cty_value *out,
-		     const char *what, struct fw_diags *d)
+int dv_decode(const Tfplugin6__DynamicValue *dv, const struct cty_type *t, struct cty_value *out, const char *what,
+	      struct fw_diags *d)
 {
 	const char *why = NULL;
 	int r;
@@ -189,7 +189,7 @@ int dv_decode(const Tfplugin6__DynamicValue *dv, const struct cty_type *t, struc
 }
 
 Tfplugin6__DynamicValue *dv_encode(struct arena *a, const struct cty_value *v, const struct cty_type *t,
-					  struct fw_diags *d)
+				   struct fw_diags *d)
 {
 	Tfplugin6__DynamicValue *dv = ar_alloc(a, sizeof(*dv));
 	struct buf b;
@@ -360,8 +360,7 @@ static Tfplugin6__Schema__Block *block_pb(struct arena *a, const struct fw_attr 
 	return b;
 }
 
-Tfplugin6__Schema *schema_pb(struct arena *a, const struct fw_attr *attrs, int64_t version,
-				    const char *description)
+Tfplugin6__Schema *schema_pb(struct arena *a, const struct fw_attr *attrs, int64_t version, const char *description)
 {
 	Tfplugin6__Schema *s = ar_alloc(a, sizeof(*s));
 

@@ -67,7 +67,7 @@ struct tf6_req {
 	struct tf6_call *call;
 	struct arena *a;
 	struct fw_ctx ctx;
-	struct fw_diags d;   /* become the response's diagnostics */
+	struct fw_diags d;     /* become the response's diagnostics */
 	const char *type_name; /* of the request, when it has one */
 };
 

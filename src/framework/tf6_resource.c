@@ -25,7 +25,8 @@ int tf6_upgrade_resource_state(struct tf6_req *q, const ProtobufCMessage *req, P
 	if (!res)
 		return 0;
 	if (rq->raw_state && rq->raw_state->n_flatmap && !rq->raw_state->json.len) {
-		fw_error(&q->d, NULL, "Unsupported state format", "State in the pre-0.12 flatmap format cannot be "
+		fw_error(&q->d, NULL, "Unsupported state format",
+			 "State in the pre-0.12 flatmap format cannot be "
 			 "upgraded by this provider; refresh it with Terraform 0.12 or later first.");
 		return 0;
 	}
@@ -60,7 +61,8 @@ int tf6_upgrade_resource_identity(struct tf6_req *q, const ProtobufCMessage *req
 	if (rq->version != idd->version) {
 		fw_error(&q->d, NULL, "Unsupported identity version",
 			 "Resource %s has identity schema version %lld; an identity stored at version %lld cannot be "
-			 "upgraded.", q->type_name, (long long)idd->version, (long long)rq->version);
+			 "upgraded.",
+			 q->type_name, (long long)idd->version, (long long)rq->version);
 		return 0;
 	}
 	cty_value_null(&idv, t);
@@ -74,7 +76,8 @@ int tf6_upgrade_resource_identity(struct tf6_req *q, const ProtobufCMessage *req
 		const struct cty_value *v = cty_object_attr(&idv, idd->attrs[i].name);
 
 		if ((idd->attrs[i].flags & FW_REQUIRED) && (!v || v->st != CTY_KNOWN)) {
-			fw_error(&q->d, NULL, "Invalid stored identity", "The identity has no \"%s\".", idd->attrs[i].name);
+			fw_error(&q->d, NULL, "Invalid stored identity", "The identity has no \"%s\".",
+				 idd->attrs[i].name);
 			cty_value_release(&idv);
 			return 0;
 		}
@@ -203,8 +206,8 @@ int tf6_import_resource_state(struct tf6_req *q, const ProtobufCMessage *req, Pr
 		id = idv.st == CTY_KNOWN ? fw_get_string(&idv, "id") : NULL;
 	}
 	if (!id || !*id) {
-		fw_error(&q->d, NULL, "Missing import identifier", "Importing %s needs its id (or an identity with its id).",
-			 res->type_name);
+		fw_error(&q->d, NULL, "Missing import identifier",
+			 "Importing %s needs its id (or an identity with its id).", res->type_name);
 		cty_value_release(&idv);
 		return 0;
 	}
@@ -249,8 +252,8 @@ int tf6_read_data_source(struct tf6_req *q, const ProtobufCMessage *req, Protobu
 	const Tfplugin6__ReadDataSource__Request *rq = (const void *)req;
 	Tfplugin6__ReadDataSource__Response *rs = (void *)resp;
 	const struct cty_type *t;
-	const struct fw_data_source *ds =
-		(const struct fw_data_source *)tf6_find(q, FW_KIND_DATA_SOURCE, q->type_name, &t);
+	const struct fw_data_source *ds = (const struct fw_data_source *)tf6_find(q, FW_KIND_DATA_SOURCE, q->type_name,
+										  &t);
 	struct cty_value config, state;
 
 	if (!ds)

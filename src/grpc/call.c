@@ -287,4 +287,3 @@ int gs_dispatch(struct grpc_server *s, struct grpc_call *call)
 	pthread_mutex_unlock(&s->mu);
 	return r;
 }
-

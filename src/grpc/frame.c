@@ -7,10 +7,10 @@
 #include "grpc/frame.h"
 
 static const char *const status_names[] = {
-	"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-	"ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-	"ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
-	"UNAUTHENTICATED",
+	"OK",        "CANCELLED",       "UNKNOWN",           "INVALID_ARGUMENT",   "DEADLINE_EXCEEDED",
+	"NOT_FOUND", "ALREADY_EXISTS",  "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
+	"ABORTED",   "OUT_OF_RANGE",    "UNIMPLEMENTED",     "INTERNAL",           "UNAVAILABLE",
+	"DATA_LOSS", "UNAUTHENTICATED",
 };
 
 const char *grpc_status_name(int status)
@@ -32,8 +32,7 @@ int grpc_prefix_write(uint8_t out[GRPC_PREFIX_LEN], size_t len)
 	return 0;
 }
 
-int grpc_message_next(const uint8_t *p, size_t n, size_t *off, const uint8_t **msg, size_t *msg_len,
-		      int *compressed)
+int grpc_message_next(const uint8_t *p, size_t n, size_t *off, const uint8_t **msg, size_t *msg_len, int *compressed)
 {
 	size_t o = *off, len;
 

@@ -41,8 +41,7 @@ int grpc_prefix_write(uint8_t out[GRPC_PREFIX_LEN], size_t len);
  * is the flag byte, *off moves past the message. ERR_EOF: *off == n (no more messages).
  * ERR_PARSE: a truncated prefix or message, or a flag byte other than 0 and 1. *off is only
  * moved on success. */
-int grpc_message_next(const uint8_t *p, size_t n, size_t *off, const uint8_t **msg, size_t *msg_len,
-		      int *compressed);
+int grpc_message_next(const uint8_t *p, size_t n, size_t *off, const uint8_t **msg, size_t *msg_len, int *compressed);
 /* Append s[0..n) percent-encoded as grpc-message wants: bytes outside 0x20..0x7e and '%'
  * become "%XX" (uppercase hex). */
 int grpc_pct_encode(struct buf *out, const char *s, size_t n);

@@ -599,4 +599,3 @@ void grpc_server_free(struct grpc_server *s)
 	pthread_cond_destroy(&s->idle_cv);
 	free(s);
 }
-

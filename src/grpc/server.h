@@ -51,8 +51,8 @@ struct grpc_route {
 typedef int (*grpc_router_fn)(void *ud, const char *path, struct grpc_route *route);
 
 struct grpc_server_opts {
-	int listen_fd;          /* listening, non-blocking; not closed by the server */
-	SSL_CTX *ssl_ctx;       /* NULL: plaintext h2c. Otherwise ALPN h2 is required. */
+	int listen_fd;    /* listening, non-blocking; not closed by the server */
+	SSL_CTX *ssl_ctx; /* NULL: plaintext h2c. Otherwise ALPN h2 is required. */
 	grpc_router_fn router;
 	void *router_ud;
 	size_t max_request;     /* cap on one request's bytes; 0 means 64 MiB */

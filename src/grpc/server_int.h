@@ -31,7 +31,7 @@
 #define DEFAULT_MAX_RESPONSE ((size_t)256 << 20)
 #define DEFAULT_MAX_WORKERS 64
 #define STREAM_QUEUE_MAX ((size_t)4 << 20) /* emit blocks past this much unsent output */
-#define WBUF_FILL (64 * 1024)               /* coalesce frames up to this before a write */
+#define WBUF_FILL (64 * 1024)              /* coalesce frames up to this before a write */
 #define WBUF_MAX ((size_t)8 << 20)
 #define READ_CHUNK (64 * 1024)
 #define MAX_CONNS 64
@@ -49,13 +49,13 @@ struct grpc_call {
 	int32_t id;
 	char *path;
 	struct grpc_route route;
-	int routed;          /* 0 until the router found the path */
-	int bad_request;     /* a header we refuse (content-type, encoding) */
+	int routed;      /* 0 until the router found the path */
+	int bad_request; /* a header we refuse (content-type, encoding) */
 	int too_big;
-	int responded;       /* response headers (or a Trailers-Only reply) submitted */
+	int responded; /* response headers (or a Trailers-Only reply) submitted */
 	int dispatched;
-	struct buf req;      /* raw DATA bytes; read-only for the worker after dispatch */
-	const uint8_t *msg;  /* the request message inside req */
+	struct buf req;     /* raw DATA bytes; read-only for the worker after dispatch */
+	const uint8_t *msg; /* the request message inside req */
 	size_t msg_len;
 	struct grpc_call *cnext, *cprev; /* the connection's calls */
 
@@ -63,9 +63,9 @@ struct grpc_call {
 	struct grpc_server *srv;
 	int refs;
 	volatile int cancel;
-	struct buf out;      /* framed bytes not yet handed to nghttp2 */
+	struct buf out; /* framed bytes not yet handed to nghttp2 */
 	size_t out_off;
-	int done;            /* the handler returned: status/msg are final */
+	int done; /* the handler returned: status/msg are final */
 	int status;
 	char *status_msg;
 	int dirty;
@@ -86,9 +86,9 @@ struct gconn {
 	nghttp2_session *h2;
 	struct buf wbuf;
 	size_t woff;
-	uint32_t events;      /* current epoll interest */
+	uint32_t events; /* current epoll interest */
 	struct grpc_call *calls;
-	int dead;             /* closed; freed at the end of the loop iteration */
+	int dead; /* closed; freed at the end of the loop iteration */
 	struct gconn *next, *prev;
 };
 
@@ -100,7 +100,7 @@ struct grpc_server {
 	struct gconn *conns;
 	struct gconn *dead; /* closed connections awaiting free (epoll may still name them) */
 	int nconns;
-	int nlive;          /* connections past TLS + ALPN (their HTTP/2 session started) */
+	int nlive; /* connections past TLS + ALPN (their HTTP/2 session started) */
 
 	pthread_mutex_t mu;
 	pthread_cond_t work_cv, drain_cv, idle_cv;

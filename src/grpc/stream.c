@@ -233,12 +233,12 @@ static void request_complete(struct grpc_server *s, struct grpc_call *call)
 	if (call->route.kind == GRPC_HOLD)
 		return;
 	r = grpc_message_next((const uint8_t *)call->req.data, call->req.len, &off, &msg, &len, &compressed);
-	more = grpc_message_next((const uint8_t *)call->req.data, call->req.len, &off, &extra, &extra_len,
-				 &compressed);
+	more = grpc_message_next((const uint8_t *)call->req.data, call->req.len, &off, &extra, &extra_len, &compressed);
 	if (r < 0 || more != ERR_EOF) {
 		gs_reply_status(call, GRPC_STATUS_INTERNAL,
-			     r == ERR_EOF ? "missing request message" : r < 0 ? "malformed request framing"
-									   : "more than one request message");
+				r == ERR_EOF ? "missing request message"
+				: r < 0      ? "malformed request framing"
+					     : "more than one request message");
 		return;
 	}
 	if (compressed) {
@@ -284,11 +284,8 @@ static int on_frame_recv(nghttp2_session *h2, const nghttp2_frame *frame, void *
 		if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM)
 			request_complete(c->srv, call);
 		break;
-	case NGHTTP2_GOAWAY:
-		log_debug("peer sent GOAWAY (error %u)", frame->goaway.error_code);
-		break;
-	default:
-		break;
+	case NGHTTP2_GOAWAY: log_debug("peer sent GOAWAY (error %u)", frame->goaway.error_code); break;
+	default: break;
 	}
 	return 0;
 }

@@ -52,8 +52,10 @@ int goplugin_pick_version(const char *offered, int want, struct buf *why)
 	if (found)
 		return 0;
 	if (why)
-		buf_printf(why, "this provider speaks plugin protocol %d only, and the client offered "
-				"PLUGIN_PROTOCOL_VERSIONS=%s: use Terraform 1.0 or later", want, offered);
+		buf_printf(why,
+			   "this provider speaks plugin protocol %d only, and the client offered "
+			   "PLUGIN_PROTOCOL_VERSIONS=%s: use Terraform 1.0 or later",
+			   want, offered);
 	return ERR_UNSUPPORTED;
 bad:
 	if (why)
@@ -84,8 +86,8 @@ static int field_ok(const char *s)
 	return s && *s && !strpbrk(s, "|\r\n");
 }
 
-int goplugin_handshake_line(struct buf *out, int version, const char *network, const char *addr,
-			    const uint8_t *der, size_t der_len)
+int goplugin_handshake_line(struct buf *out, int version, const char *network, const char *addr, const uint8_t *der,
+			    size_t der_len)
 {
 	int r;
 
@@ -113,8 +115,10 @@ int goplugin_reattach_json(struct buf *out, const char *source, int version, lon
 	if (r == 0)
 		r = json_esc_append(out, source, strlen(source));
 	if (r == 0)
-		r = buf_printf(out, ":{\"Protocol\":\"grpc\",\"ProtocolVersion\":%d,\"Pid\":%ld,\"Test\":true,"
-				    "\"Addr\":{\"Network\":", version, pid);
+		r = buf_printf(out,
+			       ":{\"Protocol\":\"grpc\",\"ProtocolVersion\":%d,\"Pid\":%ld,\"Test\":true,"
+			       "\"Addr\":{\"Network\":",
+			       version, pid);
 	if (r == 0)
 		r = json_esc_append(out, network, strlen(network));
 	if (r == 0)

@@ -15,9 +15,9 @@
 #define GOPLUGIN_COOKIE_KEY "TF_PLUGIN_MAGIC_COOKIE"
 #define GOPLUGIN_COOKIE_VALUE "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
 /* go-plugin's words for a plugin run by hand (printed on stderr, exit status 1). */
-#define GOPLUGIN_NOT_A_PROGRAM                                                  \
+#define GOPLUGIN_NOT_A_PROGRAM                                                    \
 	"This binary is a plugin. These are not meant to be executed directly.\n" \
-	"Please execute the program that consumes these plugins, which will\n"     \
+	"Please execute the program that consumes these plugins, which will\n"    \
 	"load any plugins automatically\n"
 
 /* 1 when value (the cookie variable, may be NULL) is the magic cookie, else 0. */
@@ -30,8 +30,8 @@ int goplugin_pick_version(const char *offered, int want, struct buf *why);
 /* Append "1|<version>|<network>|<addr>|grpc[|<cert>]\n" to out, cert being der in standard
  * base64 without padding; der NULL means no 6th field (TLS disabled). ERR_INVAL when network
  * or addr contain '|' or a newline, ERR_TOOBIG from out. */
-int goplugin_handshake_line(struct buf *out, int version, const char *network, const char *addr,
-			    const uint8_t *der, size_t der_len);
+int goplugin_handshake_line(struct buf *out, int version, const char *network, const char *addr, const uint8_t *der,
+			    size_t der_len);
 /* Append the TF_REATTACH_PROVIDERS JSON object (one line, no newline) for provider source
  * address source (e.g. "registry.terraform.io/scaleway/scaleway"). */
 int goplugin_reattach_json(struct buf *out, const char *source, int version, long pid, const char *network,

@@ -28,7 +28,7 @@ struct tls_server {
 	SSL_CTX *ctx;
 	uint8_t *client_der; /* the only certificate a client may present, DER */
 	size_t client_der_len;
-	uint8_t *der;   /* our certificate, DER */
+	uint8_t *der; /* our certificate, DER */
 	size_t der_len;
 };
 

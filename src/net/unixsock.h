@@ -12,7 +12,7 @@
 #include <sys/un.h>
 
 struct unixsock {
-	int fd;                                 /* listening, non-blocking, close-on-exec; -1 when closed */
+	int fd; /* listening, non-blocking, close-on-exec; -1 when closed */
 	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];  /* the private directory */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)]; /* absolute socket path */
 };

@@ -21,8 +21,7 @@ void provider_release(void *data)
 	free(pd);
 }
 
-int provider_configure(const struct fw_ctx *ctx, const struct cty_value *config, void **data,
-		       struct fw_diags *d)
+int provider_configure(const struct fw_ctx *ctx, const struct cty_value *config, void **data, struct fw_diags *d)
 {
 	struct scwconfig_input in;
 	struct scwclient_opts o;
@@ -53,8 +52,8 @@ int provider_configure(const struct fw_ctx *ctx, const struct cty_value *config,
 	for (i = 0; i < pd->cfg->ndiags; i++) {
 		const struct scwconfig_diag *cd = &pd->cfg->diags[i];
 
-		fw_diag(d, cd->severity == SCWCONFIG_ERROR ? FW_ERROR : FW_WARNING, cd->attribute, cd->summary,
-			"%s", cd->detail);
+		fw_diag(d, cd->severity == SCWCONFIG_ERROR ? FW_ERROR : FW_WARNING, cd->attribute, cd->summary, "%s",
+			cd->detail);
 	}
 	if (pd->cfg->nerrors) {
 		r = ERR_INVAL;
@@ -70,8 +69,8 @@ int provider_configure(const struct fw_ctx *ctx, const struct cty_value *config,
 			 err_str(r));
 		goto out;
 	}
-	log_kv(LOG_DEBUG, "provider configured", "api_url", scwconfig_get(pd->cfg, SCWCONFIG_API_URL),
-	       "access_key", scwconfig_get(pd->cfg, SCWCONFIG_ACCESS_KEY), "credentials_from",
+	log_kv(LOG_DEBUG, "provider configured", "api_url", scwconfig_get(pd->cfg, SCWCONFIG_API_URL), "access_key",
+	       scwconfig_get(pd->cfg, SCWCONFIG_ACCESS_KEY), "credentials_from",
 	       pd->cfg->v[SCWCONFIG_SECRET_KEY].origin, NULL);
 	*data = pd;
 	pd = NULL;

@@ -24,8 +24,7 @@ struct provider_data {
 	struct scwclient *client;
 };
 
-int provider_configure(const struct fw_ctx *ctx, const struct cty_value *config, void **data,
-		       struct fw_diags *d);
+int provider_configure(const struct fw_ctx *ctx, const struct cty_value *config, void **data, struct fw_diags *d);
 void provider_release(void *data);
 
 /* Set up an iam_call on the configured client with the context's cancel and stop flags.

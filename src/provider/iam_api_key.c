@@ -33,45 +33,79 @@
 static const char *const key_bearers[] = { "application_id", "user_id", NULL };
 
 /* Attributes an API error may name (argument names map onto these). */
-static const char *const key_api_attrs[] = { "description", "application_id", "user_id", "expires_at",
-					     "default_project_id", NULL };
+static const char *const key_api_attrs[] = { "description", "application_id",     "user_id",
+					     "expires_at",  "default_project_id", NULL };
 
 static const struct fw_attr key_attrs[] = {
-	{ .name = "id", .type = &cty_string, .flags = FW_COMPUTED, .plan = FW_PLAN_USE_STATE,
+	{ .name = "id",
+	  .type = &cty_string,
+	  .flags = FW_COMPUTED,
+	  .plan = FW_PLAN_USE_STATE,
 	  .description = "The access key of the API key (SCW followed by 17 characters); the same as access_key." },
-	{ .name = "description", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED,
+	{ .name = "description",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL | FW_COMPUTED,
 	  .description = "A description of the key (at most 200 characters). Updated in place; \"\" when unset, "
 			 "and removing it clears it.",
 	  .validators = (const struct fw_validator[]){ FW_V_LEN(0, 200), { 0 } } },
-	{ .name = "application_id", .type = &cty_string, .flags = FW_OPTIONAL, .plan = FW_PLAN_REPLACE,
+	{ .name = "application_id",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL,
+	  .plan = FW_PLAN_REPLACE,
 	  .description = "The application bearing the key. Exactly one of application_id and user_id must be set; "
 			 "changing it creates a new key.",
 	  .validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
-	{ .name = "user_id", .type = &cty_string, .flags = FW_OPTIONAL, .plan = FW_PLAN_REPLACE,
+	{ .name = "user_id",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL,
+	  .plan = FW_PLAN_REPLACE,
 	  .description = "The user bearing the key. Exactly one of application_id and user_id must be set; changing "
 			 "it creates a new key.",
 	  .validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
-	{ .name = "expires_at", .type = &cty_string, .flags = FW_OPTIONAL, .plan = FW_PLAN_REPLACE,
+	{ .name = "expires_at",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL,
+	  .plan = FW_PLAN_REPLACE,
 	  .semeq = fw_semeq_rfc3339,
 	  .description = "When the key expires (RFC 3339, in the future when set or changed). Setting, changing or "
 			 "removing it creates a new key (with a new secret); the same instant written with another "
 			 "offset is not a change. Leave unset for a key that never expires.",
 	  .validators = (const struct fw_validator[]){ FW_V_RFC3339, { 0 } } },
-	{ .name = "default_project_id", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED,
+	{ .name = "default_project_id",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL | FW_COMPUTED,
 	  .description = "The project used by default with this key (Object Storage). Defaults to the "
 			 "organization's default project. Updated in place.",
 	  .validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
-	{ .name = "access_key", .type = &cty_string, .flags = FW_COMPUTED, .plan = FW_PLAN_USE_STATE,
+	{ .name = "access_key",
+	  .type = &cty_string,
+	  .flags = FW_COMPUTED,
+	  .plan = FW_PLAN_USE_STATE,
 	  .description = "The access key." },
-	{ .name = "secret_key", .type = &cty_string, .flags = FW_COMPUTED | FW_SENSITIVE, .plan = FW_PLAN_USE_STATE,
+	{ .name = "secret_key",
+	  .type = &cty_string,
+	  .flags = FW_COMPUTED | FW_SENSITIVE,
+	  .plan = FW_PLAN_USE_STATE,
 	  .description = "The secret key. Only known after creation (null after an import)." },
-	{ .name = "created_at", .type = &cty_string, .flags = FW_COMPUTED, .plan = FW_PLAN_USE_STATE,
+	{ .name = "created_at",
+	  .type = &cty_string,
+	  .flags = FW_COMPUTED,
+	  .plan = FW_PLAN_USE_STATE,
 	  .description = "When the key was created (RFC 3339)." },
-	{ .name = "updated_at", .type = &cty_string, .flags = FW_COMPUTED, .plan = FW_PLAN_UNKNOWN_ON_UPDATE,
+	{ .name = "updated_at",
+	  .type = &cty_string,
+	  .flags = FW_COMPUTED,
+	  .plan = FW_PLAN_UNKNOWN_ON_UPDATE,
 	  .description = "When the key was last updated (RFC 3339)." },
-	{ .name = "editable", .type = &cty_bool, .flags = FW_COMPUTED, .plan = FW_PLAN_USE_STATE,
+	{ .name = "editable",
+	  .type = &cty_bool,
+	  .flags = FW_COMPUTED,
+	  .plan = FW_PLAN_USE_STATE,
 	  .description = "Whether the key can be edited." },
-	{ .name = "creation_ip", .type = &cty_string, .flags = FW_COMPUTED, .plan = FW_PLAN_USE_STATE,
+	{ .name = "creation_ip",
+	  .type = &cty_string,
+	  .flags = FW_COMPUTED,
+	  .plan = FW_PLAN_USE_STATE,
 	  .description = "The IP address the key was created from." },
 	{ 0 },
 };
@@ -295,7 +329,8 @@ static int key_import(const struct fw_ctx *ctx, const char *id, struct cty_value
 	if (r == 0)
 		fw_warning(d, "secret_key", "Secret key not imported",
 			   "The API returns a key's secret only when the key is created: after this import, "
-			   "secret_key is null in the state of %s.", id);
+			   "secret_key is null in the state of %s.",
+			   id);
 	iam_api_key_release(&k);
 	iam_call_release(&call);
 	return r;
@@ -317,25 +352,40 @@ const struct fw_resource provider_iam_api_key = {
 /* ---- data source ---- */
 
 static const struct fw_attr key_ds_attrs[] = {
-	{ .name = "access_key", .type = &cty_string, .flags = FW_REQUIRED,
+	{ .name = "access_key",
+	  .type = &cty_string,
+	  .flags = FW_REQUIRED,
 	  .description = "The access key of the API key to read.",
-	  .validators = (const struct fw_validator[]){
-		  FW_V_REGEX(PROVIDER_RE_ACCESS_KEY, "an access key: SCW followed by 17 uppercase letters or digits"),
-		  { 0 } } },
+	  .validators =
+		  (const struct fw_validator[]){
+			  FW_V_REGEX(PROVIDER_RE_ACCESS_KEY,
+				     "an access key: SCW followed by 17 uppercase letters or digits"),
+			  { 0 } } },
 	{ .name = "id", .type = &cty_string, .flags = FW_COMPUTED, .description = "The access key." },
 	{ .name = "description", .type = &cty_string, .flags = FW_COMPUTED, .description = "The description." },
-	{ .name = "application_id", .type = &cty_string, .flags = FW_COMPUTED,
+	{ .name = "application_id",
+	  .type = &cty_string,
+	  .flags = FW_COMPUTED,
 	  .description = "The application bearing the key, or null." },
-	{ .name = "user_id", .type = &cty_string, .flags = FW_COMPUTED,
+	{ .name = "user_id",
+	  .type = &cty_string,
+	  .flags = FW_COMPUTED,
 	  .description = "The user bearing the key, or null." },
-	{ .name = "expires_at", .type = &cty_string, .flags = FW_COMPUTED,
+	{ .name = "expires_at",
+	  .type = &cty_string,
+	  .flags = FW_COMPUTED,
 	  .description = "When the key expires (RFC 3339, UTC), or null." },
-	{ .name = "default_project_id", .type = &cty_string, .flags = FW_COMPUTED,
+	{ .name = "default_project_id",
+	  .type = &cty_string,
+	  .flags = FW_COMPUTED,
 	  .description = "The key's default project." },
 	{ .name = "created_at", .type = &cty_string, .flags = FW_COMPUTED, .description = "Creation time." },
 	{ .name = "updated_at", .type = &cty_string, .flags = FW_COMPUTED, .description = "Last update time." },
 	{ .name = "editable", .type = &cty_bool, .flags = FW_COMPUTED, .description = "Whether it can be edited." },
-	{ .name = "creation_ip", .type = &cty_string, .flags = FW_COMPUTED, .description = "Where it was created from." },
+	{ .name = "creation_ip",
+	  .type = &cty_string,
+	  .flags = FW_COMPUTED,
+	  .description = "Where it was created from." },
 	{ 0 },
 };
 

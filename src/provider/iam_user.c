@@ -30,76 +30,117 @@
 
 static struct cty_type iamuser_tags_type = CTY_LIST_OF(&cty_string);
 
-static const char *const iamuser_api_attrs[] = { "email", "username", "first_name", "last_name", "phone_number",
-						 "locale", "tags", "organization_id", "password", NULL };
+static const char *const iamuser_api_attrs[] = { "email",  "username", "first_name",      "last_name", "phone_number",
+						 "locale", "tags",     "organization_id", "password",  NULL };
 
 #define IAMUSER_RE_EMAIL "^[^@[:space:][:cntrl:]]+@[^@[:space:][:cntrl:]]+$"
 #define IAMUSER_RE_USERNAME "^[^[:space:][:cntrl:]]+$"
 #define IAMUSER_RE_LOCALE "^[A-Za-z]{2,8}([_-][A-Za-z0-9]{2,8})?$"
 
 static const struct fw_attr iamuser_attrs[] = {
-	{ .name = "id", .type = &cty_string, .flags = FW_COMPUTED, .plan = FW_PLAN_USE_STATE,
+	{ .name = "id",
+	  .type = &cty_string,
+	  .flags = FW_COMPUTED,
+	  .plan = FW_PLAN_USE_STATE,
 	  .description = "The ID of the user (a UUID)." },
-	{ .name = "email", .type = &cty_string, .flags = FW_REQUIRED,
+	{ .name = "email",
+	  .type = &cty_string,
+	  .flags = FW_REQUIRED,
 	  .description = "The email address of the user. Updated in place.",
 	  .validators = (const struct fw_validator[]){ FW_V_LEN(3, 254),
-						       FW_V_REGEX(IAMUSER_RE_EMAIL, "an email address"), { 0 } } },
-	{ .name = "username", .type = &cty_string, .flags = FW_REQUIRED,
+						       FW_V_REGEX(IAMUSER_RE_EMAIL, "an email address"),
+						       { 0 } } },
+	{ .name = "username",
+	  .type = &cty_string,
+	  .flags = FW_REQUIRED,
 	  .description = "The username, unique in the organization (1 to 64 characters, no spaces). Updated in "
 			 "place (update-username).",
 	  .validators = (const struct fw_validator[]){ FW_V_LEN(1, 64),
 						       FW_V_REGEX(IAMUSER_RE_USERNAME, "a username without spaces"),
 						       { 0 } } },
-	{ .name = "first_name", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED,
+	{ .name = "first_name",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL | FW_COMPUTED,
 	  .description = "The first name (at most 64 characters). \"\" when unset; removing it clears it.",
 	  .validators = (const struct fw_validator[]){ FW_V_LEN(0, 64), { 0 } } },
-	{ .name = "last_name", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED,
+	{ .name = "last_name",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL | FW_COMPUTED,
 	  .description = "The last name (at most 64 characters). \"\" when unset; removing it clears it.",
 	  .validators = (const struct fw_validator[]){ FW_V_LEN(0, 64), { 0 } } },
-	{ .name = "phone_number", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED,
+	{ .name = "phone_number",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL | FW_COMPUTED,
 	  .description = "The phone number (at most 32 characters). \"\" when unset; removing it clears it.",
 	  .validators = (const struct fw_validator[]){ FW_V_LEN(0, 32), { 0 } } },
-	{ .name = "locale", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED,
+	{ .name = "locale",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL | FW_COMPUTED,
 	  .description = "The locale, such as en_US (the API's default when unset).",
 	  .validators = (const struct fw_validator[]){ FW_V_REGEX(IAMUSER_RE_LOCALE, "a locale such as en_US"),
 						       { 0 } } },
-	{ .name = "tags", .type = &iamuser_tags_type, .flags = FW_OPTIONAL | FW_COMPUTED,
+	{ .name = "tags",
+	  .type = &iamuser_tags_type,
+	  .flags = FW_OPTIONAL | FW_COMPUTED,
 	  .description = "Tags of the user (at most 10, order kept); [] when unset. An empty list, or removing the "
 			 "attribute, clears them.",
 	  .validators = (const struct fw_validator[]){ TFUTIL_V_TAGS, { 0 } } },
-	{ .name = "organization_id", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED,
+	{ .name = "organization_id",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL | FW_COMPUTED,
 	  .plan = FW_PLAN_REPLACE,
 	  .description = "The organization of the user (a UUID). Defaults to the provider's organization. Changing "
 			 "it replaces the user.",
 	  .validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
-	{ .name = "password", .type = &cty_string, .flags = FW_OPTIONAL | FW_SENSITIVE,
+	{ .name = "password",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL | FW_SENSITIVE,
 	  .description = "The user's password (8 to 128 characters; kept in state, sensitive). Changing it sets the "
 			 "new password in place (update-password); removing it keeps the current one. Conflicts with "
 			 "password_wo.",
 	  .validators = (const struct fw_validator[]){ FW_V_LEN(8, 128), { 0 } } },
-	{ .name = "password_wo", .type = &cty_string, .flags = FW_OPTIONAL | FW_SENSITIVE | FW_WRITE_ONLY,
+	{ .name = "password_wo",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL | FW_SENSITIVE | FW_WRITE_ONLY,
 	  .description = "Write-only password (never stored), sent at creation and whenever password_wo_version "
 			 "changes. Requires password_wo_version; conflicts with password.",
 	  .validators = (const struct fw_validator[]){ FW_V_LEN(8, 128), { 0 } } },
-	{ .name = "password_wo_version", .type = &cty_number, .flags = FW_OPTIONAL,
+	{ .name = "password_wo_version",
+	  .type = &cty_number,
+	  .flags = FW_OPTIONAL,
 	  .description = "Version of password_wo; changing it sets the current password_wo as the user's new "
 			 "password, in place." },
-	{ .name = "send_password_email", .type = &cty_bool, .flags = FW_OPTIONAL,
+	{ .name = "send_password_email",
+	  .type = &cty_bool,
+	  .flags = FW_OPTIONAL,
 	  .description = "Whether the API emails the password at creation. Has no effect later." },
-	{ .name = "send_welcome_email", .type = &cty_bool, .flags = FW_OPTIONAL,
+	{ .name = "send_welcome_email",
+	  .type = &cty_bool,
+	  .flags = FW_OPTIONAL,
 	  .description = "Whether the API sends a welcome email at creation. Has no effect later." },
 	{ .name = "created_at", .type = &cty_string, .flags = FW_COMPUTED, .description = "Creation time (RFC 3339)." },
-	{ .name = "updated_at", .type = &cty_string, .flags = FW_COMPUTED, .plan = FW_PLAN_UNKNOWN_ON_UPDATE,
+	{ .name = "updated_at",
+	  .type = &cty_string,
+	  .flags = FW_COMPUTED,
+	  .plan = FW_PLAN_UNKNOWN_ON_UPDATE,
 	  .description = "Last update time (RFC 3339)." },
-	{ .name = "deletable", .type = &cty_bool, .flags = FW_COMPUTED,
+	{ .name = "deletable",
+	  .type = &cty_bool,
+	  .flags = FW_COMPUTED,
 	  .description = "Whether the user can be deleted (owners cannot)." },
-	{ .name = "last_login_at", .type = &cty_string, .flags = FW_COMPUTED,
+	{ .name = "last_login_at",
+	  .type = &cty_string,
+	  .flags = FW_COMPUTED,
 	  .description = "Last login time (RFC 3339), null when never." },
 	{ .name = "type", .type = &cty_string, .flags = FW_COMPUTED, .description = "owner or member." },
-	{ .name = "status", .type = &cty_string, .flags = FW_COMPUTED,
+	{ .name = "status",
+	  .type = &cty_string,
+	  .flags = FW_COMPUTED,
 	  .description = "invitation_pending or activated (deprecated by the API)." },
 	{ .name = "mfa", .type = &cty_bool, .flags = FW_COMPUTED, .description = "Whether MFA is enabled." },
-	{ .name = "account_root_user_id", .type = &cty_string, .flags = FW_COMPUTED,
+	{ .name = "account_root_user_id",
+	  .type = &cty_string,
+	  .flags = FW_COMPUTED,
 	  .description = "The account root user ID (empty for members)." },
 	{ .name = "locked", .type = &cty_bool, .flags = FW_COMPUTED, .description = "Whether the user is locked." },
 	{ 0 },
@@ -126,8 +167,8 @@ static int iamuser_validate(const struct fw_ctx *ctx, const struct cty_value *co
 
 /* Unset names and phone number are planned as "" (the reference provider's state); warn when a
  * create-only setting changes on an existing user: nothing will be sent. */
-static int iamuser_modify_plan(const struct fw_ctx *ctx, const struct cty_value *prior,
-			       const struct cty_value *config, struct cty_value *planned, struct fw_diags *d)
+static int iamuser_modify_plan(const struct fw_ctx *ctx, const struct cty_value *prior, const struct cty_value *config,
+			       struct cty_value *planned, struct fw_diags *d)
 {
 	static const char *const create_only[] = { "send_password_email", "send_welcome_email" };
 	static const char *const empty_when_unset[] = { "first_name", "last_name", "phone_number", "tags", NULL };
@@ -145,9 +186,11 @@ static int iamuser_modify_plan(const struct fw_ctx *ctx, const struct cty_value 
 		const struct cty_value *b = cty_object_attr(planned, create_only[i]);
 
 		if (a && b && !cty_value_equal(a, b) && !(a->st == CTY_NULL && b->st == CTY_KNOWN && !b->b))
-			fw_warning(d, create_only[i], "Setting only used at creation",
-				   "%s is only sent when the user is created; changing it on an existing user is stored "
-				   "but sends nothing.", create_only[i]);
+			fw_warning(
+				d, create_only[i], "Setting only used at creation",
+				"%s is only sent when the user is created; changing it on an existing user is stored "
+				"but sends nothing.",
+				create_only[i]);
 	}
 	return 0;
 }
@@ -439,15 +482,21 @@ static const struct fw_rule iamuser_ds_rules[] = {
 
 static const struct fw_attr iamuser_ds_attrs[] = {
 	{ .name = "id", .type = &cty_string, .flags = FW_COMPUTED, .description = "The ID of the user." },
-	{ .name = "user_id", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED,
+	{ .name = "user_id",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL | FW_COMPUTED,
 	  .description = "The ID of the user to read (exactly one of user_id and email); set from the user found "
 			 "when it is read by email.",
 	  .validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
-	{ .name = "email", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED,
+	{ .name = "email",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL | FW_COMPUTED,
 	  .description = "The email of the user to read, matched without regard to case (exactly one of user_id and "
 			 "email).",
 	  .validators = (const struct fw_validator[]){ FW_V_REGEX(IAMUSER_RE_EMAIL, "an email address"), { 0 } } },
-	{ .name = "organization_id", .type = &cty_string, .flags = FW_OPTIONAL | FW_COMPUTED,
+	{ .name = "organization_id",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL | FW_COMPUTED,
 	  .description = "The organization searched by email (defaults to the provider's).",
 	  .validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
 	{ .name = "username", .type = &cty_string, .flags = FW_COMPUTED, .description = "The username." },
@@ -463,16 +512,26 @@ static const struct fw_attr iamuser_ds_attrs[] = {
 	{ .name = "type", .type = &cty_string, .flags = FW_COMPUTED, .description = "owner or member." },
 	{ .name = "status", .type = &cty_string, .flags = FW_COMPUTED, .description = "The status." },
 	{ .name = "mfa", .type = &cty_bool, .flags = FW_COMPUTED, .description = "Whether MFA is enabled." },
-	{ .name = "account_root_user_id", .type = &cty_string, .flags = FW_COMPUTED,
+	{ .name = "account_root_user_id",
+	  .type = &cty_string,
+	  .flags = FW_COMPUTED,
 	  .description = "The account root user ID." },
 	{ .name = "locked", .type = &cty_bool, .flags = FW_COMPUTED, .description = "Whether the user is locked." },
 	{ 0 },
 };
 
 static const struct tfutil_lookup iamuser_lookup = {
-	.attr = "email", .id_attr = "user_id", .noun = "user", .nouns = "users", .is = "has the email",
-	.are = "have the email", .not_found = "User not found", .several = "Several users match",
-	.read_summary = "Cannot read the user", .key_off = offsetof(struct iam_user, email), .nocase = 1,
+	.attr = "email",
+	.id_attr = "user_id",
+	.noun = "user",
+	.nouns = "users",
+	.is = "has the email",
+	.are = "have the email",
+	.not_found = "User not found",
+	.several = "Several users match",
+	.read_summary = "Cannot read the user",
+	.key_off = offsetof(struct iam_user, email),
+	.nocase = 1,
 };
 
 static int iamuser_ds_by_email(const struct fw_ctx *ctx, struct iam_call *call, const struct cty_value *config,

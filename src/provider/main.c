@@ -67,18 +67,12 @@ static void on_term(int sig)
 static const char *signal_name(int sig)
 {
 	switch (sig) {
-	case SIGSEGV:
-		return "SIGSEGV: segmentation violation";
-	case SIGBUS:
-		return "SIGBUS: bus error";
-	case SIGILL:
-		return "SIGILL: illegal instruction";
-	case SIGFPE:
-		return "SIGFPE: floating-point exception";
-	case SIGABRT:
-		return "SIGABRT: abort";
-	default:
-		return "unexpected signal";
+	case SIGSEGV: return "SIGSEGV: segmentation violation";
+	case SIGBUS: return "SIGBUS: bus error";
+	case SIGILL: return "SIGILL: illegal instruction";
+	case SIGFPE: return "SIGFPE: floating-point exception";
+	case SIGABRT: return "SIGABRT: abort";
+	default: return "unexpected signal";
 	}
 }
 
@@ -238,7 +232,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (debug) {
-		r = goplugin_reattach_json(&line, PROVIDER_SOURCE, PROVIDER_PROTOCOL, (long)getpid(), "unix", sock.path);
+		r = goplugin_reattach_json(&line, PROVIDER_SOURCE, PROVIDER_PROTOCOL, (long)getpid(), "unix",
+					   sock.path);
 		if (r == 0) {
 			printf("Provider started in debug mode. To attach Terraform, set in your shell:\n\n"
 			       "\tTF_REATTACH_PROVIDERS='%s'\n\nStop it with SIGTERM (kill %ld).\n",
@@ -263,8 +258,8 @@ int main(int argc, char **argv)
 	}
 	if (r < 0)
 		goto out;
-	log_kv(LOG_DEBUG, "plugin server listening", "address", sock.path, "tls", tls ? "true" : "false",
-	       "debug", debug ? "true" : "false", NULL);
+	log_kv(LOG_DEBUG, "plugin server listening", "address", sock.path, "tls", tls ? "true" : "false", "debug",
+	       debug ? "true" : "false", NULL);
 	g_server = srv;
 	if (g_term_pending)
 		grpc_server_stop(srv); /* SIGTERM arrived before g_server was set */

@@ -18,33 +18,52 @@
 #include "provider/provider.h"
 
 static const struct fw_attr provider_attrs[] = {
-	{ .name = "access_key", .type = &cty_string, .flags = FW_OPTIONAL,
+	{ .name = "access_key",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL,
 	  .description = "The Scaleway access key (SCW followed by 17 characters). Defaults to SCW_ACCESS_KEY or the "
 			 "config file's profile.",
-	  .validators = (const struct fw_validator[]){
-		  FW_V_REGEX(PROVIDER_RE_ACCESS_KEY, "an access key: SCW followed by 17 uppercase letters or digits"), { 0 } } },
-	{ .name = "secret_key", .type = &cty_string, .flags = FW_OPTIONAL | FW_SENSITIVE,
+	  .validators =
+		  (const struct fw_validator[]){
+			  FW_V_REGEX(PROVIDER_RE_ACCESS_KEY,
+				     "an access key: SCW followed by 17 uppercase letters or digits"),
+			  { 0 } } },
+	{ .name = "secret_key",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL | FW_SENSITIVE,
 	  .description = "The Scaleway secret key (a UUID). Defaults to SCW_SECRET_KEY or the config file's profile.",
 	  .validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
-	{ .name = "profile", .type = &cty_string, .flags = FW_OPTIONAL,
+	{ .name = "profile",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL,
 	  .description = "The profile of the Scaleway config file to use. Defaults to SCW_PROFILE, then the file's "
 			 "active_profile.",
 	  .validators = (const struct fw_validator[]){ FW_V_LEN(1, 256), { 0 } } },
-	{ .name = "project_id", .type = &cty_string, .flags = FW_OPTIONAL,
+	{ .name = "project_id",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL,
 	  .description = "The default project ID (a UUID). Defaults to SCW_DEFAULT_PROJECT_ID.",
 	  .validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
-	{ .name = "organization_id", .type = &cty_string, .flags = FW_OPTIONAL,
+	{ .name = "organization_id",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL,
 	  .description = "The organization ID (a UUID). Defaults to SCW_DEFAULT_ORGANIZATION_ID.",
 	  .validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
-	{ .name = "region", .type = &cty_string, .flags = FW_OPTIONAL,
+	{ .name = "region",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL,
 	  .description = "The default region, such as fr-par. Defaults to SCW_DEFAULT_REGION.",
-	  .validators = (const struct fw_validator[]){
-		  FW_V_REGEX(PROVIDER_RE_REGION, "a region such as fr-par"), { 0 } } },
-	{ .name = "zone", .type = &cty_string, .flags = FW_OPTIONAL,
+	  .validators = (const struct fw_validator[]){ FW_V_REGEX(PROVIDER_RE_REGION, "a region such as fr-par"),
+						       { 0 } } },
+	{ .name = "zone",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL,
 	  .description = "The default zone, such as fr-par-1. Defaults to SCW_DEFAULT_ZONE.",
-	  .validators = (const struct fw_validator[]){
-		  FW_V_REGEX(PROVIDER_RE_ZONE, "a zone such as fr-par-1"), { 0 } } },
-	{ .name = "api_url", .type = &cty_string, .flags = FW_OPTIONAL,
+	  .validators = (const struct fw_validator[]){ FW_V_REGEX(PROVIDER_RE_ZONE, "a zone such as fr-par-1"),
+						       { 0 } } },
+	{ .name = "api_url",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL,
 	  .description = "The Scaleway API URL, without a trailing slash. Defaults to SCW_API_URL, then "
 			 "https://api.scaleway.com.",
 	  .validators = (const struct fw_validator[]){ FW_V_HTTP_URL, { 0 } } },
@@ -63,11 +82,7 @@ static const struct fw_resource *const provider_resources[] = {
 };
 
 static const struct fw_data_source *const provider_data_sources[] = {
-	&provider_iam_api_key_ds,
-	&iamapp_data_source,
-	&iamuser_data_source,
-	&iamgroup_data_source,
-	NULL,
+	&provider_iam_api_key_ds, &iamapp_data_source, &iamuser_data_source, &iamgroup_data_source, NULL,
 };
 
 static const struct fw_ephemeral *const provider_ephemerals[] = {
@@ -76,12 +91,8 @@ static const struct fw_ephemeral *const provider_ephemerals[] = {
 };
 
 static const struct fw_list *const provider_lists[] = {
-	&provider_iam_api_key_list,
-	&provider_iam_application_list,
-	&provider_iam_user_list,
-	&provider_iam_group_list,
-	&provider_iam_policy_list,
-	NULL,
+	&provider_iam_api_key_list, &provider_iam_application_list, &provider_iam_user_list,
+	&provider_iam_group_list,   &provider_iam_policy_list,      NULL,
 };
 
 const struct fw_provider provider_scaleway = {

@@ -146,8 +146,8 @@ const char *tfutil_organization(const struct fw_ctx *ctx, const struct cty_value
 	return org;
 }
 
-int tfutil_plan_organization(const struct fw_ctx *ctx, const struct cty_value *prior,
-			     const struct cty_value *config, struct cty_value *planned, struct fw_diags *d)
+int tfutil_plan_organization(const struct fw_ctx *ctx, const struct cty_value *prior, const struct cty_value *config,
+			     struct cty_value *planned, struct fw_diags *d)
 {
 	const char *org;
 
@@ -188,8 +188,7 @@ int tfutil_pick(const struct tfutil_lookup *lk, const void *items, size_t n, siz
 		fw_error(d, lk->attr, lk->several, "%zu %s of organization %s %s \"%s\"; use %s instead.", found,
 			 lk->nouns, org, lk->are, key, lk->id_attr);
 	else
-		fw_error(d, lk->attr, lk->not_found, "No %s of organization %s %s \"%s\".", lk->noun, org, lk->is,
-			 key);
+		fw_error(d, lk->attr, lk->not_found, "No %s of organization %s %s \"%s\".", lk->noun, org, lk->is, key);
 	return ERR_NOTFOUND;
 }
 

@@ -42,7 +42,10 @@ int tfutil_plan_empty(const struct cty_value *config, struct cty_value *planned,
 /* Validator for a list of tags: at most self->max items (TFUTIL_TAGS_MAX when 0), each 1 to
  * TFUTIL_TAG_LEN_MAX characters. Unknown elements are accepted (checked again at apply). */
 int tfutil_v_tags(const struct fw_validator *self, const struct cty_value *v, struct buf *why);
-#define TFUTIL_V_TAGS { .fn = tfutil_v_tags, .max = TFUTIL_TAGS_MAX }
+#define TFUTIL_V_TAGS                                       \
+	{                                                   \
+		.fn = tfutil_v_tags, .max = TFUTIL_TAGS_MAX \
+	}
 
 /* The organization an object is created in: the configuration's organization_id, else the
  * provider's. NULL (with an error diagnostic on organization_id) when neither is set. */
@@ -51,8 +54,8 @@ const char *tfutil_organization(const struct fw_ctx *ctx, const struct cty_value
 /* Plan-time default of organization_id on create (prior NULL): the configuration's value, else
  * the provider's, shown in the plan; an error on organization_id when neither exists, so the
  * mistake is caught before any API call. Nothing to do on update. */
-int tfutil_plan_organization(const struct fw_ctx *ctx, const struct cty_value *prior,
-			     const struct cty_value *config, struct cty_value *planned, struct fw_diags *d);
+int tfutil_plan_organization(const struct fw_ctx *ctx, const struct cty_value *prior, const struct cty_value *config,
+			     struct cty_value *planned, struct fw_diags *d);
 
 /* Forget an object deleted outside Terraform: state becomes null (of its type), so that the next
  * plan creates it again. */

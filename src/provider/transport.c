@@ -16,16 +16,11 @@
 int transport_status_from_err(int r)
 {
 	switch (r) {
-	case 0:
-		return GRPC_STATUS_OK;
-	case ERR_UNSUPPORTED:
-		return GRPC_STATUS_UNIMPLEMENTED;
-	case ERR_PARSE:
-		return GRPC_STATUS_INVALID_ARGUMENT;
-	case ERR_CANCELED:
-		return GRPC_STATUS_CANCELLED;
-	default:
-		return GRPC_STATUS_INTERNAL;
+	case 0: return GRPC_STATUS_OK;
+	case ERR_UNSUPPORTED: return GRPC_STATUS_UNIMPLEMENTED;
+	case ERR_PARSE: return GRPC_STATUS_INVALID_ARGUMENT;
+	case ERR_CANCELED: return GRPC_STATUS_CANCELLED;
+	default: return GRPC_STATUS_INTERNAL;
 	}
 }
 
@@ -51,16 +46,15 @@ static int tf6_handler(void *ud, struct grpc_call *gc)
 	r = tf6_dispatch(ud, &call);
 	status = transport_status_from_err(r);
 	if (status == GRPC_STATUS_UNIMPLEMENTED)
-		snprintf(msg, sizeof(msg), "method %s is not implemented by terraform-provider-scaleway",
-			 call.method);
+		snprintf(msg, sizeof(msg), "method %s is not implemented by terraform-provider-scaleway", call.method);
 	else if (status == GRPC_STATUS_INVALID_ARGUMENT)
 		snprintf(msg, sizeof(msg), "%s: malformed request message", call.method);
 	else if (status != GRPC_STATUS_OK)
 		snprintf(msg, sizeof(msg), "%s: %s", call.method, err_str(r));
 	if (status != GRPC_STATUS_OK) {
 		grpc_call_set_message(gc, msg);
-		log_kv(status == GRPC_STATUS_UNIMPLEMENTED ? LOG_DEBUG : LOG_WARN, "tfplugin6 call failed",
-		       "method", call.method, "error", err_str(r), NULL);
+		log_kv(status == GRPC_STATUS_UNIMPLEMENTED ? LOG_DEBUG : LOG_WARN, "tfplugin6 call failed", "method",
+		       call.method, "error", err_str(r), NULL);
 	}
 	return status;
 }

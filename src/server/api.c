@@ -21,7 +21,6 @@
 #include "server/authz.h"
 #include "server/secret.h"
 
-
 void api_init(struct api *a, struct store *s, const struct secret_key *key, uint32_t key_quota)
 {
 	a->store = s;
@@ -109,19 +108,18 @@ void err_store(struct ctx *c, int r, const char *resource, const char *id, const
 		else
 			err_not_found(c, resource, id);
 		return;
-	case ERR_QUOTA:
-		done(c, 403, api_json_err_quota(&c->resp->body, d->current, d->quota, d->resource));
-		return;
+	case ERR_QUOTA: done(c, 403, api_json_err_quota(&c->resp->body, d->current, d->quota, d->resource)); return;
 	case ERR_EXISTS:
 		api_invalid_add(&inv, d && d->resource ? d->resource : resource, "constraint",
 				"%s is already used in this organization", d && d->resource ? d->resource : resource);
 		err_invalid(c, 400, &inv);
 		return;
 	case ERR_PERM:
-		done(c, 412, api_json_err_precondition(&c->resp->body, "resource_not_deletable",
-						       !strcmp(resource, "user")
-							       ? "the owner of an organization cannot be deleted"
-							       : "this resource is managed and cannot be deleted"));
+		done(c, 412,
+		     api_json_err_precondition(&c->resp->body, "resource_not_deletable",
+					       !strcmp(resource, "user")
+						       ? "the owner of an organization cannot be deleted"
+						       : "this resource is managed and cannot be deleted"));
 		return;
 	case ERR_CANCELED:
 		done(c, 503, api_json_err_plain(&c->resp->body, "service_unavailable", "the server is stopping"));
@@ -133,9 +131,7 @@ void err_store(struct ctx *c, int r, const char *resource, const char *id, const
 		log_kv(LOG_WARN, "database unavailable", "error", err_str(r), "resource", resource, NULL);
 		done(c, 503, api_json_err_plain(&c->resp->body, "service_unavailable", "the database is unavailable"));
 		return;
-	default:
-		log_kv(LOG_ERROR, "store error", "error", err_str(r), "resource", resource, NULL);
-		internal_error(c);
+	default: log_kv(LOG_ERROR, "store error", "error", err_str(r), "resource", resource, NULL); internal_error(c);
 	}
 }
 
@@ -148,8 +144,9 @@ static void hash_failed(struct ctx *c, int r)
 		return;
 	}
 	buf_reset(&c->resp->body);
-	done(c, 429, api_json_err_plain(&c->resp->body, "too_many_requests",
-					"too many passwords are being hashed; retry later"));
+	done(c, 429,
+	     api_json_err_plain(&c->resp->body, "too_many_requests",
+				"too many passwords are being hashed; retry later"));
 }
 
 void no_content(struct ctx *c)
@@ -232,8 +229,8 @@ static void key_new(struct store_key *k, const char *org, struct tstamp now, con
 }
 
 int api_mint_key(const struct api *a, const char *org, enum store_bearer bearer_type, const char *bearer_id,
-		 const char *description, const char *creation_ip, struct store_key *k,
-		 char secret[UUID_STR_LEN + 1], struct store_detail *d)
+		 const char *description, const char *creation_ip, struct store_key *k, char secret[UUID_STR_LEN + 1],
+		 struct store_detail *d)
 {
 	struct tstamp now = time_now();
 	int r;
@@ -755,17 +752,34 @@ static const struct api_action user_actions[] = {
 };
 
 static const struct api_resource res_keys = {
-	.name = "api-keys", .route_list = API_PREFIX "api-keys", .route_item = API_PREFIX "api-keys/{access_key}",
-	.list = keys_list, .create = keys_create, .get = keys_get, .update = keys_update, .del = keys_delete,
+	.name = "api-keys",
+	.route_list = API_PREFIX "api-keys",
+	.route_item = API_PREFIX "api-keys/{access_key}",
+	.list = keys_list,
+	.create = keys_create,
+	.get = keys_get,
+	.update = keys_update,
+	.del = keys_delete,
 };
 static const struct api_resource res_apps = {
-	.name = "applications", .route_list = API_PREFIX "applications",
-	.route_item = API_PREFIX "applications/{application_id}", .list = apps_list, .create = apps_create,
-	.get = apps_get, .update = apps_update, .del = apps_delete,
+	.name = "applications",
+	.route_list = API_PREFIX "applications",
+	.route_item = API_PREFIX "applications/{application_id}",
+	.list = apps_list,
+	.create = apps_create,
+	.get = apps_get,
+	.update = apps_update,
+	.del = apps_delete,
 };
 static const struct api_resource res_users = {
-	.name = "users", .route_list = API_PREFIX "users", .route_item = API_PREFIX "users/{user_id}",
-	.list = users_list, .create = users_create, .get = users_get, .update = users_update, .del = users_delete,
+	.name = "users",
+	.route_list = API_PREFIX "users",
+	.route_item = API_PREFIX "users/{user_id}",
+	.list = users_list,
+	.create = users_create,
+	.get = users_get,
+	.update = users_update,
+	.del = users_delete,
 	.actions = user_actions,
 };
 

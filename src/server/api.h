@@ -27,22 +27,22 @@
 struct api {
 	struct store *store;
 	const struct secret_key *key;
-	uint32_t key_quota; /* API keys per organization, 0 = unlimited */
+	uint32_t key_quota;                 /* API keys per organization, 0 = unlimited */
 	uint32_t group_quota, policy_quota; /* groups and policies per organization (50), 0 = unlimited */
 };
 
 struct api_req {
-	const char *method;           /* "GET", "POST", ... */
-	const char *path;             /* decoded path, without the query string */
+	const char *method; /* "GET", "POST", ... */
+	const char *path;   /* decoded path, without the query string */
 	const struct api_qparam *query;
 	size_t n_query;
-	const char *auth_token;       /* X-Auth-Token value, NULL when absent (a secret: never log) */
-	const char *client_ip;        /* textual address of the peer */
-	const char *user_agent;       /* User-Agent value or NULL (policy conditions) */
+	const char *auth_token; /* X-Auth-Token value, NULL when absent (a secret: never log) */
+	const char *client_ip;  /* textual address of the peer */
+	const char *user_agent; /* User-Agent value or NULL (policy conditions) */
 	const char *body;
 	size_t body_len;
-	int body_too_big;             /* the body was over API_BODY_MAX and was dropped */
-	int too_many_params;          /* the query had more parameters than the front keeps */
+	int body_too_big;    /* the body was over API_BODY_MAX and was dropped */
+	int too_many_params; /* the query had more parameters than the front keeps */
 	struct tstamp now;
 };
 
@@ -64,7 +64,7 @@ void api_resp_release(struct api_resp *resp);
 /* Mint a new API key for a bearer of org (used by bootstrap): fills k and the secret
  * (UUID_STR_LEN + 1 bytes; wipe it after use). quota 0 = unlimited. */
 int api_mint_key(const struct api *a, const char *org, enum store_bearer bearer_type, const char *bearer_id,
-		 const char *description, const char *creation_ip, struct store_key *k,
-		 char secret[UUID_STR_LEN + 1], struct store_detail *d);
+		 const char *description, const char *creation_ip, struct store_key *k, char secret[UUID_STR_LEN + 1],
+		 struct store_detail *d);
 
 #endif

@@ -83,17 +83,13 @@ static int field(struct buf *b, int first, const struct rec_field *f, const void
 	int v;
 
 	switch (f->kind) {
-	case REC_ID:
-		return str(b, first, f->name, (const char *)rec + f->off);
-	case REC_STR:
-		s = *(char *const *)((const char *)rec + f->off);
-		return str(b, first, f->name, s ? s : "");
-	case REC_TS:
-		return ts(b, f->name, REC_CAT(rec, f, struct tstamp));
+	case REC_ID: return str(b, first, f->name, (const char *)rec + f->off);
+	case REC_STR: s = *(char *const *)((const char *)rec + f->off); return str(b, first, f->name, s ? s : "");
+	case REC_TS: return ts(b, f->name, REC_CAT(rec, f, struct tstamp));
 	case REC_OPT_TS:
-		return ts(b, f->name, *(const int *)((const char *)rec + f->flag_off) ? REC_CAT(rec, f, struct tstamp) : NULL);
-	case REC_BOOL:
-		return boolean(b, f->name, *REC_CAT(rec, f, int));
+		return ts(b, f->name,
+			  *(const int *)((const char *)rec + f->flag_off) ? REC_CAT(rec, f, struct tstamp) : NULL);
+	case REC_BOOL: return boolean(b, f->name, *REC_CAT(rec, f, int));
 	case REC_U32: {
 		int r = key(b, first, f->name);
 
@@ -102,10 +98,8 @@ static int field(struct buf *b, int first, const struct rec_field *f, const void
 	case REC_ENUM:
 		v = *REC_CAT(rec, f, int);
 		return str(b, first, f->name, f->names[v >= 0 && (unsigned)v < f->n_names ? v : 0]);
-	case REC_TAGS:
-		return tags(b, f->name, REC_CAT(rec, f, struct store_tags));
-	case REC_SECRET:
-		return str(b, first, f->name, secret);
+	case REC_TAGS: return tags(b, f->name, REC_CAT(rec, f, struct store_tags));
+	case REC_SECRET: return str(b, first, f->name, secret);
 	case REC_BEARER: {
 		const struct store_key *k = rec;
 
@@ -176,20 +170,20 @@ int api_json_rule(struct buf *b, const struct store_rule *r)
 	return record(b, &rec_rule, r, NULL);
 }
 
-#define LIST_WRITER(fname, ltype, member, writer_call)                          \
-	int fname(struct buf *b, const ltype *l)                                \
-	{                                                                       \
-		size_t i;                                                       \
-		int r = buf_append_str(b, "{\"" member "\":[");                 \
-		for (i = 0; r == 0 && i < l->n; i++) {                          \
-			if (i)                                                  \
-				r = buf_append_byte(b, ',');                    \
-			if (r == 0)                                             \
-				r = writer_call;                                \
-		}                                                               \
-		if (r == 0)                                                     \
+#define LIST_WRITER(fname, ltype, member, writer_call)                                  \
+	int fname(struct buf *b, const ltype *l)                                        \
+	{                                                                               \
+		size_t i;                                                               \
+		int r = buf_append_str(b, "{\"" member "\":[");                         \
+		for (i = 0; r == 0 && i < l->n; i++) {                                  \
+			if (i)                                                          \
+				r = buf_append_byte(b, ',');                            \
+			if (r == 0)                                                     \
+				r = writer_call;                                        \
+		}                                                                       \
+		if (r == 0)                                                             \
 			r = buf_printf(b, "],\"total_count\":%u}", (unsigned)l->total); \
-		return r;                                                       \
+		return r;                                                               \
 	}
 
 LIST_WRITER(api_json_key_list, struct store_key_list, "api_keys", api_json_key(b, &l->v[i], NULL))
@@ -279,7 +273,8 @@ int api_json_err_quota(struct buf *b, uint32_t current, uint32_t quota, const ch
 	if (r == 0)
 		r = str(b, 0, "resource", resource);
 	return r ? r
-		 : buf_append_str(b, "}],\"message\":\"quota(s) exceeded for this resource\",\"type\":\"quotas_exceeded\"}");
+		 : buf_append_str(
+			   b, "}],\"message\":\"quota(s) exceeded for this resource\",\"type\":\"quotas_exceeded\"}");
 }
 
 int api_json_err_precondition(struct buf *b, const char *precondition, const char *help)

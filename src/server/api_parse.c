@@ -70,8 +70,8 @@ static int load_object(const char *body, size_t len, json_t **out, struct api_in
 	}
 	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &e);
 	if (!root) {
-		api_invalid_add(inv, "body", "format", "malformed JSON: %s (line %d, column %d)", e.text,
-				e.line, e.column);
+		api_invalid_add(inv, "body", "format", "malformed JSON: %s (line %d, column %d)", e.text, e.line,
+				e.column);
 		return ERR_INVAL;
 	}
 	if (!json_is_object(root)) {
@@ -105,8 +105,8 @@ static int vld_arg(const char *argname, const char *s, size_t n, struct api_inva
 
 /* A string member of at most max characters. *out NULL when absent. required: absent or ""
  * is an error. */
-static int str_field(json_t *o, const char *k, const char *argname, size_t max, int required,
-		     char **out, struct api_invalid *inv)
+static int str_field(json_t *o, const char *k, const char *argname, size_t max, int required, char **out,
+		     struct api_invalid *inv)
 {
 	json_t *v = member(o, k);
 	const char *s;
@@ -129,8 +129,7 @@ static int str_field(json_t *o, const char *k, const char *argname, size_t max, 
 		return ERR_INVAL;
 	}
 	if (api_utf8_len(s, n) > max) {
-		api_invalid_add(inv, argname, "constraint", "%s must be at most %zu characters long",
-				argname, max);
+		api_invalid_add(inv, argname, "constraint", "%s must be at most %zu characters long", argname, max);
 		return ERR_INVAL;
 	}
 	if (vld_arg(argname, s, n, inv) < 0)
@@ -180,8 +179,7 @@ static int time_field(json_t *o, const char *k, const char *argname, struct tsta
 	*present = 0;
 	if (!v)
 		return 0;
-	if (!json_is_string(v) ||
-	    time_rfc3339_parse(json_string_value(v), json_string_length(v), out) != 0) {
+	if (!json_is_string(v) || time_rfc3339_parse(json_string_value(v), json_string_length(v), out) != 0) {
 		api_invalid_add(inv, argname, "format", "%s must be an RFC 3339 date-time such as 2035-07-06T09:00:00Z",
 				argname);
 		return ERR_INVAL;
@@ -304,7 +302,10 @@ struct body {
 	size_t n;
 };
 
-#define BODY(desc, prefix, fields) { desc, prefix, fields, sizeof(fields) / sizeof((fields)[0]) }
+#define BODY(desc, prefix, fields)                                         \
+	{                                                                  \
+		desc, prefix, fields, sizeof(fields) / sizeof((fields)[0]) \
+	}
 
 /* Parse the members of o that b names into rec, a record described by b->desc. now: the
  * reference of date-times (NULL when b has none). *set_tags (when not NULL): tags were given. */
@@ -327,9 +328,7 @@ static int body_rec(json_t *o, const struct body *b, const struct tstamp *now, v
 			r = merge(r, (in->str ? in->str : str_field)(o, f->name, arg, in->max, in->required,
 								     REC_AT(rec, f, char *), inv));
 			break;
-		case REC_ID:
-			r = merge(r, uuid_field(o, f->name, arg, REC_AT(rec, f, char), inv));
-			break;
+		case REC_ID: r = merge(r, uuid_field(o, f->name, arg, REC_AT(rec, f, char), inv)); break;
 		case REC_OPT_TS:
 			if (!now)
 				return ERR_INTERNAL;
@@ -341,11 +340,8 @@ static int body_rec(json_t *o, const struct body *b, const struct tstamp *now, v
 			if (set_tags)
 				*set_tags = present;
 			break;
-		case REC_BEARER:
-			r = merge(r, bearer_field(o, rec, inv));
-			break;
-		default:
-			return ERR_INTERNAL;
+		case REC_BEARER: r = merge(r, bearer_field(o, rec, inv)); break;
+		default: return ERR_INTERNAL;
 		}
 	}
 	return r;
@@ -464,8 +460,7 @@ int api_parse_app_create(const char *body, size_t len, struct store_app *out, st
 	return r;
 }
 
-int api_parse_app_update(const char *body, size_t len, struct store_app *out, int *set_tags,
-			 struct api_invalid *inv)
+int api_parse_app_update(const char *body, size_t len, struct store_app *out, int *set_tags, struct api_invalid *inv)
 {
 	json_t *o = NULL;
 	int r;
@@ -669,8 +664,7 @@ int api_parse_user_create(const char *body, size_t len, struct store_user *out, 
 	return r;
 }
 
-int api_parse_user_update(const char *body, size_t len, struct store_user *out, int *set_tags,
-			  struct api_invalid *inv)
+int api_parse_user_update(const char *body, size_t len, struct store_user *out, int *set_tags, struct api_invalid *inv)
 {
 	json_t *o = NULL;
 	int r;

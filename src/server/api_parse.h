@@ -68,8 +68,7 @@ int api_parse_key_update(const char *body, size_t len, struct tstamp now, struct
 			 struct api_invalid *inv);
 /* name, description, organization_id, tags. */
 int api_parse_app_create(const char *body, size_t len, struct store_app *out, struct api_invalid *inv);
-int api_parse_app_update(const char *body, size_t len, struct store_app *out, int *set_tags,
-			 struct api_invalid *inv);
+int api_parse_app_update(const char *body, size_t len, struct store_app *out, int *set_tags, struct api_invalid *inv);
 /* organization_id, tags and either "email" (a guest: status invitation_pending, username its
  * email) or a "member" object (status activated: email, username, first_name, last_name,
  * phone_number, locale, password, send_*_email). locale is en_US when not given or "".
@@ -78,8 +77,7 @@ int api_parse_app_update(const char *body, size_t len, struct store_app *out, in
 int api_parse_user_create(const char *body, size_t len, struct store_user *out, char **password,
 			  struct api_invalid *inv);
 /* email, first_name, last_name, phone_number, locale, tags. */
-int api_parse_user_update(const char *body, size_t len, struct store_user *out, int *set_tags,
-			  struct api_invalid *inv);
+int api_parse_user_update(const char *body, size_t len, struct store_user *out, int *set_tags, struct api_invalid *inv);
 /* {"password": "..."}: *out is the new password (a secret: free with mem_free_secret_str). */
 int api_parse_password(const char *body, size_t len, char **out, struct api_invalid *inv);
 /* {"username": "..."}: *out is the new username (caller frees). */
@@ -113,8 +111,7 @@ struct api_user_query {
 int api_parse_key_query(const struct api_qparam *q, size_t n, struct tstamp now, struct api_key_query *out,
 			struct api_invalid *inv);
 int api_parse_app_query(const struct api_qparam *q, size_t n, struct api_app_query *out, struct api_invalid *inv);
-int api_parse_user_query(const struct api_qparam *q, size_t n, struct api_user_query *out,
-			 struct api_invalid *inv);
+int api_parse_user_query(const struct api_qparam *q, size_t n, struct api_user_query *out, struct api_invalid *inv);
 
 /* Number of UTF-8 code points in s[0..n) (continuation bytes are not counted). */
 size_t api_utf8_len(const char *s, size_t n);

@@ -60,32 +60,44 @@ static int quuid(const char *k, const char *v, char out[STORE_ID_LEN + 1], struc
 }
 
 static const struct order_name key_orders[] = {
-	{ "created_at_asc", STORE_ORDER_CREATED_AT, 0 }, { "created_at_desc", STORE_ORDER_CREATED_AT, 1 },
-	{ "updated_at_asc", STORE_ORDER_UPDATED_AT, 0 }, { "updated_at_desc", STORE_ORDER_UPDATED_AT, 1 },
-	{ "expires_at_asc", STORE_ORDER_EXPIRES_AT, 0 }, { "expires_at_desc", STORE_ORDER_EXPIRES_AT, 1 },
-	{ "access_key_asc", STORE_ORDER_ACCESS_KEY, 0 }, { "access_key_desc", STORE_ORDER_ACCESS_KEY, 1 },
+	{ "created_at_asc", STORE_ORDER_CREATED_AT, 0 },
+	{ "created_at_desc", STORE_ORDER_CREATED_AT, 1 },
+	{ "updated_at_asc", STORE_ORDER_UPDATED_AT, 0 },
+	{ "updated_at_desc", STORE_ORDER_UPDATED_AT, 1 },
+	{ "expires_at_asc", STORE_ORDER_EXPIRES_AT, 0 },
+	{ "expires_at_desc", STORE_ORDER_EXPIRES_AT, 1 },
+	{ "access_key_asc", STORE_ORDER_ACCESS_KEY, 0 },
+	{ "access_key_desc", STORE_ORDER_ACCESS_KEY, 1 },
 	{ NULL, STORE_ORDER_CREATED_AT, 0 },
 };
 
 static const struct order_name app_orders[] = {
-	{ "created_at_asc", STORE_ORDER_CREATED_AT, 0 }, { "created_at_desc", STORE_ORDER_CREATED_AT, 1 },
-	{ "updated_at_asc", STORE_ORDER_UPDATED_AT, 0 }, { "updated_at_desc", STORE_ORDER_UPDATED_AT, 1 },
-	{ "name_asc", STORE_ORDER_NAME, 0 },             { "name_desc", STORE_ORDER_NAME, 1 },
+	{ "created_at_asc", STORE_ORDER_CREATED_AT, 0 },
+	{ "created_at_desc", STORE_ORDER_CREATED_AT, 1 },
+	{ "updated_at_asc", STORE_ORDER_UPDATED_AT, 0 },
+	{ "updated_at_desc", STORE_ORDER_UPDATED_AT, 1 },
+	{ "name_asc", STORE_ORDER_NAME, 0 },
+	{ "name_desc", STORE_ORDER_NAME, 1 },
 	{ NULL, STORE_ORDER_CREATED_AT, 0 },
 };
 
 static const struct order_name user_orders[] = {
-	{ "created_at_asc", STORE_ORDER_CREATED_AT, 0 }, { "created_at_desc", STORE_ORDER_CREATED_AT, 1 },
-	{ "updated_at_asc", STORE_ORDER_UPDATED_AT, 0 }, { "updated_at_desc", STORE_ORDER_UPDATED_AT, 1 },
-	{ "email_asc", STORE_ORDER_EMAIL, 0 },           { "email_desc", STORE_ORDER_EMAIL, 1 },
-	{ "last_login_asc", STORE_ORDER_LAST_LOGIN, 0 }, { "last_login_desc", STORE_ORDER_LAST_LOGIN, 1 },
-	{ "username_asc", STORE_ORDER_USERNAME, 0 },     { "username_desc", STORE_ORDER_USERNAME, 1 },
+	{ "created_at_asc", STORE_ORDER_CREATED_AT, 0 },
+	{ "created_at_desc", STORE_ORDER_CREATED_AT, 1 },
+	{ "updated_at_asc", STORE_ORDER_UPDATED_AT, 0 },
+	{ "updated_at_desc", STORE_ORDER_UPDATED_AT, 1 },
+	{ "email_asc", STORE_ORDER_EMAIL, 0 },
+	{ "email_desc", STORE_ORDER_EMAIL, 1 },
+	{ "last_login_asc", STORE_ORDER_LAST_LOGIN, 0 },
+	{ "last_login_desc", STORE_ORDER_LAST_LOGIN, 1 },
+	{ "username_asc", STORE_ORDER_USERNAME, 0 },
+	{ "username_desc", STORE_ORDER_USERNAME, 1 },
 	{ NULL, STORE_ORDER_CREATED_AT, 0 },
 };
 
 /* The page parameters every list shares; 1 when k was one of them. */
-static int qpage(const char *k, const char *v, const struct order_name *orders, struct store_page *pg,
-		 int *r, struct api_invalid *inv)
+static int qpage(const char *k, const char *v, const struct order_name *orders, struct store_page *pg, int *r,
+		 struct api_invalid *inv)
 {
 	size_t i;
 
@@ -195,8 +207,8 @@ int api_parse_key_query(const struct api_qparam *q, size_t n, struct tstamp now,
 				r = api_p_merge(r, ERR_INVAL);
 			}
 		} else if (!strcmp(k, "access_keys")) {
-			r = api_p_merge(r, qrepeat(k, v, sizeof(out->ids[0]), out->ids[0], out->id_ptrs, &f->n_access_keys,
-					     check_access_key, inv));
+			r = api_p_merge(r, qrepeat(k, v, sizeof(out->ids[0]), out->ids[0], out->id_ptrs,
+						   &f->n_access_keys, check_access_key, inv));
 		} else if (!strcmp(k, "application_id")) {
 			r = api_p_merge(r, quuid(k, v, out->app, inv));
 			f->application_id = out->app;
@@ -235,14 +247,13 @@ int api_parse_app_query(const struct api_qparam *q, size_t n, struct api_app_que
 			r = api_p_merge(r, qbool(k, v, &f->editable, inv));
 		} else if (!strcmp(k, "application_ids")) {
 			r = api_p_merge(r, qrepeat(k, v, sizeof(out->ids[0]), out->ids[0], out->id_ptrs, &f->n_ids,
-					     check_uuid, inv));
+						   check_uuid, inv));
 		}
 	}
 	return r;
 }
 
-int api_parse_user_query(const struct api_qparam *q, size_t n, struct api_user_query *out,
-			 struct api_invalid *inv)
+int api_parse_user_query(const struct api_qparam *q, size_t n, struct api_user_query *out, struct api_invalid *inv)
 {
 	struct store_user_filter *f = &out->f;
 	size_t i;
@@ -275,7 +286,7 @@ int api_parse_user_query(const struct api_qparam *q, size_t n, struct api_user_q
 			}
 		} else if (!strcmp(k, "user_ids")) {
 			r = api_p_merge(r, qrepeat(k, v, sizeof(out->ids[0]), out->ids[0], out->id_ptrs, &f->n_ids,
-					     check_uuid, inv));
+						   check_uuid, inv));
 		}
 	}
 	return r;

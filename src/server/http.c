@@ -47,9 +47,9 @@ struct http_server {
 	int serve_api, ops_elsewhere;
 	int listen_fd;
 	struct gate *gate;
-	atomic_int stopping;      /* http_stop() has begun */
+	atomic_int stopping; /* http_stop() has begun */
 	atomic_int inflight;
-	struct reqlog *log;       /* NULL when request lines are not wanted */
+	struct reqlog *log; /* NULL when request lines are not wanted */
 	/* Write requests run on these workers while their connection is suspended. */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -60,8 +60,8 @@ struct http_server {
 };
 
 struct hreq {
-	int started;              /* on_request has seen this request */
-	int query_too_long;       /* the query string was over HTTP_QUERY_MAX bytes (dropped) */
+	int started;        /* on_request has seen this request */
+	int query_too_long; /* the query string was over HTTP_QUERY_MAX bytes (dropped) */
 	struct buf body;
 	int too_big;
 	int status;
@@ -69,13 +69,13 @@ struct hreq {
 	size_t nq;
 	int too_many;
 	struct MHD_Connection *conn;
-	struct hreq *next;        /* in the worker queue */
-	int dispatched;           /* handed to a worker; the connection is suspended */
-	atomic_int ready;         /* the worker has filled resp */
+	struct hreq *next; /* in the worker queue */
+	int dispatched;    /* handed to a worker; the connection is suspended */
+	atomic_int ready;  /* the worker has filled resp */
 	struct api_req req;
-	struct api_resp resp;     /* filled by the worker */
-	const char *ctype;        /* Content-Type of the answer; NULL: JSON */
-	char err_type[48];        /* of an error answer, for the log */
+	struct api_resp resp; /* filled by the worker */
+	const char *ctype;    /* Content-Type of the answer; NULL: JSON */
+	char err_type[48];    /* of an error answer, for the log */
 	char err_reason[128];
 	/* Not zeroed (written before being read): */
 	char request_id[HTTP_REQUEST_ID_MAX + 1];
@@ -210,7 +210,8 @@ static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *con
 	enum MHD_Result ret;
 
 	if (resp->status >= 400 && data)
-		ops_count_error(s->ops, data, len, h->err_type, sizeof(h->err_type), h->err_reason, sizeof(h->err_reason));
+		ops_count_error(s->ops, data, len, h->err_type, sizeof(h->err_type), h->err_reason,
+				sizeof(h->err_reason));
 	if (!data)
 		return MHD_NO;
 	r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
@@ -222,7 +223,8 @@ static enum MHD_Result respond(struct http_server *s, struct MHD_Connection *con
 	MHD_add_response_header(r, "X-Request-Id", h->request_id);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_SERVER, "scw-iamd");
 	if (resp->status == 405)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, for_api(s, h) ? "GET, POST, PATCH, DELETE" : "GET, HEAD");
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW,
+					for_api(s, h) ? "GET, POST, PATCH, DELETE" : "GET, HEAD");
 	if (resp->status == 429 || resp->status == 503)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
 	if (atomic_load(&s->stopping)) /* kept-alive clients go elsewhere while we drain */
@@ -515,7 +517,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 			reqlog_request(s->log, h->method, h->path, h->status, ns, h->request_id, h->ip, h->resp.caller,
 				       h->err_type, h->err_reason);
 	}
-	buf_release(&h->body);          /* wiped: a body may hold a password */
+	buf_release(&h->body);                /* wiped: a body may hold a password */
 	mem_wipe(h->token, sizeof(h->token)); /* the secret key of X-Auth-Token */
 	free(h);
 	*req_cls = NULL;
@@ -658,8 +660,8 @@ static void wait_idle(struct http_server *s, uint64_t deadline)
 	}
 }
 
-int http_start(const struct http_config *cfg, const struct api *api, struct http_server **out,
-	       char *bound, size_t bound_len, char *detail, size_t dlen)
+int http_start(const struct http_config *cfg, const struct api *api, struct http_server **out, char *bound,
+	       size_t bound_len, char *detail, size_t dlen)
 {
 	struct http_server *s = mem_calloc(1, sizeof(*s));
 	struct gate_config gc;
@@ -711,29 +713,24 @@ int http_start(const struct http_config *cfg, const struct api *api, struct http
 		goto out;
 	}
 	s->listen_fd = -1; /* the gate's now */
-	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-					MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | MHD_USE_NO_LISTEN_SOCKET |
-					(tls ? MHD_USE_TLS : 0),
-				0, NULL, NULL, on_request, s,
-				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-				MHD_OPTION_ARRAY, pool_opts,
-				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-				MHD_OPTION_NOTIFY_CONNECTION, gate_notify, s->gate,
-				MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
-				MHD_OPTION_UNESCAPE_CALLBACK, on_unescape, NULL,
-				/* A backstop: the gate's deadlines come first. */
-				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)300,
-				/* The gate keeps the budget; this only has to stay above it. */
-				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)(gc.max_conns + 64),
-				/* MHD zeroes this pool between requests: keep it small (headers
+	s->d = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
+			MHD_USE_ERROR_LOG | MHD_USE_NO_LISTEN_SOCKET | (tls ? MHD_USE_TLS : 0),
+		0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_ARRAY, pool_opts,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, gate_notify, s->gate,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_UNESCAPE_CALLBACK, on_unescape, NULL,
+		/* A backstop: the gate's deadlines come first. */
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)300,
+		/* The gate keeps the budget; this only has to stay above it. */
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)(gc.max_conns + 64),
+		/* MHD zeroes this pool between requests: keep it small (headers
 				 * and the URL live there; bodies stream through on_request). */
-				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
-				MHD_OPTION_ARRAY, tls_opts,
-				MHD_OPTION_END);
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
 	if (!s->d) {
-		snprintf(detail, dlen, tls ? "libmicrohttpd could not start (is the TLS certificate or key malformed, "
-					     "or do they not match?)"
-					   : "libmicrohttpd could not start");
+		snprintf(detail, dlen,
+			 tls ? "libmicrohttpd could not start (is the TLS certificate or key malformed, "
+			       "or do they not match?)"
+			     : "libmicrohttpd could not start");
 		r = ERR_INTERNAL;
 	} else if (gate_run(s->gate, s->d) < 0) {
 		snprintf(detail, dlen, "cannot start the connection gate");

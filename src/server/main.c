@@ -32,7 +32,6 @@
 #include "server/secret.h"
 #include "store/store.h"
 
-
 static const char usage_main[] =
 	"usage: scw-iamd COMMAND [OPTIONS]\n"
 	"\n"
@@ -238,23 +237,28 @@ static int serve_parse(int argc, char **argv, struct serve_opts *o, int *exit_no
 		case 'Y': o->tls_key = optarg; break;
 		case 'H':
 			if (parse_u32(optarg, &o->hashes) < 0 || o->hashes < 1 || o->hashes > 1024)
-				return cli_usage_error(usage_serve, "--hash-concurrency wants a number from 1 to 1024", optarg);
+				return cli_usage_error(usage_serve, "--hash-concurrency wants a number from 1 to 1024",
+						       optarg);
 			break;
 		case 'C':
 			if (parse_u32(optarg, &o->max_conns) < 0 || o->max_conns < 4 || o->max_conns > 1000000)
-				return cli_usage_error(usage_serve, "--max-connections wants a number from 4 to 1000000", optarg);
+				return cli_usage_error(usage_serve,
+						       "--max-connections wants a number from 4 to 1000000", optarg);
 			break;
 		case 'P':
 			if (parse_u32(optarg, &o->per_ip) < 0 || o->per_ip < 1 || o->per_ip > 1000000)
-				return cli_usage_error(usage_serve, "--per-ip-connections wants a number from 1 to 1000000", optarg);
+				return cli_usage_error(usage_serve,
+						       "--per-ip-connections wants a number from 1 to 1000000", optarg);
 			break;
 		case 'T':
 			if (parse_u32(optarg, &o->head_s) < 0 || o->head_s < 1 || o->head_s > 3600)
-				return cli_usage_error(usage_serve, "--head-timeout wants seconds from 1 to 3600", optarg);
+				return cli_usage_error(usage_serve, "--head-timeout wants seconds from 1 to 3600",
+						       optarg);
 			break;
 		case 'B':
 			if (parse_u32(optarg, &o->body_s) < 0 || o->body_s < 1 || o->body_s > 3600)
-				return cli_usage_error(usage_serve, "--body-timeout wants seconds from 1 to 3600", optarg);
+				return cli_usage_error(usage_serve, "--body-timeout wants seconds from 1 to 3600",
+						       optarg);
 			break;
 		case 'q':
 			if (parse_u32(optarg, &o->quota) < 0)
@@ -266,15 +270,22 @@ static int serve_parse(int argc, char **argv, struct serve_opts *o, int *exit_no
 			break;
 		case 'w':
 			if (parse_u32(optarg, &o->workers) < 0 || o->workers < 1 || o->workers > 1024)
-				return cli_usage_error(usage_serve, "--write-workers wants a number from 1 to 1024", optarg);
+				return cli_usage_error(usage_serve, "--write-workers wants a number from 1 to 1024",
+						       optarg);
 			break;
 		case 'L':
-			o->level = log_level_parse(optarg, (enum log_level)-1);
+			o->level = log_level_parse(optarg, (enum log_level) - 1);
 			if ((int)o->level < 0)
 				return cli_usage_error(usage_serve, "unknown --log-level", optarg);
 			break;
-		case 'h': fputs(usage_serve, stdout); *exit_now = 1; return 0;
-		case 'V': puts("scw-iamd " SCW_IAMD_VERSION); *exit_now = 1; return 0;
+		case 'h':
+			fputs(usage_serve, stdout);
+			*exit_now = 1;
+			return 0;
+		case 'V':
+			puts("scw-iamd " SCW_IAMD_VERSION);
+			*exit_now = 1;
+			return 0;
 		default: return cli_usage_error(usage_serve, "unknown or incomplete option", argv[optind - 1]);
 		}
 	}
@@ -303,8 +314,10 @@ static int listen_on(struct http_config *cfg, const struct api *api, struct http
 		fprintf(stderr, "scw-iamd: %s\n", detail[0] ? detail : err_str(r));
 		return r;
 	}
-	log_kv(LOG_INFO, what, "address", bound, "tls", cfg->tls_cert_pem ? "on" : "off",
-	       "routes", !cfg->serve_api ? "/healthz /metrics" : cfg->ops_elsewhere ? "api" : "api /healthz /metrics",
+	log_kv(LOG_INFO, what, "address", bound, "tls", cfg->tls_cert_pem ? "on" : "off", "routes",
+	       !cfg->serve_api      ? "/healthz /metrics"
+	       : cfg->ops_elsewhere ? "api"
+				    : "api /healthz /metrics",
 	       NULL);
 	/* The same on stderr even when logs are off, for scripts waiting for the port. */
 	if (!log_enabled(LOG_INFO))
@@ -392,8 +405,9 @@ static int cmd_serve(int argc, char **argv)
 		snprintf(q, sizeof(q), "%u", (unsigned)o.quota);
 		snprintf(t, sizeof(t), "%u", (unsigned)o.threads);
 		snprintf(w, sizeof(w), "%u", (unsigned)o.workers);
-		log_kv(LOG_INFO, "serving", "db", store_url_is_pg(o.db) ? "(postgresql uri)" : o.db, "backend", store_backend(s), "api_key_quota", q, "threads", t,
-		       "write_workers", w, "version", SCW_IAMD_VERSION, NULL);
+		log_kv(LOG_INFO, "serving", "db", store_url_is_pg(o.db) ? "(postgresql uri)" : o.db, "backend",
+		       store_backend(s), "api_key_quota", q, "threads", t, "write_workers", w, "version",
+		       SCW_IAMD_VERSION, NULL);
 	}
 	sigwait(&set, &sig);
 	log_kv(LOG_INFO, "stopping", "signal", sig == SIGINT ? "SIGINT" : "SIGTERM", NULL);

@@ -15,7 +15,7 @@
 #include "common/timeutil.h"
 #include "server/reqlog.h"
 
-#define REQLOG_MAX (1u << 20)   /* queued bytes before request threads write themselves */
+#define REQLOG_MAX (1u << 20) /* queued bytes before request threads write themselves */
 #define REQLOG_LINE_MAX 8192
 /* After writing a batch the logger sleeps this long before it looks again, without being
  * woken: under load the lines of that interval form one write and request threads never signal
@@ -166,7 +166,8 @@ void reqlog_request(struct reqlog *l, const char *method, const char *path, int 
 	b.max = sizeof(line) - 1;
 	b.secret = 0;
 	line[0] = '\0';
-	r = buf_append_str(&b, "{\"@level\":\"info\",\"@message\":\"request\",\"@module\":\"scw-iamd\","
+	r = buf_append_str(&b,
+			   "{\"@level\":\"info\",\"@message\":\"request\",\"@module\":\"scw-iamd\","
 			   "\"@timestamp\":\"");
 	if (r == 0)
 		r = buf_append_str(&b, ts_seconds(now));

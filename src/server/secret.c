@@ -319,8 +319,7 @@ int secret_password_hash(const char *pw, size_t n, char **out)
 	if (r == 0) {
 		hex(salt, sizeof(salt), salt_hex);
 		hex(h, sizeof(h), h_hex);
-		snprintf(buf, sizeof(buf), "scrypt$%d$%d$%d$%s$%s", SCRYPT_N, SCRYPT_R, SCRYPT_P, salt_hex,
-			 h_hex);
+		snprintf(buf, sizeof(buf), "scrypt$%d$%d$%d$%s$%s", SCRYPT_N, SCRYPT_R, SCRYPT_P, salt_hex, h_hex);
 		*out = mem_strndup(buf, strlen(buf));
 		if (!*out)
 			r = ERR_NOMEM;
@@ -360,11 +359,10 @@ int secret_password_verify(const char *pw, size_t n, const char *encoded)
 	uint8_t salt[SALT_LEN], want[PW_HASH_LEN], got[PW_HASH_LEN];
 	int ok = 0;
 
-	if (!encoded || sscanf(encoded, "scrypt$%llu$%llu$%llu$%32[0-9a-f]$%64[0-9a-f]", &N, &rr, &p,
-			       salt_hex, h_hex) != 5)
+	if (!encoded ||
+	    sscanf(encoded, "scrypt$%llu$%llu$%llu$%32[0-9a-f]$%64[0-9a-f]", &N, &rr, &p, salt_hex, h_hex) != 5)
 		return 0;
-	if (strlen(salt_hex) != 2 * SALT_LEN || strlen(h_hex) != 2 * PW_HASH_LEN || N > (1u << 20) ||
-	    rr > 32 || p > 16)
+	if (strlen(salt_hex) != 2 * SALT_LEN || strlen(h_hex) != 2 * PW_HASH_LEN || N > (1u << 20) || rr > 32 || p > 16)
 		return 0;
 	if (unhex(salt_hex, SALT_LEN, salt) == 0 && unhex(h_hex, PW_HASH_LEN, want) == 0 &&
 	    scrypt_gated(pw, n, salt, N, rr, p, got) == 0)

@@ -158,9 +158,10 @@ static PGconn *pg_connect(const char *url)
 {
 	/* Defaults a setting in the URI (processed after them) overrides: a connect timeout, and TCP
 	 * timeouts so that a database host gone silent fails requests within seconds, not minutes. */
-	static const char *const keys[] = { "connect_timeout", "application_name", "keepalives_idle",
-					    "keepalives_interval", "keepalives_count", "tcp_user_timeout",
-					    "dbname", NULL };
+	static const char *const keys[] = { "connect_timeout",  "application_name",
+					    "keepalives_idle",  "keepalives_interval",
+					    "keepalives_count", "tcp_user_timeout",
+					    "dbname",           NULL };
 	const char *vals[] = { "3", "scw-iamd", "5", "2", "2", "5000", url, NULL };
 
 	return PQconnectdbParams(keys, vals, 1);
@@ -209,8 +210,8 @@ static const char *pg_col(const struct srow *r, int c, size_t *len)
 
 #define PG_MAX_ARGS 256
 
-static int pg_run(struct store_conn *c, int id, const char *sql, const struct sval *args, int n,
-		  store_row_fn row, void *ctx, int64_t *changes)
+static int pg_run(struct store_conn *c, int id, const char *sql, const struct sval *args, int n, store_row_fn row,
+		  void *ctx, int64_t *changes)
 {
 	const char *vals[PG_MAX_ARGS];
 	int lens[PG_MAX_ARGS], fmts[PG_MAX_ARGS];
@@ -512,8 +513,9 @@ static int migrate(struct store_conn *c, unsigned flags, char *detail, size_t dl
 	if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
 		PQclear(res);
 		if (!(flags & STORE_OPEN_CREATE)) {
-			snprintf(detail, dlen, "this PostgreSQL database was never bootstrapped (no scw-iamd schema); "
-					       "run: scw-iamd bootstrap --db <the same URI> --key-file <key file>");
+			snprintf(detail, dlen,
+				 "this PostgreSQL database was never bootstrapped (no scw-iamd schema); "
+				 "run: scw-iamd bootstrap --db <the same URI> --key-file <key file>");
 			r = ERR_NOTFOUND;
 			goto out;
 		}

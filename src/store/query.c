@@ -375,10 +375,24 @@ static int order_sql(const struct store_page *pg, const char *tiebreak, char *ou
 	size_t len;
 
 	switch (pg->order) {
-	case STORE_ORDER_CREATED_AT: c1 = "created_s"; c2 = "created_ns"; break;
-	case STORE_ORDER_UPDATED_AT: c1 = "updated_s"; c2 = "updated_ns"; break;
-	case STORE_ORDER_EXPIRES_AT: c1 = "expires_s"; c2 = "expires_ns"; nullable = 1; break;
-	case STORE_ORDER_LAST_LOGIN: c1 = "last_login_s"; c2 = "last_login_ns"; nullable = 1; break;
+	case STORE_ORDER_CREATED_AT:
+		c1 = "created_s";
+		c2 = "created_ns";
+		break;
+	case STORE_ORDER_UPDATED_AT:
+		c1 = "updated_s";
+		c2 = "updated_ns";
+		break;
+	case STORE_ORDER_EXPIRES_AT:
+		c1 = "expires_s";
+		c2 = "expires_ns";
+		nullable = 1;
+		break;
+	case STORE_ORDER_LAST_LOGIN:
+		c1 = "last_login_s";
+		c2 = "last_login_ns";
+		nullable = 1;
+		break;
 	case STORE_ORDER_ACCESS_KEY: c1 = "access_key"; break;
 	case STORE_ORDER_NAME: c1 = "name"; break;
 	case STORE_ORDER_EMAIL: c1 = "lower(email)"; break;
@@ -705,8 +719,10 @@ int store_policy_list(struct store *s, const struct store_policy_filter *f, stru
 	qb_tag(&q, s->dialect, "policies", f->tag);
 	qb_bool(&q, "editable", f->editable);
 	if (f->no_principal >= 0)
-		qb_sql(&q, f->no_principal ? " AND user_id IS NULL AND group_id IS NULL AND application_id IS NULL"
-					   : " AND (user_id IS NOT NULL OR group_id IS NOT NULL OR application_id IS NOT NULL)");
+		qb_sql(&q,
+		       f->no_principal
+			       ? " AND user_id IS NULL AND group_id IS NULL AND application_id IS NULL"
+			       : " AND (user_id IS NOT NULL OR group_id IS NOT NULL OR application_id IS NOT NULL)");
 	qb_principals(&q, f);
 	qb_in(&q, "id", f->ids, f->n_ids);
 	r = run_list(s, &rec_policy, &q, &f->page, sizeof(struct store_policy), &v, &out->n, &out->total);

@@ -5,20 +5,32 @@
 #include "common/compat.h"
 #include "store/record.h"
 
-#define F(json, column, k, fl, type, member) \
-	{ .name = json, .col = column, .kind = k, .flags = fl, .off = offsetof(type, member) }
-#define FID(json, type, member) \
-	{ .name = json, .col = json, .kind = REC_ID, .off = offsetof(type, member), .size = sizeof(((type *)0)->member) }
+#define F(json, column, k, fl, type, member)                                                       \
+	{                                                                                          \
+		.name = json, .col = column, .kind = k, .flags = fl, .off = offsetof(type, member) \
+	}
+#define FID(json, type, member)                                                           \
+	{                                                                                 \
+		.name = json, .col = json, .kind = REC_ID, .off = offsetof(type, member), \
+		.size = sizeof(((type *)0)->member)                                       \
+	}
 
 static const struct rec_field key_fields[] = {
 	FID("access_key", struct store_key, access_key),
 	{ .name = "secret_key", .kind = REC_SECRET, .flags = REC_NOCOL },
-	{ .name = "organization_id", .col = "organization_id", .kind = REC_ID, .flags = REC_NOJSON,
-	  .off = offsetof(struct store_key, organization_id), .size = STORE_ID_LEN + 1 },
+	{ .name = "organization_id",
+	  .col = "organization_id",
+	  .kind = REC_ID,
+	  .flags = REC_NOJSON,
+	  .off = offsetof(struct store_key, organization_id),
+	  .size = STORE_ID_LEN + 1 },
 	F("description", "description", REC_STR, 0, struct store_key, description),
 	F("created_at", "created", REC_TS, 0, struct store_key, created_at),
 	F("updated_at", "updated", REC_TS, 0, struct store_key, updated_at),
-	{ .name = "expires_at", .col = "expires", .kind = REC_OPT_TS, .off = offsetof(struct store_key, expires_at),
+	{ .name = "expires_at",
+	  .col = "expires",
+	  .kind = REC_OPT_TS,
+	  .off = offsetof(struct store_key, expires_at),
 	  .flag_off = offsetof(struct store_key, has_expires) },
 	FID("default_project_id", struct store_key, default_project_id),
 	F("editable", "editable", REC_BOOL, 0, struct store_key, editable),
@@ -26,7 +38,9 @@ static const struct rec_field key_fields[] = {
 	F("managed", "managed", REC_BOOL, 0, struct store_key, managed),
 	FID("creation_ip", struct store_key, creation_ip),
 	{ .name = "bearer", .kind = REC_BEARER, .off = offsetof(struct store_key, bearer_type) },
-	{ .name = "bearer_is_owner", .kind = REC_BOOL, .flags = REC_EXPR | REC_NOJSON,
+	{ .name = "bearer_is_owner",
+	  .kind = REC_BOOL,
+	  .flags = REC_EXPR | REC_NOJSON,
 	  .off = offsetof(struct store_key, bearer_is_owner),
 	  .expr = "(SELECT count(*) FROM users u WHERE u.id = api_keys.user_id AND u.type = 1)" },
 };
@@ -41,7 +55,10 @@ static const struct rec_field app_fields[] = {
 	F("editable", "editable", REC_BOOL, 0, struct store_app, editable),
 	F("deletable", "deletable", REC_BOOL, 0, struct store_app, deletable),
 	F("managed", "managed", REC_BOOL, 0, struct store_app, managed),
-	{ .name = "nb_api_keys", .kind = REC_U32, .flags = REC_EXPR, .off = offsetof(struct store_app, nb_api_keys),
+	{ .name = "nb_api_keys",
+	  .kind = REC_U32,
+	  .flags = REC_EXPR,
+	  .off = offsetof(struct store_app, nb_api_keys),
 	  .expr = "(SELECT count(*) FROM api_keys k WHERE k.application_id = applications.id)" },
 	F("tags", "tags", REC_TAGS, 0, struct store_app, tags),
 };
@@ -61,13 +78,24 @@ static const struct rec_field user_fields[] = {
 	F("updated_at", "updated", REC_TS, 0, struct store_user, updated_at),
 	FID("organization_id", struct store_user, organization_id),
 	F("deletable", "deletable", REC_BOOL, 0, struct store_user, deletable),
-	{ .name = "last_login_at", .col = "last_login", .kind = REC_OPT_TS,
-	  .off = offsetof(struct store_user, last_login_at), .flag_off = offsetof(struct store_user, has_last_login) },
-	{ .name = "type", .col = "type", .kind = REC_ENUM, .off = offsetof(struct store_user, type),
-	  .names = user_types, .n_names = 3 },
+	{ .name = "last_login_at",
+	  .col = "last_login",
+	  .kind = REC_OPT_TS,
+	  .off = offsetof(struct store_user, last_login_at),
+	  .flag_off = offsetof(struct store_user, has_last_login) },
+	{ .name = "type",
+	  .col = "type",
+	  .kind = REC_ENUM,
+	  .off = offsetof(struct store_user, type),
+	  .names = user_types,
+	  .n_names = 3 },
 	F("two_factor_enabled", NULL, REC_BOOL, REC_NOCOL, struct store_user, mfa),
-	{ .name = "status", .col = "status", .kind = REC_ENUM, .off = offsetof(struct store_user, status),
-	  .names = user_statuses, .n_names = 3 },
+	{ .name = "status",
+	  .col = "status",
+	  .kind = REC_ENUM,
+	  .off = offsetof(struct store_user, status),
+	  .names = user_statuses,
+	  .n_names = 3 },
 	F("mfa", "mfa", REC_BOOL, 0, struct store_user, mfa),
 	FID("account_root_user_id", struct store_user, account_root_user_id),
 	F("tags", "tags", REC_TAGS, 0, struct store_user, tags),
@@ -110,12 +138,20 @@ static const char *const scope_types[] = { "unknown_scope_type", "projects", "or
 
 static const struct rec_field rule_fields[] = {
 	FID("id", struct store_rule, id),
-	{ .name = "policy_id", .col = "policy_id", .kind = REC_ID, .flags = REC_NOJSON,
-	  .off = offsetof(struct store_rule, policy_id), .size = STORE_ID_LEN + 1 },
+	{ .name = "policy_id",
+	  .col = "policy_id",
+	  .kind = REC_ID,
+	  .flags = REC_NOJSON,
+	  .off = offsetof(struct store_rule, policy_id),
+	  .size = STORE_ID_LEN + 1 },
 	F("pos", "pos", REC_U32, REC_NOJSON, struct store_rule, pos),
 	F("permission_set_names", "permission_set_names", REC_TAGS, 0, struct store_rule, permission_set_names),
-	{ .name = "permission_sets_scope_type", .col = "scope_type", .kind = REC_ENUM,
-	  .off = offsetof(struct store_rule, scope_type), .names = scope_types, .n_names = 4 },
+	{ .name = "permission_sets_scope_type",
+	  .col = "scope_type",
+	  .kind = REC_ENUM,
+	  .off = offsetof(struct store_rule, scope_type),
+	  .names = scope_types,
+	  .n_names = 4 },
 	F("condition", "cond", REC_STR, 0, struct store_rule, condition),
 	{ .name = "scope", .kind = REC_SCOPE, .off = offsetof(struct store_rule, organization_id) },
 };
@@ -136,12 +172,9 @@ size_t rec_ncols(const struct rec_field *f)
 	case REC_TS:
 	case REC_OPT_TS:
 	case REC_BEARER:
-	case REC_SCOPE:
-		return 2;
-	case REC_PRINCIPAL:
-		return 3;
-	default:
-		return 1;
+	case REC_SCOPE: return 2;
+	case REC_PRINCIPAL: return 3;
+	default: return 1;
 	}
 }
 

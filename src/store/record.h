@@ -14,19 +14,19 @@
 #include "store/store.h"
 
 enum rec_kind {
-	REC_ID,     /* char[size], copied */
-	REC_STR,    /* char *, owned; JSON writes "" for NULL */
-	REC_TS,     /* struct tstamp: columns <name>_s and <name>_ns, JSON RFC 3339 */
-	REC_OPT_TS, /* struct tstamp plus an int "has" flag at flag_off; NULL / null when unset */
-	REC_BOOL,   /* int */
-	REC_U32,    /* uint32_t */
-	REC_ENUM,   /* enum stored as an integer, JSON as names[v] (names[0] for unknown values) */
-	REC_TAGS,   /* struct store_tags: a JSON array of strings in one text column */
-	REC_SECRET, /* JSON only: the secret key given to the writer, null otherwise */
-	REC_BEARER, /* struct store_key's bearer: columns application_id and user_id, JSON the set one */
+	REC_ID,        /* char[size], copied */
+	REC_STR,       /* char *, owned; JSON writes "" for NULL */
+	REC_TS,        /* struct tstamp: columns <name>_s and <name>_ns, JSON RFC 3339 */
+	REC_OPT_TS,    /* struct tstamp plus an int "has" flag at flag_off; NULL / null when unset */
+	REC_BOOL,      /* int */
+	REC_U32,       /* uint32_t */
+	REC_ENUM,      /* enum stored as an integer, JSON as names[v] (names[0] for unknown values) */
+	REC_TAGS,      /* struct store_tags: a JSON array of strings in one text column */
+	REC_SECRET,    /* JSON only: the secret key given to the writer, null otherwise */
+	REC_BEARER,    /* struct store_key's bearer: columns application_id and user_id, JSON the set one */
 	REC_PRINCIPAL, /* struct store_policy's principal: columns user_id, group_id, application_id;
 			* JSON the set one, else "no_principal":true */
-	REC_SCOPE,  /* struct store_rule's scope: columns organization_id (NULL for projects) and
+	REC_SCOPE,     /* struct store_rule's scope: columns organization_id (NULL for projects) and
 		     * project_ids (JSON array); JSON organization_id or project_ids */
 };
 
@@ -39,18 +39,18 @@ struct rec_field {
 	const char *col;  /* column name (prefix of <col>_s/<col>_ns for timestamps) */
 	enum rec_kind kind;
 	unsigned flags;
-	size_t off;      /* offset of the member in the record struct */
-	size_t size;     /* REC_ID: size of the array */
-	size_t flag_off; /* REC_OPT_TS: offset of the int "has" flag */
-	const char *expr;                  /* REC_EXPR: SQL expression of the value */
-	const char *const *names;          /* REC_ENUM */
+	size_t off;               /* offset of the member in the record struct */
+	size_t size;              /* REC_ID: size of the array */
+	size_t flag_off;          /* REC_OPT_TS: offset of the int "has" flag */
+	const char *expr;         /* REC_EXPR: SQL expression of the value */
+	const char *const *names; /* REC_ENUM */
 	unsigned n_names;
 };
 
 struct rec_desc {
-	const char *table;  /* SQL table */
-	const char *pk;     /* primary key column, breaks ties in lists */
-	const char *list;   /* JSON member holding a list of them */
+	const char *table; /* SQL table */
+	const char *pk;    /* primary key column, breaks ties in lists */
+	const char *list;  /* JSON member holding a list of them */
 	const struct rec_field *f;
 	size_t n;
 };

@@ -289,9 +289,15 @@ static int op_key_update(struct store_conn *c, void *arg)
 	struct update_arg *a = arg;
 	const struct store_key_patch *p = a->p;
 	struct sval v[9] = {
-		sv_text(p->description), sv_text(p->default_project_id), sv_int(p->set_expires),
-		sv_int(p->expires_at.sec), sv_int(p->expires_at.nsec), sv_int(p->now.sec), sv_int(p->now.nsec),
-		sv_text(a->id), sv_text(a->org),
+		sv_text(p->description),
+		sv_text(p->default_project_id),
+		sv_int(p->set_expires),
+		sv_int(p->expires_at.sec),
+		sv_int(p->expires_at.nsec),
+		sv_int(p->now.sec),
+		sv_int(p->now.nsec),
+		sv_text(a->id),
+		sv_text(a->org),
 	};
 	int64_t changes = 0;
 	int r = store_run(a->s, c, Q_KEY_UPDATE, v, 9, NULL, NULL, &changes);
@@ -439,8 +445,8 @@ static int op_app_update(struct store_conn *c, void *arg)
 	int64_t changes = 0;
 	int r = p->set_tags ? store_tags_encode(&p->tags, &tags) : 0;
 	struct sval v[7] = {
-		sv_text(p->name), sv_text(p->description), sv_text(tags), sv_int(p->now.sec),
-		sv_int(p->now.nsec), sv_text(a->id), sv_text(a->org),
+		sv_text(p->name),    sv_text(p->description), sv_text(tags),   sv_int(p->now.sec),
+		sv_int(p->now.nsec), sv_text(a->id),          sv_text(a->org),
 	};
 
 	if (r == 0)
@@ -469,8 +475,8 @@ int store_app_update(struct store *s, const char *org, const char *id, const str
 /* ---- users ---- */
 
 /* ERR_EXISTS when another user of org (not self) already has this username / email. */
-static int user_unique(struct store *s, struct store_conn *c, const char *org, const char *self,
-		       const char *username, const char *email, struct store_detail *d)
+static int user_unique(struct store *s, struct store_conn *c, const char *org, const char *self, const char *username,
+		       const char *email, struct store_detail *d)
 {
 	const char *vals[2] = { username, email };
 	int i, r = 0;

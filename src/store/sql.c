@@ -160,13 +160,14 @@ static int build(const struct store_dialect *d, int id, struct buf *b)
 	case Q_USER_GET: return store_sql_select(&rec_user, NULL, "id = $1 AND organization_id = $2", b);
 	case Q_META_GET: return buf_append_str(b, "SELECT value FROM meta WHERE key = $1");
 	case Q_META_SET:
-		return buf_append_str(b, "INSERT INTO meta (key, value) VALUES ($1, $2)"
-					 " ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+		return buf_append_str(b,
+				      "INSERT INTO meta (key, value) VALUES ($1, $2)"
+				      " ON CONFLICT (key) DO UPDATE SET value = excluded.value");
 	case Q_DEFAULT_PROJECT:
 		return buf_append_str(b, "SELECT id FROM projects WHERE organization_id = $1 AND is_default = 1");
-	case Q_ORG_LOCK:
-		return buf_printf(b, "SELECT api_key_count FROM organizations WHERE id = $1%s", d->for_update);
-	case Q_APP_IN_ORG: return buf_append_str(b, "SELECT 1 FROM applications WHERE id = $1 AND organization_id = $2");
+	case Q_ORG_LOCK: return buf_printf(b, "SELECT api_key_count FROM organizations WHERE id = $1%s", d->for_update);
+	case Q_APP_IN_ORG:
+		return buf_append_str(b, "SELECT 1 FROM applications WHERE id = $1 AND organization_id = $2");
 	case Q_USER_IN_ORG: return buf_append_str(b, "SELECT 1 FROM users WHERE id = $1 AND organization_id = $2");
 	case Q_KEY_COUNT_ADD:
 		return buf_append_str(b, "UPDATE organizations SET api_key_count = api_key_count + $2 WHERE id = $1");
@@ -175,55 +176,66 @@ static int build(const struct store_dialect *d, int id, struct buf *b)
 	case Q_APP_INSERT: return store_sql_insert(&rec_app, NULL, b);
 	case Q_USER_INSERT: return store_sql_insert(&rec_user, "password_hash", b);
 	case Q_KEY_UPDATE:
-		return buf_append_str(b, "UPDATE api_keys SET description = coalesce($1, description),"
-					 " default_project_id = coalesce($2, default_project_id),"
-					 " expires_s = CASE WHEN $3 = 1 THEN $4 ELSE expires_s END,"
-					 " expires_ns = CASE WHEN $3 = 1 THEN $5 ELSE expires_ns END,"
-					 " updated_s = $6, updated_ns = $7"
-					 " WHERE access_key = $8 AND organization_id = $9");
+		return buf_append_str(b,
+				      "UPDATE api_keys SET description = coalesce($1, description),"
+				      " default_project_id = coalesce($2, default_project_id),"
+				      " expires_s = CASE WHEN $3 = 1 THEN $4 ELSE expires_s END,"
+				      " expires_ns = CASE WHEN $3 = 1 THEN $5 ELSE expires_ns END,"
+				      " updated_s = $6, updated_ns = $7"
+				      " WHERE access_key = $8 AND organization_id = $9");
 	case Q_APP_UPDATE:
-		return buf_append_str(b, "UPDATE applications SET name = coalesce($1, name),"
-					 " description = coalesce($2, description), tags = coalesce($3, tags),"
-					 " updated_s = $4, updated_ns = $5 WHERE id = $6 AND organization_id = $7");
+		return buf_append_str(b,
+				      "UPDATE applications SET name = coalesce($1, name),"
+				      " description = coalesce($2, description), tags = coalesce($3, tags),"
+				      " updated_s = $4, updated_ns = $5 WHERE id = $6 AND organization_id = $7");
 	case Q_USER_UPDATE:
-		return buf_append_str(b, "UPDATE users SET email = coalesce($1, email),"
-					 " first_name = coalesce($2, first_name), last_name = coalesce($3, last_name),"
-					 " phone_number = coalesce($4, phone_number), locale = coalesce($5, locale),"
-					 " username = coalesce($6, username), tags = coalesce($7, tags),"
-					 " password_hash = coalesce($12, password_hash),"
-					 " updated_s = $8, updated_ns = $9 WHERE id = $10 AND organization_id = $11");
+		return buf_append_str(b,
+				      "UPDATE users SET email = coalesce($1, email),"
+				      " first_name = coalesce($2, first_name), last_name = coalesce($3, last_name),"
+				      " phone_number = coalesce($4, phone_number), locale = coalesce($5, locale),"
+				      " username = coalesce($6, username), tags = coalesce($7, tags),"
+				      " password_hash = coalesce($12, password_hash),"
+				      " updated_s = $8, updated_ns = $9 WHERE id = $10 AND organization_id = $11");
 	case Q_KEY_DELETABLE:
-		return buf_append_str(b, "SELECT deletable FROM api_keys WHERE access_key = $1 AND organization_id = $2");
+		return buf_append_str(b,
+				      "SELECT deletable FROM api_keys WHERE access_key = $1 AND organization_id = $2");
 	case Q_APP_DELETABLE:
 		return buf_append_str(b, "SELECT deletable FROM applications WHERE id = $1 AND organization_id = $2");
 	case Q_USER_DELETABLE:
 		return buf_append_str(b, "SELECT deletable FROM users WHERE id = $1 AND organization_id = $2");
-	case Q_KEY_DELETE: return buf_append_str(b, "DELETE FROM api_keys WHERE access_key = $1 AND organization_id = $2");
+	case Q_KEY_DELETE:
+		return buf_append_str(b, "DELETE FROM api_keys WHERE access_key = $1 AND organization_id = $2");
 	case Q_APP_DELETE: return buf_append_str(b, "DELETE FROM applications WHERE id = $1 AND organization_id = $2");
 	case Q_USER_DELETE: return buf_append_str(b, "DELETE FROM users WHERE id = $1 AND organization_id = $2");
 	case Q_KEYS_OF_APP_DELETE: return buf_append_str(b, "DELETE FROM api_keys WHERE application_id = $1");
 	case Q_KEYS_OF_USER_DELETE: return buf_append_str(b, "DELETE FROM api_keys WHERE user_id = $1");
 	case Q_USER_BY_USERNAME:
-		return buf_append_str(b, "SELECT id FROM users WHERE organization_id = $1 AND username = $2 AND id <> $3");
+		return buf_append_str(b,
+				      "SELECT id FROM users WHERE organization_id = $1 AND username = $2 AND id <> $3");
 	case Q_USER_BY_EMAIL:
-		return buf_append_str(b, "SELECT id FROM users WHERE organization_id = $1 AND lower(email) = lower($2)"
-					 " AND id <> $3");
+		return buf_append_str(b,
+				      "SELECT id FROM users WHERE organization_id = $1 AND lower(email) = lower($2)"
+				      " AND id <> $3");
 	case Q_DEFAULT_ORG: return buf_append_str(b, "SELECT id FROM organizations WHERE is_default = 1");
 	case Q_ORG_INSERT:
-		return buf_append_str(b, "INSERT INTO organizations (id, is_default, created_s, created_ns, name)"
-					 " VALUES ($1, $2, $3, $4, $5)");
+		return buf_append_str(b,
+				      "INSERT INTO organizations (id, is_default, created_s, created_ns, name)"
+				      " VALUES ($1, $2, $3, $4, $5)");
 	case Q_ORG_LIST:
-		return buf_append_str(b, "SELECT o.id, o.name, o.created_s, o.created_ns, o.is_default,"
-					 " (SELECT count(*) FROM api_keys k WHERE k.organization_id = o.id),"
-					 " coalesce((SELECT p.id FROM projects p WHERE p.organization_id = o.id"
-					 " AND p.is_default = 1), '')"
-					 " FROM organizations o ORDER BY o.created_s, o.created_ns, o.id");
+		return buf_append_str(b,
+				      "SELECT o.id, o.name, o.created_s, o.created_ns, o.is_default,"
+				      " (SELECT count(*) FROM api_keys k WHERE k.organization_id = o.id),"
+				      " coalesce((SELECT p.id FROM projects p WHERE p.organization_id = o.id"
+				      " AND p.is_default = 1), '')"
+				      " FROM organizations o ORDER BY o.created_s, o.created_ns, o.id");
 	case Q_PROJECT_INSERT:
-		return buf_append_str(b, "INSERT INTO projects (id, organization_id, is_default, created_s, created_ns)"
-					 " VALUES ($1, $2, 1, $3, $4)");
+		return buf_append_str(b,
+				      "INSERT INTO projects (id, organization_id, is_default, created_s, created_ns)"
+				      " VALUES ($1, $2, 1, $3, $4)");
 	case Q_OWNER_OF_ORG:
-		return buf_append_str(b, "SELECT id FROM users WHERE organization_id = $1 AND type = 1"
-					 " ORDER BY created_s, created_ns LIMIT 1");
+		return buf_append_str(b,
+				      "SELECT id FROM users WHERE organization_id = $1 AND type = 1"
+				      " ORDER BY created_s, created_ns LIMIT 1");
 	case Q_BOOTSTRAP_LOCK: return buf_append_str(b, d->table_lock);
 	case Q_PING: return buf_append_str(b, "SELECT 1");
 	default: return ERR_INTERNAL;
@@ -273,8 +285,8 @@ done:
 	return out;
 }
 
-int store_run(struct store *s, struct store_conn *c, int id, const struct sval *args, int n,
-	      store_row_fn row, void *ctx, int64_t *changes)
+int store_run(struct store *s, struct store_conn *c, int id, const struct sval *args, int n, store_row_fn row,
+	      void *ctx, int64_t *changes)
 {
 	return s->ops->run(c, id, s->sql[id], args, n, row, ctx, changes);
 }
@@ -306,8 +318,8 @@ static int text_row(const struct srow *r, void *arg)
 	return 0;
 }
 
-int store_run_text(struct store *s, struct store_conn *c, int id, const struct sval *args, int n,
-		   char *out, size_t out_size)
+int store_run_text(struct store *s, struct store_conn *c, int id, const struct sval *args, int n, char *out,
+		   size_t out_size)
 {
 	struct text_ctx t = { out, out_size, 0 };
 	int r = store_run(s, c, id, args, n, text_row, &t, NULL);
@@ -423,30 +435,22 @@ int store_row_rec(const struct rec_desc *desc, const struct srow *r, int c, void
 		if (f->flags & REC_NOCOL)
 			continue;
 		switch (f->kind) {
-		case REC_ID:
-			col_copy(r, c, REC_AT(rec, f, char), f->size);
-			break;
+		case REC_ID: col_copy(r, c, REC_AT(rec, f, char), f->size); break;
 		case REC_STR:
 			v = r->col(r, c, &n);
 			*REC_AT(rec, f, char *) = mem_strndup(v ? v : "", v ? n : 0);
 			if (!*REC_AT(rec, f, char *))
 				ret = ERR_NOMEM;
 			break;
-		case REC_TS:
-			*REC_AT(rec, f, struct tstamp) = col_ts(r, c);
-			break;
+		case REC_TS: *REC_AT(rec, f, struct tstamp) = col_ts(r, c); break;
 		case REC_OPT_TS:
 			*(int *)((char *)rec + f->flag_off) = r->col(r, c, NULL) != NULL;
 			if (r->col(r, c, NULL))
 				*REC_AT(rec, f, struct tstamp) = col_ts(r, c);
 			break;
 		case REC_BOOL:
-		case REC_ENUM:
-			*REC_AT(rec, f, int) = (int)col_int(r, c);
-			break;
-		case REC_U32:
-			*REC_AT(rec, f, uint32_t) = (uint32_t)col_int(r, c);
-			break;
+		case REC_ENUM: *REC_AT(rec, f, int) = (int)col_int(r, c); break;
+		case REC_U32: *REC_AT(rec, f, uint32_t) = (uint32_t)col_int(r, c); break;
 		case REC_TAGS:
 			if (ret == 0)
 				ret = store_tags_decode(r->col(r, c, NULL), REC_AT(rec, f, struct store_tags));
@@ -482,8 +486,7 @@ int store_row_rec(const struct rec_desc *desc, const struct srow *r, int c, void
 				ret = store_tags_decode(r->col(r, c + 1, NULL), &ru->project_ids);
 			break;
 		}
-		case REC_SECRET:
-			break;
+		case REC_SECRET: break;
 		}
 		c += (int)rec_ncols(f);
 	}
@@ -548,9 +551,7 @@ int store_rec_args(const struct rec_desc *desc, const void *rec, struct sval *a,
 		if (f->flags & (REC_NOCOL | REC_EXPR))
 			continue;
 		switch (f->kind) {
-		case REC_ID:
-			a[n++] = sv_text(REC_CAT(rec, f, char));
-			break;
+		case REC_ID: a[n++] = sv_text(REC_CAT(rec, f, char)); break;
 		case REC_STR: {
 			const char *s = *(char *const *)((const char *)rec + f->off);
 
@@ -568,12 +569,8 @@ int store_rec_args(const struct rec_desc *desc, const void *rec, struct sval *a,
 			}
 			break;
 		case REC_BOOL:
-		case REC_ENUM:
-			a[n++] = sv_int(*REC_CAT(rec, f, int));
-			break;
-		case REC_U32:
-			a[n++] = sv_int(*REC_CAT(rec, f, uint32_t));
-			break;
+		case REC_ENUM: a[n++] = sv_int(*REC_CAT(rec, f, int)); break;
+		case REC_U32: a[n++] = sv_int(*REC_CAT(rec, f, uint32_t)); break;
 		case REC_TAGS:
 			r = json_col(&j, REC_CAT(rec, f, struct store_tags), n);
 			a[n++] = sv_text(NULL);
@@ -602,8 +599,7 @@ int store_rec_args(const struct rec_desc *desc, const void *rec, struct sval *a,
 			a[n++] = sv_text(NULL);
 			break;
 		}
-		case REC_SECRET:
-			break;
+		case REC_SECRET: break;
 		}
 	}
 	if (r == 0)

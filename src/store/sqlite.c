@@ -32,12 +32,8 @@
 /* The engine's own statements. */
 enum sq_own { SQ_BEGIN, SQ_COMMIT, SQ_BEGIN_READ, SQ_SAVEPOINT, SQ_RELEASE, SQ_ROLLBACK_TO, SQ_NOWN };
 static const char *const sq_own_sql[SQ_NOWN] = {
-	[SQ_BEGIN] = "BEGIN IMMEDIATE",
-	[SQ_COMMIT] = "COMMIT",
-	[SQ_BEGIN_READ] = "BEGIN",
-	[SQ_SAVEPOINT] = "SAVEPOINT op",
-	[SQ_RELEASE] = "RELEASE op",
-	[SQ_ROLLBACK_TO] = "ROLLBACK TO op",
+	[SQ_BEGIN] = "BEGIN IMMEDIATE",  [SQ_COMMIT] = "COMMIT",      [SQ_BEGIN_READ] = "BEGIN",
+	[SQ_SAVEPOINT] = "SAVEPOINT op", [SQ_RELEASE] = "RELEASE op", [SQ_ROLLBACK_TO] = "ROLLBACK TO op",
 };
 
 /* ---- schema migrations: append only; index i brings the schema to version i + 1 ---- */
@@ -169,8 +165,8 @@ struct sq_store {
 	pthread_cond_t work_cv;
 	struct store_conn *readers; /* every reader connection, closed at close */
 	uint32_t n_readers, queued;
-	atomic_uint busy;  /* connections in use now (stats) */
-	dev_t dev;         /* the file opened, for ping */
+	atomic_uint busy; /* connections in use now (stats) */
+	dev_t dev;        /* the file opened, for ping */
 	ino_t ino;
 	struct store_conn *writer;
 	struct sq_op *head, *tail;
@@ -186,21 +182,16 @@ static int sq_err(int rc)
 	switch (rc & 0xff) {
 	case SQLITE_OK:
 	case SQLITE_DONE:
-	case SQLITE_ROW:
-		return 0;
-	case SQLITE_NOMEM:
-		return ERR_NOMEM;
+	case SQLITE_ROW: return 0;
+	case SQLITE_NOMEM: return ERR_NOMEM;
 	case SQLITE_IOERR:
 	case SQLITE_FULL:
-	case SQLITE_CANTOPEN:
-		return ERR_IO;
+	case SQLITE_CANTOPEN: return ERR_IO;
 	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return ERR_AGAIN;
+	case SQLITE_LOCKED: return ERR_AGAIN;
 	case SQLITE_CONSTRAINT:
 		return rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY ? ERR_EXISTS : ERR_DB;
-	default:
-		return ERR_DB;
+	default: return ERR_DB;
 	}
 }
 
@@ -254,8 +245,8 @@ static const char *sq_col(const struct srow *r, int c, size_t *len)
 	return v;
 }
 
-static int sq_run(struct store_conn *c, int id, const char *sql, const struct sval *args, int n,
-		  store_row_fn row, void *ctx, int64_t *changes)
+static int sq_run(struct store_conn *c, int id, const char *sql, const struct sval *args, int n, store_row_fn row,
+		  void *ctx, int64_t *changes)
 {
 	sqlite3_stmt *st = NULL;
 	struct srow rw = { NULL, 0, sq_col };
@@ -498,8 +489,9 @@ static int migrate(struct store_conn *c, char *detail, size_t dlen)
 	char sql[128];
 	int version = 0, i, r;
 
-	r = sq_exec(c, "CREATE TABLE IF NOT EXISTS schema_version ("
-		       " version INTEGER NOT NULL, applied_s INTEGER NOT NULL)");
+	r = sq_exec(c,
+		    "CREATE TABLE IF NOT EXISTS schema_version ("
+		    " version INTEGER NOT NULL, applied_s INTEGER NOT NULL)");
 	if (r == 0)
 		r = sq_exec(c, "BEGIN IMMEDIATE");
 	if (r < 0)
@@ -507,8 +499,8 @@ static int migrate(struct store_conn *c, char *detail, size_t dlen)
 	r = schema_version(c, &version);
 	if (r == 0 && version > SQ_SCHEMA_VERSION) {
 		if (detail && dlen)
-			snprintf(detail, dlen, "database schema version %d is newer than this program (%d)",
-				 version, SQ_SCHEMA_VERSION);
+			snprintf(detail, dlen, "database schema version %d is newer than this program (%d)", version,
+				 SQ_SCHEMA_VERSION);
 		r = ERR_UNSUPPORTED;
 	}
 	for (i = version; r == 0 && i < SQ_SCHEMA_VERSION; i++) {
@@ -671,7 +663,6 @@ static void sq_read_end(struct store *base)
 		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL); /* a read snapshot: nothing to lose */
 }
 
-
 static int sq_read(struct store *base, int snapshot, store_conn_fn fn, void *arg)
 {
 	struct store_conn *c;
@@ -710,8 +701,7 @@ static int sq_ping(struct store *base)
 	struct sq_store *s = (struct sq_store *)base;
 	struct stat st;
 
-	if (stat(s->path, &st) != 0 || st.st_dev != s->dev || st.st_ino != s->ino ||
-	    access(s->path, R_OK | W_OK) != 0)
+	if (stat(s->path, &st) != 0 || st.st_dev != s->dev || st.st_ino != s->ino || access(s->path, R_OK | W_OK) != 0)
 		return ERR_IO;
 	return 0;
 }

@@ -28,7 +28,8 @@ int store_open_flags(const char *url, unsigned flags, struct store **out, char *
 		return store_sqlite_open(url + 7, flags, out, detail, detail_len);
 	if (strstr(url, "://")) {
 		if (detail && detail_len)
-			snprintf(detail, detail_len, "unsupported database URL scheme (postgresql://... or a file path)");
+			snprintf(detail, detail_len,
+				 "unsupported database URL scheme (postgresql://... or a file path)");
 		return ERR_UNSUPPORTED;
 	}
 	return store_sqlite_open(url, flags, out, detail, detail_len);
@@ -153,15 +154,15 @@ void store_rule_release(struct store_rule *r)
 	store_rec_release(&rec_rule, r);
 }
 
-#define LIST_RELEASE(fname, ltype, release)          \
-	void fname(ltype *l)                         \
-	{                                            \
-		size_t i;                            \
-		for (i = 0; i < l->n; i++)           \
-			release(&l->v[i]);           \
-		free(l->v);                          \
-		l->v = NULL;                         \
-		l->n = 0;                            \
+#define LIST_RELEASE(fname, ltype, release) \
+	void fname(ltype *l)                \
+	{                                   \
+		size_t i;                   \
+		for (i = 0; i < l->n; i++)  \
+			release(&l->v[i]);  \
+		free(l->v);                 \
+		l->v = NULL;                \
+		l->n = 0;                   \
 	}
 
 LIST_RELEASE(store_key_list_release, struct store_key_list, store_key_release)

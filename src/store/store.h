@@ -164,9 +164,21 @@ struct store_user_patch {
 	struct tstamp now;
 };
 
-struct store_key_list { struct store_key *v; size_t n; uint32_t total; };
-struct store_app_list { struct store_app *v; size_t n; uint32_t total; };
-struct store_user_list { struct store_user *v; size_t n; uint32_t total; };
+struct store_key_list {
+	struct store_key *v;
+	size_t n;
+	uint32_t total;
+};
+struct store_app_list {
+	struct store_app *v;
+	size_t n;
+	uint32_t total;
+};
+struct store_user_list {
+	struct store_user *v;
+	size_t n;
+	uint32_t total;
+};
 
 /* What bootstrap found or created. */
 struct store_bootstrap {
@@ -236,7 +248,10 @@ struct store_org {
 	char project_id[STORE_ID_LEN + 1]; /* the default project */
 	uint32_t api_keys;
 };
-struct store_org_list { struct store_org *v; size_t n; };
+struct store_org_list {
+	struct store_org *v;
+	size_t n;
+};
 int store_org_list(struct store *s, struct store_org_list *out);
 void store_org_list_release(struct store_org_list *l);
 /* Default project of an organization. ERR_NOTFOUND. */
@@ -249,11 +264,11 @@ int store_auth(struct store *s, const uint8_t hash[STORE_HASH_LEN], struct store
  * organization's default; it is filled in k). The bearer must exist in k->organization_id
  * (ERR_NOTFOUND, detail->resource "application" or "user"). quota: maximum number of keys in
  * the organization, 0 = unlimited (ERR_QUOTA). */
-int store_key_create(struct store *s, struct store_key *k, const uint8_t hash[STORE_HASH_LEN],
-		     uint32_t quota, struct store_detail *d);
+int store_key_create(struct store *s, struct store_key *k, const uint8_t hash[STORE_HASH_LEN], uint32_t quota,
+		     struct store_detail *d);
 int store_key_get(struct store *s, const char *org, const char *access_key, struct store_key *out);
-int store_key_update(struct store *s, const char *org, const char *access_key,
-		     const struct store_key_patch *p, struct store_key *out);
+int store_key_update(struct store *s, const char *org, const char *access_key, const struct store_key_patch *p,
+		     struct store_key *out);
 int store_key_delete(struct store *s, const char *org, const char *access_key);
 /* Delete a key of any organization (the admin command "key revoke"). ERR_NOTFOUND. */
 int store_key_revoke(struct store *s, const char *access_key);
@@ -263,19 +278,18 @@ int store_key_list(struct store *s, const struct store_key_filter *f, struct sto
 
 int store_app_create(struct store *s, const struct store_app *a, struct store_detail *d);
 int store_app_get(struct store *s, const char *org, const char *id, struct store_app *out);
-int store_app_update(struct store *s, const char *org, const char *id,
-		     const struct store_app_patch *p, struct store_app *out);
+int store_app_update(struct store *s, const char *org, const char *id, const struct store_app_patch *p,
+		     struct store_app *out);
 /* Deletes the application's API keys in the same transaction. */
 int store_app_delete(struct store *s, const char *org, const char *id);
 int store_app_list(struct store *s, const struct store_app_filter *f, struct store_app_list *out);
 
 /* password_hash: an encoded slow hash, or NULL. ERR_EXISTS (detail->resource "username" or
  * "email") when either is taken in the organization. */
-int store_user_create(struct store *s, const struct store_user *u, const char *password_hash,
-		      struct store_detail *d);
+int store_user_create(struct store *s, const struct store_user *u, const char *password_hash, struct store_detail *d);
 int store_user_get(struct store *s, const char *org, const char *id, struct store_user *out);
-int store_user_update(struct store *s, const char *org, const char *id,
-		      const struct store_user_patch *p, struct store_user *out, struct store_detail *d);
+int store_user_update(struct store *s, const char *org, const char *id, const struct store_user_patch *p,
+		      struct store_user *out, struct store_detail *d);
 /* Deletes the user's API keys in the same transaction; ERR_PERM for an undeletable user. */
 int store_user_delete(struct store *s, const char *org, const char *id);
 int store_user_list(struct store *s, const struct store_user_filter *f, struct store_user_list *out);

@@ -41,9 +41,9 @@ typedef int (*store_conn_fn)(struct store_conn *c, void *arg);
 /* What differs between the SQL dialects of the engines (sql.c builds every statement with it). */
 struct store_dialect {
 	const char *hex_open, *hex_close; /* around a blob column: its value in lowercase hexadecimal */
-	const char *for_update; /* "" / " FOR UPDATE": lock the selected rows until commit */
-	const char *table_lock; /* statement serialising bootstraps ("SELECT 1" when writes are serial) */
-	const char *strpos_fn;  /* "instr" / "strpos" */
+	const char *for_update;           /* "" / " FOR UPDATE": lock the selected rows until commit */
+	const char *table_lock;           /* statement serialising bootstraps ("SELECT 1" when writes are serial) */
+	const char *strpos_fn;            /* "instr" / "strpos" */
 	const char *tag_open, *tag_close; /* around "<table>": "a tag of <table>.tags equals " */
 	/* "<elems_open><column><elems_close> = $n)": an element of the JSON array column equals $n
 	 * (elems_close ends with "WHERE value"; the caller adds the comparison and the ")") */
@@ -66,8 +66,8 @@ struct store_ops {
 	 * row (may be NULL) is called for each row; changes (may be NULL) receives the number of
 	 * rows written. Errors: ERR_EXISTS (a unique constraint), ERR_IO (the database is
 	 * unreachable), ERR_AGAIN (retry the transaction), ERR_DB, ERR_NOMEM. */
-	int (*run)(struct store_conn *c, int id, const char *sql, const struct sval *args, int n,
-		   store_row_fn row, void *ctx, int64_t *changes);
+	int (*run)(struct store_conn *c, int id, const char *sql, const struct sval *args, int n, store_row_fn row,
+		   void *ctx, int64_t *changes);
 	/* Optional check store_ping() runs before its query: what a query on an open connection
 	 * cannot see (SQLite: the file removed, renamed, replaced or made inaccessible). ERR_IO. */
 	int (*ping)(struct store *s);
@@ -76,7 +76,7 @@ struct store_ops {
 struct store {
 	const struct store_ops *ops;
 	const struct store_dialect *dialect;
-	const char *const *sql; /* text of each statement id, built for the dialect (sql.c) */
+	const char *const *sql;             /* text of each statement id, built for the dialect (sql.c) */
 	struct store_authcache *auth_cache; /* NULL: every authentication reads the database */
 };
 
@@ -92,19 +92,66 @@ void store_authcache_bump(struct store_authcache *c);
 
 /* ---- statements (sql.c) ---- */
 enum store_q {
-	Q_AUTH, Q_KEY_GET, Q_APP_GET, Q_USER_GET, Q_META_GET, Q_META_SET, Q_DEFAULT_PROJECT,
-	Q_ORG_LOCK, Q_APP_IN_ORG, Q_USER_IN_ORG, Q_KEY_INSERT, Q_APP_INSERT,
-	Q_USER_INSERT, Q_KEY_UPDATE, Q_APP_UPDATE, Q_USER_UPDATE, Q_KEY_DELETABLE,
-	Q_APP_DELETABLE, Q_USER_DELETABLE, Q_KEY_DELETE, Q_APP_DELETE, Q_USER_DELETE,
-	Q_KEYS_OF_APP_DELETE, Q_KEYS_OF_USER_DELETE, Q_USER_BY_USERNAME, Q_USER_BY_EMAIL,
-	Q_DEFAULT_ORG, Q_ORG_INSERT, Q_PROJECT_INSERT, Q_OWNER_OF_ORG, Q_BOOTSTRAP_LOCK,
-	Q_PING, Q_KEY_COUNT_ADD, Q_KEY_ORG, Q_ORG_LIST,
+	Q_AUTH,
+	Q_KEY_GET,
+	Q_APP_GET,
+	Q_USER_GET,
+	Q_META_GET,
+	Q_META_SET,
+	Q_DEFAULT_PROJECT,
+	Q_ORG_LOCK,
+	Q_APP_IN_ORG,
+	Q_USER_IN_ORG,
+	Q_KEY_INSERT,
+	Q_APP_INSERT,
+	Q_USER_INSERT,
+	Q_KEY_UPDATE,
+	Q_APP_UPDATE,
+	Q_USER_UPDATE,
+	Q_KEY_DELETABLE,
+	Q_APP_DELETABLE,
+	Q_USER_DELETABLE,
+	Q_KEY_DELETE,
+	Q_APP_DELETE,
+	Q_USER_DELETE,
+	Q_KEYS_OF_APP_DELETE,
+	Q_KEYS_OF_USER_DELETE,
+	Q_USER_BY_USERNAME,
+	Q_USER_BY_EMAIL,
+	Q_DEFAULT_ORG,
+	Q_ORG_INSERT,
+	Q_PROJECT_INSERT,
+	Q_OWNER_OF_ORG,
+	Q_BOOTSTRAP_LOCK,
+	Q_PING,
+	Q_KEY_COUNT_ADD,
+	Q_KEY_ORG,
+	Q_ORG_LIST,
 	/* groups, policies, rules (access.c) */
-	Q_GROUP_GET, Q_GROUP_INSERT, Q_GROUP_COUNT, Q_GROUP_BY_NAME, Q_GROUP_UPDATE, Q_GROUP_MEMBERS_SET,
-	Q_GROUP_IN_ORG, Q_GROUP_DELETE, Q_GROUPS_WITH_MEMBER, Q_POLICIES_ORPHAN_USER, Q_POLICIES_ORPHAN_APP,
-	Q_POLICIES_ORPHAN_GROUP, Q_POLICY_GET, Q_POLICY_INSERT, Q_POLICY_COUNT, Q_POLICY_UPDATE,
-	Q_POLICY_COUNTS, Q_POLICY_DELETE, Q_RULES_OF_POLICY_DELETE, Q_RULE_INSERT, Q_RULES_COUNT,
-	Q_RULES_PAGE, Q_POLICY_IN_ORG, Q_GRANTS,
+	Q_GROUP_GET,
+	Q_GROUP_INSERT,
+	Q_GROUP_COUNT,
+	Q_GROUP_BY_NAME,
+	Q_GROUP_UPDATE,
+	Q_GROUP_MEMBERS_SET,
+	Q_GROUP_IN_ORG,
+	Q_GROUP_DELETE,
+	Q_GROUPS_WITH_MEMBER,
+	Q_POLICIES_ORPHAN_USER,
+	Q_POLICIES_ORPHAN_APP,
+	Q_POLICIES_ORPHAN_GROUP,
+	Q_POLICY_GET,
+	Q_POLICY_INSERT,
+	Q_POLICY_COUNT,
+	Q_POLICY_UPDATE,
+	Q_POLICY_COUNTS,
+	Q_POLICY_DELETE,
+	Q_RULES_OF_POLICY_DELETE,
+	Q_RULE_INSERT,
+	Q_RULES_COUNT,
+	Q_RULES_PAGE,
+	Q_POLICY_IN_ORG,
+	Q_GRANTS,
 	Q_N
 };
 
@@ -121,11 +168,11 @@ int store_sql_insert(const struct rec_desc *desc, const char *extra, struct buf 
 int store_build_access(const struct store_dialect *d, int id, struct buf *b);
 
 /* Run a statement of the store (engine's run with the store's texts). */
-int store_run(struct store *s, struct store_conn *c, int id, const struct sval *args, int n,
-	      store_row_fn row, void *ctx, int64_t *changes);
+int store_run(struct store *s, struct store_conn *c, int id, const struct sval *args, int n, store_row_fn row,
+	      void *ctx, int64_t *changes);
 /* First column of the first row as text into out (may be NULL): ERR_NOTFOUND without a row. */
-int store_run_text(struct store *s, struct store_conn *c, int id, const struct sval *args, int n,
-		   char *out, size_t out_size);
+int store_run_text(struct store *s, struct store_conn *c, int id, const struct sval *args, int n, char *out,
+		   size_t out_size);
 
 /* Values and rows of records. */
 struct sval sv_text(const char *s);
@@ -151,8 +198,7 @@ void store_detail_set(struct store_detail *d, const char *resource, const char *
 
 /* Cascades of a deleted user / application (access.c, called by rules.c inside the delete's
  * transaction): removes it from every group of org and orphans the policies naming it. */
-int store_forget_member(struct store *s, struct store_conn *c, const char *org, enum store_bearer type,
-			const char *id);
+int store_forget_member(struct store *s, struct store_conn *c, const char *org, enum store_bearer type, const char *id);
 
 /* Engines. */
 int store_sqlite_open(const char *path, unsigned flags, struct store **out, char *detail, size_t detail_len);

@@ -120,14 +120,10 @@ struct cty_type *cty_type_copy(const struct cty_type *t)
 	size_t i;
 
 	switch (t->kind) {
-	case CTY_STRING:
-		return &cty_string;
-	case CTY_NUMBER:
-		return &cty_number;
-	case CTY_BOOL:
-		return &cty_bool;
-	case CTY_DYNAMIC:
-		return &cty_dynamic;
+	case CTY_STRING: return &cty_string;
+	case CTY_NUMBER: return &cty_number;
+	case CTY_BOOL: return &cty_bool;
+	case CTY_DYNAMIC: return &cty_dynamic;
 	case CTY_LIST:
 	case CTY_SET:
 	case CTY_MAP: {
@@ -136,8 +132,7 @@ struct cty_type *cty_type_copy(const struct cty_type *t)
 		return e ? cty_type_collection_new(t->kind, e) : NULL;
 	}
 	case CTY_TUPLE:
-	case CTY_OBJECT:
-		break;
+	case CTY_OBJECT: break;
 	}
 	c = type_multi_new(t->kind, t->n);
 	if (!c)
@@ -175,8 +170,7 @@ int cty_type_equal(const struct cty_type *a, const struct cty_type *b)
 	switch (a->kind) {
 	case CTY_LIST:
 	case CTY_SET:
-	case CTY_MAP:
-		return cty_type_equal(a->elem, b->elem);
+	case CTY_MAP: return cty_type_equal(a->elem, b->elem);
 	case CTY_TUPLE:
 	case CTY_OBJECT:
 		if (a->n != b->n)
@@ -188,8 +182,7 @@ int cty_type_equal(const struct cty_type *a, const struct cty_type *b)
 				return 0;
 		}
 		return 1;
-	default:
-		return 1;
+	default: return 1;
 	}
 }
 
@@ -280,7 +273,8 @@ static int type_from_jv(json_t *j, int depth, struct cty_type **out)
 		t = cty_type_object_new(json_object_size(arg));
 		if (!t)
 			return ERR_NOMEM;
-		json_object_foreach(arg, key, val) {
+		json_object_foreach(arg, key, val)
+		{
 			t->names[i] = mem_strndup(key, strlen(key));
 			if (!t->names[i]) {
 				r = ERR_NOMEM;
@@ -342,18 +336,16 @@ int cty_type_to_json(const struct cty_type *t, struct buf *out)
 	int r = 0, any = 0;
 
 	switch (t->kind) {
-	case CTY_STRING:
-		return buf_append_str(out, "\"string\"");
-	case CTY_NUMBER:
-		return buf_append_str(out, "\"number\"");
-	case CTY_BOOL:
-		return buf_append_str(out, "\"bool\"");
-	case CTY_DYNAMIC:
-		return buf_append_str(out, "\"dynamic\"");
+	case CTY_STRING: return buf_append_str(out, "\"string\"");
+	case CTY_NUMBER: return buf_append_str(out, "\"number\"");
+	case CTY_BOOL: return buf_append_str(out, "\"bool\"");
+	case CTY_DYNAMIC: return buf_append_str(out, "\"dynamic\"");
 	case CTY_LIST:
 	case CTY_SET:
 	case CTY_MAP:
-		r = buf_append_str(out, t->kind == CTY_LIST ? "[\"list\"," : t->kind == CTY_SET ? "[\"set\"," : "[\"map\",");
+		r = buf_append_str(out, t->kind == CTY_LIST  ? "[\"list\","
+					: t->kind == CTY_SET ? "[\"set\","
+							     : "[\"map\",");
 		if (r == 0)
 			r = cty_type_to_json(t->elem, out);
 		return r < 0 ? r : buf_append_byte(out, ']');
@@ -737,13 +729,10 @@ int cty_value_equal(const struct cty_value *a, const struct cty_value *b)
 	if (!cty_type_equal(a->type, b->type))
 		return 0;
 	switch (a->type->kind) {
-	case CTY_BOOL:
-		return a->b == b->b;
+	case CTY_BOOL: return a->b == b->b;
 	case CTY_STRING:
-	case CTY_NUMBER:
-		return a->len == b->len && memcmp(a->s, b->s, a->len) == 0;
-	case CTY_DYNAMIC:
-		return 0;
+	case CTY_NUMBER: return a->len == b->len && memcmp(a->s, b->s, a->len) == 0;
+	case CTY_DYNAMIC: return 0;
 	case CTY_SET:
 		if (a->n != b->n)
 			return 0;
@@ -781,8 +770,7 @@ int cty_value_cmp(const struct cty_value *a, const struct cty_value *b)
 	if (a->type->kind != b->type->kind)
 		return a->type->kind < b->type->kind ? -1 : 1;
 	switch (a->type->kind) {
-	case CTY_BOOL:
-		return a->b - b->b;
+	case CTY_BOOL: return a->b - b->b;
 	case CTY_STRING:
 	case CTY_NUMBER:
 		n = a->len < b->len ? a->len : b->len;

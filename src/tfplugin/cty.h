@@ -38,21 +38,30 @@ enum cty_kind {
 
 struct cty_type {
 	enum cty_kind kind;
-	int heap;                 /* 1: allocated by cty_type_*_new, freed by cty_type_free */
-	struct cty_type *elem;    /* list, set, map: element type */
-	size_t n;                 /* tuple: element count; object: attribute count */
-	struct cty_type **elems;  /* tuple element types; object attribute types (same order as names) */
-	char **names;             /* object: attribute names, sorted bytewise ascending, unique */
-	unsigned char *optional;  /* object: optional flags (type constraints only) or NULL */
+	int heap;                /* 1: allocated by cty_type_*_new, freed by cty_type_free */
+	struct cty_type *elem;   /* list, set, map: element type */
+	size_t n;                /* tuple: element count; object: attribute count */
+	struct cty_type **elems; /* tuple element types; object attribute types (same order as names) */
+	char **names;            /* object: attribute names, sorted bytewise ascending, unique */
+	unsigned char *optional; /* object: optional flags (type constraints only) or NULL */
 };
 
 /* Primitive singletons (heap = 0). */
 extern struct cty_type cty_string, cty_number, cty_bool, cty_dynamic;
 
 /* Static declaration helpers for schemas: CTY_LIST_OF(&cty_string) etc. */
-#define CTY_LIST_OF(t) { .kind = CTY_LIST, .elem = (t) }
-#define CTY_SET_OF(t) { .kind = CTY_SET, .elem = (t) }
-#define CTY_MAP_OF(t) { .kind = CTY_MAP, .elem = (t) }
+#define CTY_LIST_OF(t)                        \
+	{                                     \
+		.kind = CTY_LIST, .elem = (t) \
+	}
+#define CTY_SET_OF(t)                        \
+	{                                    \
+		.kind = CTY_SET, .elem = (t) \
+	}
+#define CTY_MAP_OF(t)                        \
+	{                                    \
+		.kind = CTY_MAP, .elem = (t) \
+	}
 
 /* New heap collection type owning elem (elem is freed on failure too). NULL on ENOMEM. */
 struct cty_type *cty_type_collection_new(enum cty_kind kind, struct cty_type *elem);
@@ -78,10 +87,10 @@ enum cty_state { CTY_NULL = 0, CTY_UNKNOWN, CTY_KNOWN };
 
 /* Refinements of an unknown value (go-cty msgpack ext 12). */
 struct cty_refine {
-	int not_null;            /* 1: definitely not null */
-	char *prefix;            /* string prefix (NUL-terminated copy) or NULL */
+	int not_null; /* 1: definitely not null */
+	char *prefix; /* string prefix (NUL-terminated copy) or NULL */
 	size_t prefix_len;
-	char *lower, *upper;     /* number bounds as canonical decimal text, or NULL */
+	char *lower, *upper; /* number bounds as canonical decimal text, or NULL */
 	int lower_incl, upper_incl;
 	int64_t len_min, len_max; /* collection length bounds, -1 when absent */
 };
@@ -139,14 +148,12 @@ int cty_number_canon(const char *s, size_t n, struct buf *out);
 /* msgpack (DynamicValue.msgpack) under type t. Decoding is strict: objects need exactly their
  * attributes, trailing bytes are an error, any ext of length <= 1 is an unknown, a longer ext
  * must be type 12 (refined unknown). why (optional) receives a static reason on error. */
-int cty_msgpack_decode(const uint8_t *p, size_t n, const struct cty_type *t, struct cty_value *out,
-		       const char **why);
+int cty_msgpack_decode(const uint8_t *p, size_t n, const struct cty_type *t, struct cty_value *out, const char **why);
 int cty_msgpack_encode(const struct cty_value *v, const struct cty_type *t, struct buf *out);
 
 /* JSON value (state's attributes object) under type t. Numbers keep their exact text. Object
  * attributes missing from the JSON become null; JSON members that the type lacks are dropped
  * (attributes removed from the schema). Unknowns cannot appear in JSON. */
-int cty_json_decode(const char *s, size_t n, const struct cty_type *t, struct cty_value *out,
-		    const char **why);
+int cty_json_decode(const char *s, size_t n, const struct cty_type *t, struct cty_value *out, const char **why);
 
 #endif

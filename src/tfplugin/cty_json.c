@@ -99,7 +99,8 @@ static int has_marked_key(json_t *j)
 	const char *key;
 	json_t *val;
 
-	json_object_foreach(j, key, val) {
+	json_object_foreach(j, key, val)
+	{
 		if (key[0] == '\0')
 			return 1;
 	}
@@ -162,8 +163,7 @@ static int from_jv(json_t *j, const struct cty_type *t, struct cty_value *out, i
 		return 0;
 	}
 	switch (t->kind) {
-	case CTY_DYNAMIC:
-		return from_jv_dynamic(j, out, depth, why);
+	case CTY_DYNAMIC: return from_jv_dynamic(j, out, depth, why);
 	case CTY_STRING:
 		s = number_text(j, &len);
 		if (s)
@@ -190,8 +190,8 @@ static int from_jv(json_t *j, const struct cty_type *t, struct cty_value *out, i
 			cty_value_bool(out, json_is_true(j));
 			return 0;
 		}
-		if (json_is_string(j) && (strcmp(json_string_value(j), "true") == 0 ||
-					  strcmp(json_string_value(j), "false") == 0)) {
+		if (json_is_string(j) &&
+		    (strcmp(json_string_value(j), "true") == 0 || strcmp(json_string_value(j), "false") == 0)) {
 			cty_value_bool(out, json_string_value(j)[0] == 't');
 			return 0;
 		}
@@ -203,8 +203,8 @@ static int from_jv(json_t *j, const struct cty_type *t, struct cty_value *out, i
 			break;
 		r = cty_value_collection(out, t, json_array_size(j));
 		for (i = 0; r == 0 && i < out->n; i++)
-			r = from_jv(json_array_get(j, i), t->kind == CTY_TUPLE ? t->elems[i] : t->elem,
-				    &out->items[i], depth + 1, why);
+			r = from_jv(json_array_get(j, i), t->kind == CTY_TUPLE ? t->elems[i] : t->elem, &out->items[i],
+				    depth + 1, why);
 		if (r == 0 && t->kind == CTY_SET && out->n > 1) {
 			size_t w = 1;
 
@@ -242,7 +242,8 @@ static int from_jv(json_t *j, const struct cty_type *t, struct cty_value *out, i
 		/* jansson iterates in insertion order; collect then keep keys sorted */
 		r = cty_value_collection(out, t, json_object_size(j));
 		i = 0;
-		json_object_foreach(j, key, val) {
+		json_object_foreach(j, key, val)
+		{
 			if (r < 0)
 				break;
 			out->keys[i] = mem_strndup(key, strlen(key));

@@ -101,19 +101,23 @@ static int next(struct dec *d, struct tok *t)
 		t->len = c & 0x0f;
 	} else {
 		switch (c) {
-		case 0xc0:
-			t->k = T_NIL;
-			break;
+		case 0xc0: t->k = T_NIL; break;
 		case 0xc2:
 		case 0xc3:
 			t->k = T_BOOL;
 			t->b = c == 0xc3;
 			break;
-		case 0xcc: case 0xcd: case 0xce: case 0xcf:
+		case 0xcc:
+		case 0xcd:
+		case 0xce:
+		case 0xcf:
 			t->k = T_UINT;
 			r = take(d, (size_t)1 << (c - 0xcc), &t->u);
 			break;
-		case 0xd0: case 0xd1: case 0xd2: case 0xd3: {
+		case 0xd0:
+		case 0xd1:
+		case 0xd2:
+		case 0xd3: {
 			size_t k = (size_t)1 << (c - 0xd0);
 
 			t->k = T_INT;
@@ -140,36 +144,48 @@ static int next(struct dec *d, struct tok *t)
 			r = take(d, 8, &x);
 			memcpy(&t->d, &x, sizeof(t->d));
 			break;
-		case 0xd9: case 0xda: case 0xdb:
+		case 0xd9:
+		case 0xda:
+		case 0xdb:
 			t->k = T_STR;
 			r = take(d, (size_t)1 << (c - 0xd9), &x);
 			if (r == 0)
 				r = take_body(d, t, x);
 			break;
-		case 0xc4: case 0xc5: case 0xc6:
+		case 0xc4:
+		case 0xc5:
+		case 0xc6:
 			t->k = T_BIN;
 			r = take(d, (size_t)1 << (c - 0xc4), &x);
 			if (r == 0)
 				r = take_body(d, t, x);
 			break;
-		case 0xdc: case 0xdd:
+		case 0xdc:
+		case 0xdd:
 			t->k = T_ARR;
 			r = take(d, c == 0xdc ? 2 : 4, &x);
 			t->len = (size_t)x;
 			break;
-		case 0xde: case 0xdf:
+		case 0xde:
+		case 0xdf:
 			t->k = T_MAP;
 			r = take(d, c == 0xde ? 2 : 4, &x);
 			t->len = (size_t)x;
 			break;
-		case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8:
+		case 0xd4:
+		case 0xd5:
+		case 0xd6:
+		case 0xd7:
+		case 0xd8:
 			t->k = T_EXT;
 			r = take(d, 1, &x);
 			t->ext = (int8_t)x;
 			if (r == 0)
 				r = take_body(d, t, (uint64_t)1 << (c - 0xd4));
 			break;
-		case 0xc7: case 0xc8: case 0xc9: {
+		case 0xc7:
+		case 0xc8:
+		case 0xc9: {
 			uint64_t len;
 
 			t->k = T_EXT;
@@ -181,8 +197,7 @@ static int next(struct dec *d, struct tok *t)
 				r = take_body(d, t, len);
 			break;
 		}
-		default:
-			return fail(d, "invalid msgpack byte");
+		default: return fail(d, "invalid msgpack byte");
 		}
 	}
 	if (r < 0)
@@ -281,12 +296,8 @@ static int number_from_tok(struct dec *d, const struct tok *t, struct cty_value 
 	int r;
 
 	switch (t->k) {
-	case T_UINT:
-		snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)t->u);
-		break;
-	case T_INT:
-		snprintf(tmp, sizeof(tmp), "%lld", (long long)t->i);
-		break;
+	case T_UINT: snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)t->u); break;
+	case T_INT: snprintf(tmp, sizeof(tmp), "%lld", (long long)t->i); break;
 	case T_F32:
 	case T_F64:
 		if (double_text(t->d, tmp, sizeof(tmp)) < 0)
@@ -295,16 +306,14 @@ static int number_from_tok(struct dec *d, const struct tok *t, struct cty_value 
 	case T_STR:
 		r = cty_value_number_text(out, (const char *)t->data, t->len);
 		return r == ERR_PARSE ? fail(d, "malformed number string") : r;
-	default:
-		return fail(d, "number expected");
+	default: return fail(d, "number expected");
 	}
 	return cty_value_number_text(out, tmp, strlen(tmp));
 }
 
 static int decode_value(struct dec *d, const struct cty_type *t, struct cty_value *out, int depth);
 
-static int decode_refinements(struct dec *outer, const struct tok *ext, const struct cty_type *t,
-			      struct cty_value *out)
+static int decode_refinements(struct dec *outer, const struct tok *ext, const struct cty_type *t, struct cty_value *out)
 {
 	struct dec d = { .p = ext->data, .n = ext->len };
 	struct cty_refine *rf = NULL;
@@ -517,10 +526,8 @@ static int decode_value(struct dec *d, const struct cty_type *t, struct cty_valu
 		}
 		return 0;
 	}
-	case CTY_STRING:
-		return decode_string(d, &tk, out);
-	case CTY_NUMBER:
-		return number_from_tok(d, &tk, out);
+	case CTY_STRING: return decode_string(d, &tk, out);
+	case CTY_NUMBER: return number_from_tok(d, &tk, out);
 	case CTY_BOOL:
 		if (tk.k != T_BOOL)
 			return fail(d, "bool expected");
@@ -547,7 +554,8 @@ static int decode_value(struct dec *d, const struct cty_type *t, struct cty_valu
 
 			qsort(out->items, out->n, sizeof(*out->items), cty_value_cmp_);
 			for (i = 1; i < out->n; i++) {
-				if (out->items[i].st == CTY_KNOWN && cty_value_cmp_(&out->items[w - 1], &out->items[i]) == 0) {
+				if (out->items[i].st == CTY_KNOWN &&
+				    cty_value_cmp_(&out->items[w - 1], &out->items[i]) == 0) {
 					cty_value_release(&out->items[i]);
 					continue;
 				}
@@ -642,8 +650,7 @@ fail_out:
 	return r;
 }
 
-int cty_msgpack_decode(const uint8_t *p, size_t n, const struct cty_type *t, struct cty_value *out,
-		       const char **why)
+int cty_msgpack_decode(const uint8_t *p, size_t n, const struct cty_type *t, struct cty_value *out, const char **why)
 {
 	struct dec d = { .p = p, .n = n };
 	int r = decode_value(&d, t, out, 0);
@@ -699,7 +706,9 @@ static int put_int(struct buf *b, int64_t v)
 static int put_str_hdr(struct buf *b, size_t n, int bin)
 {
 	if (bin)
-		return n <= 0xff ? put_hdr(b, 0xc4, n, 1) : n <= 0xffff ? put_hdr(b, 0xc5, n, 2) : put_hdr(b, 0xc6, n, 4);
+		return n <= 0xff     ? put_hdr(b, 0xc4, n, 1)
+		       : n <= 0xffff ? put_hdr(b, 0xc5, n, 2)
+				     : put_hdr(b, 0xc6, n, 4);
 	if (n <= 31)
 		return buf_append_byte(b, (uint8_t)(0xa0 | n));
 	return n <= 0xff ? put_hdr(b, 0xd9, n, 1) : n <= 0xffff ? put_hdr(b, 0xda, n, 2) : put_hdr(b, 0xdb, n, 4);
@@ -859,12 +868,9 @@ static int encode_value(const struct cty_value *v, const struct cty_type *t, str
 	if (v->type->kind != t->kind && v->type->kind != CTY_DYNAMIC)
 		return ERR_INVAL;
 	switch (t->kind) {
-	case CTY_STRING:
-		return v->s ? put_str(out, v->s, v->len, 0) : ERR_INVAL;
-	case CTY_NUMBER:
-		return v->s ? put_number(out, v->s, v->len) : ERR_INVAL;
-	case CTY_BOOL:
-		return buf_append_byte(out, v->b ? 0xc3 : 0xc2);
+	case CTY_STRING: return v->s ? put_str(out, v->s, v->len, 0) : ERR_INVAL;
+	case CTY_NUMBER: return v->s ? put_number(out, v->s, v->len) : ERR_INVAL;
+	case CTY_BOOL: return buf_append_byte(out, v->b ? 0xc3 : 0xc2);
 	case CTY_LIST:
 	case CTY_SET:
 	case CTY_TUPLE:
@@ -894,8 +900,7 @@ static int encode_value(const struct cty_value *v, const struct cty_type *t, str
 				r = encode_value(&v->items[i], t->elems[i], out, depth + 1);
 		}
 		return r;
-	case CTY_DYNAMIC:
-		break;
+	case CTY_DYNAMIC: break;
 	}
 	return ERR_INVAL;
 }

@@ -76,7 +76,8 @@ static size_t seen(const char *prefix, json_t **log_out)
 	size_t i, n = 0;
 	char line[4096];
 
-	json_array_foreach(json_object_get(j, "log"), i, e) {
+	json_array_foreach(json_object_get(j, "log"), i, e)
+	{
 		snprintf(line, sizeof(line), "%s %s", json_string_value(json_object_get(e, "method")),
 			 json_string_value(json_object_get(e, "path")));
 		if (!strncmp(line, prefix, strlen(prefix)))
@@ -205,7 +206,8 @@ TEST(plain_calls_send_token_user_agent_and_reuse_one_connection)
 	ASSERT(f.k.user_id == NULL);
 	ASSERT_EQ_INT(fx_get(&f, NULL, NULL), 0);
 	ASSERT_EQ_UINT(seen("", &log), 3);
-	json_array_foreach(json_object_get(log, "log"), i, e) {
+	json_array_foreach(json_object_get(log, "log"), i, e)
+	{
 		const char *ua = json_string_value(json_object_get(e, "ua"));
 
 		ASSERT_EQ_STR(json_string_value(json_object_get(e, "token")), token);
@@ -248,7 +250,8 @@ TEST(retry_after_http_date_and_cap)
 	snprintf(faults, sizeof(faults),
 		 "[{\"match\":\"GET /iam/v1alpha1/api-keys/\",\"action\":\"status\",\"status\":503,"
 		 "\"retry_after\":\"%s\"},{\"match\":\"GET /iam/v1alpha1/api-keys/\",\"action\":\"status\","
-		 "\"status\":429,\"retry_after\":\"3600\"}]", date);
+		 "\"status\":429,\"retry_after\":\"3600\"}]",
+		 date);
 	ASSERT_EQ_INT(fx_get(&f, faults, &el), 0);
 	ASSERT_EQ_UINT(seen("GET", NULL), 3);
 	ASSERT(el >= 1.35 && el < 3.5);
@@ -258,8 +261,10 @@ TEST(retry_after_http_date_and_cap)
 	f.c = mk(5000, 3, 10, 10000);
 	f.call.client = f.c;
 	http_date(date, sizeof(date), 2);
-	snprintf(faults, sizeof(faults), "[{\"match\":\"GET /iam/v1alpha1/api-keys/\",\"action\":\"status\","
-		 "\"status\":503,\"retry_after\":\"%s\"}]", date);
+	snprintf(faults, sizeof(faults),
+		 "[{\"match\":\"GET /iam/v1alpha1/api-keys/\",\"action\":\"status\","
+		 "\"status\":503,\"retry_after\":\"%s\"}]",
+		 date);
 	ASSERT_EQ_INT(fx_get(&f, faults, &el), 0);
 	ASSERT(el >= 0.9 && el < 3.5);
 	fx_end(&f);
@@ -271,25 +276,27 @@ TEST(server_errors_are_retried_with_bounded_backoff_then_reported)
 	double el;
 
 	fx_start(&f, 5000, 3, 100, 5000, "5xx");
-	ASSERT_EQ_INT(fx_get(&f,
-			     "[{\"match\":\"GET /iam\",\"action\":\"status\",\"status\":500},"
-			     "{\"match\":\"GET /iam\",\"action\":\"status\",\"status\":503,\"text\":\"<html>down</html>\"},"
-			     "{\"match\":\"GET /iam\",\"action\":\"status\",\"status\":502}]",
-			     NULL),
-		      0);
+	ASSERT_EQ_INT(
+		fx_get(&f,
+		       "[{\"match\":\"GET /iam\",\"action\":\"status\",\"status\":500},"
+		       "{\"match\":\"GET /iam\",\"action\":\"status\",\"status\":503,\"text\":\"<html>down</html>\"},"
+		       "{\"match\":\"GET /iam\",\"action\":\"status\",\"status\":502}]",
+		       NULL),
+		0);
 	ASSERT_EQ_UINT(seen("GET", NULL), 4);
 
 	/* always failing: 1 + 3 retries, then the last status is reported */
 	reset_double();
 	make_key(f.c, "5xx", f.ak);
-	ASSERT_EQ_INT(fx_get(&f,
-			     "[{\"match\":\"GET /iam\",\"action\":\"status\",\"status\":500},"
-			     "{\"match\":\"GET /iam\",\"action\":\"status\",\"status\":500},"
-			     "{\"match\":\"GET /iam\",\"action\":\"status\",\"status\":500},"
-			     "{\"match\":\"GET /iam\",\"action\":\"status\",\"status\":503,\"text\":\"<html>down</html>\"},"
-			     "{\"match\":\"GET /iam\",\"action\":\"status\",\"status\":500}]",
-			     &el),
-		      ERR_IO);
+	ASSERT_EQ_INT(
+		fx_get(&f,
+		       "[{\"match\":\"GET /iam\",\"action\":\"status\",\"status\":500},"
+		       "{\"match\":\"GET /iam\",\"action\":\"status\",\"status\":500},"
+		       "{\"match\":\"GET /iam\",\"action\":\"status\",\"status\":500},"
+		       "{\"match\":\"GET /iam\",\"action\":\"status\",\"status\":503,\"text\":\"<html>down</html>\"},"
+		       "{\"match\":\"GET /iam\",\"action\":\"status\",\"status\":500}]",
+		       &el),
+		ERR_IO);
 	ASSERT_EQ_UINT(seen("GET", NULL), 4);
 	ASSERT_EQ_INT(f.call.err.status, 503);
 	ASSERT_EQ_STR(f.call.err.message, "503 Service Unavailable");
@@ -313,9 +320,11 @@ TEST(connection_reset_is_retried)
 	struct fx f;
 
 	fx_start(&f, 5000, 3, 10, 5000, "rst");
-	ASSERT_EQ_INT(fx_get(&f, "[{\"match\":\"GET /iam\",\"action\":\"reset\"},{\"match\":\"GET /iam\",\"action\":\"reset\"}]",
-			     NULL),
-		      0);
+	ASSERT_EQ_INT(
+		fx_get(&f,
+		       "[{\"match\":\"GET /iam\",\"action\":\"reset\"},{\"match\":\"GET /iam\",\"action\":\"reset\"}]",
+		       NULL),
+		0);
 	ASSERT_EQ_STR(f.k.access_key, f.ak);
 	ASSERT_EQ_UINT(seen("GET", NULL), 3);
 	fx_end(&f);
@@ -439,7 +448,7 @@ TEST(lost_create_answer_leaves_no_duplicate_key)
 	reset_double();
 	f.call.orphans_deleted = 0;
 	{
-		struct timespec ts = { 2, 600000000L }; /* past the reconcile window */
+		struct timespec ts = { 2, 600000000L };          /* past the reconcile window */
 		struct scwclient *other = mk(5000, 3, 10, 5000); /* another process, in effect */
 		char old[21];
 
@@ -635,7 +644,7 @@ TEST(trace_log_never_shows_the_token_or_a_secret)
 	close(fd);
 	ASSERT(n > 0);
 	content[n] = '\0';
-	ASSERT(strstr(content, "\"body\"") != NULL); /* bodies were logged... */
+	ASSERT(strstr(content, "\"body\"") != NULL);   /* bodies were logged... */
 	ASSERT(strstr(content, "<redacted>") != NULL); /* ...with the secrets replaced */
 	ASSERT(strstr(content, secret) == NULL);
 	ASSERT(strstr(content, token) == NULL);

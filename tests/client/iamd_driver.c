@@ -158,8 +158,9 @@ TEST(user_member_create_update_username_and_key)
 {
 	struct iam_call call = new_call();
 	const char *tags[] = { "t1" };
-	struct iam_user_create in = { org, tags, 1, "e2e@example.com", "e2euser", "Str0ng-Passw0rd!x",
-				      "Ada", "Lovelace", "", "", 0, 0 };
+	struct iam_user_create in = {
+		org, tags, 1, "e2e@example.com", "e2euser", "Str0ng-Passw0rd!x", "Ada", "Lovelace", "", "", 0, 0
+	};
 	struct iam_user_update up = { 1, NULL, 0, "e2e2@example.com", NULL, "Byron", NULL, "fr_FR" };
 	struct iam_api_key_create kin = { NULL, NULL, NULL, NULL, "user key" };
 	struct iam_user_filter f = { org, NULL, -1, NULL, NULL, 0 };

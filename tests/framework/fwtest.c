@@ -31,34 +31,59 @@ static const char *const fwtest_one_of[] = { "owner_id", "group_id", NULL };
 static const char *const fwtest_pw_with[] = { "password_wo", "password_version", NULL };
 
 static const struct fw_attr fwtest_attrs[] = {
-	{ .name = "id", .type = &cty_string, .flags = FW_COMPUTED, .plan = FW_PLAN_USE_STATE,
+	{ .name = "id",
+	  .type = &cty_string,
+	  .flags = FW_COMPUTED,
+	  .plan = FW_PLAN_USE_STATE,
 	  .description = "Identifier." },
-	{ .name = "name", .type = &cty_string, .flags = FW_REQUIRED, .plan = FW_PLAN_REPLACE,
+	{ .name = "name",
+	  .type = &cty_string,
+	  .flags = FW_REQUIRED,
+	  .plan = FW_PLAN_REPLACE,
 	  .description = "Name; changing it replaces the thing.",
 	  .validators = (const struct fw_validator[]){ FW_V_LEN(1, 32), { 0 } } },
 	{ .name = "description", .type = &cty_string, .flags = FW_OPTIONAL, .description = "Updated in place." },
-	{ .name = "owner_id", .type = &cty_string, .flags = FW_OPTIONAL, .plan = FW_PLAN_REPLACE,
+	{ .name = "owner_id",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL,
+	  .plan = FW_PLAN_REPLACE,
 	  .description = "Owner (exactly one of owner_id, group_id).",
 	  .validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
-	{ .name = "group_id", .type = &cty_string, .flags = FW_OPTIONAL, .plan = FW_PLAN_REPLACE,
+	{ .name = "group_id",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL,
+	  .plan = FW_PLAN_REPLACE,
 	  .description = "Group (exactly one of owner_id, group_id).",
 	  .validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
-	{ .name = "expires_at", .type = &cty_string, .flags = FW_OPTIONAL, .semeq = fw_semeq_rfc3339,
+	{ .name = "expires_at",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL,
+	  .semeq = fw_semeq_rfc3339,
 	  .description = "RFC 3339 instant in the future.",
 	  .validators = (const struct fw_validator[]){ FW_V_RFC3339_FUTURE, { 0 } } },
 	{ .name = "secret", .type = &cty_string, .flags = FW_COMPUTED | FW_SENSITIVE, .description = "Secret." },
-	{ .name = "password_wo", .type = &cty_string, .flags = FW_OPTIONAL | FW_SENSITIVE | FW_WRITE_ONLY,
+	{ .name = "password_wo",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL | FW_SENSITIVE | FW_WRITE_ONLY,
 	  .description = "Write-only password.",
 	  .validators = (const struct fw_validator[]){ FW_V_LEN(8, 128), { 0 } } },
-	{ .name = "password_version", .type = &cty_number, .flags = FW_OPTIONAL,
+	{ .name = "password_version",
+	  .type = &cty_number,
+	  .flags = FW_OPTIONAL,
 	  .description = "Bump to send password_wo again." },
 	{ .name = "size", .type = &cty_number, .flags = FW_OPTIONAL | FW_COMPUTED, .description = "Defaults to 1." },
-	{ .name = "tags", .type = &fwtest_tags_type, .flags = FW_OPTIONAL, .description = "At most 5 tags of 1 to 16 characters.",
+	{ .name = "tags",
+	  .type = &fwtest_tags_type,
+	  .flags = FW_OPTIONAL,
+	  .description = "At most 5 tags of 1 to 16 characters.",
 	  .validators = (const struct fw_validator[]){ FW_V_LEN(0, 5), { 0 } },
 	  .elem_validators = (const struct fw_validator[]){ FW_V_LEN(1, 16), { 0 } } },
 	{ .name = "region", .type = &cty_string, .flags = FW_COMPUTED, .description = "The provider's region." },
 	{ .name = "created_at", .type = &cty_string, .flags = FW_COMPUTED, .description = "Creation time." },
-	{ .name = "updated_at", .type = &cty_string, .flags = FW_COMPUTED, .plan = FW_PLAN_UNKNOWN_ON_UPDATE,
+	{ .name = "updated_at",
+	  .type = &cty_string,
+	  .flags = FW_COMPUTED,
+	  .plan = FW_PLAN_UNKNOWN_ON_UPDATE,
 	  .description = "Last update time." },
 	{ 0 },
 };
@@ -89,8 +114,8 @@ static int fwtest_path(const char *id, char *out, size_t n)
 static int fwtest_store(const struct cty_value *s, int password_len, struct fw_diags *d)
 {
 	char path[4096], tbuf[TIME_RFC3339_MAX];
-	const char *keys[] = { "id", "name", "description", "owner_id", "group_id", "secret", "region", "created_at",
-			       "updated_at" };
+	const char *keys[] = { "id",     "name",   "description", "owner_id",  "group_id",
+			       "secret", "region", "created_at",  "updated_at" };
 	json_t *o = json_object();
 	const struct cty_value *tags = cty_object_attr(s, "tags");
 	struct tstamp t;
@@ -164,8 +189,8 @@ static int fwtest_create(const struct fw_ctx *ctx, const struct cty_value *confi
 
 static int fwtest_read(const struct fw_ctx *ctx, struct cty_value *state, struct fw_diags *d)
 {
-	const char *keys[] = { "name", "description", "owner_id", "group_id", "secret", "region", "created_at",
-			       "updated_at", "expires_at" };
+	const char *keys[] = { "name",   "description", "owner_id",   "group_id",  "secret",
+			       "region", "created_at",  "updated_at", "expires_at" };
 	char path[4096];
 	json_error_t jerr;
 	json_t *o, *tags;
@@ -201,7 +226,9 @@ static int fwtest_read(const struct fw_ctx *ctx, struct cty_value *state, struct
 		size_t n = json_array_size(tags) < 64 ? json_array_size(tags) : 64;
 
 		for (i = 0; i < n; i++)
-			items[i] = json_string_value(json_array_get(tags, i)) ? json_string_value(json_array_get(tags, i)) : "";
+			items[i] = json_string_value(json_array_get(tags, i))
+					   ? json_string_value(json_array_get(tags, i))
+					   : "";
 		r = fw_set_strings(state, "tags", items, n);
 	} else if (r == 0) {
 		r = fw_set_null(state, "tags");
@@ -285,7 +312,10 @@ const struct fw_data_source fwtest_ds = {
 /* An ephemeral token: opened in every plan and apply, never stored. Close records the token it
  * was handed back (through the private bytes) as $FWTEST_EPH_DIR/closed-<token>. */
 static const struct fw_attr fwtest_token_attrs[] = {
-	{ .name = "name", .type = &cty_string, .flags = FW_REQUIRED, .description = "What the token is for.",
+	{ .name = "name",
+	  .type = &cty_string,
+	  .flags = FW_REQUIRED,
+	  .description = "What the token is for.",
 	  .validators = (const struct fw_validator[]){ FW_V_LEN(1, 32), { 0 } } },
 	{ .name = "token", .type = &cty_string, .flags = FW_COMPUTED | FW_SENSITIVE, .description = "The token." },
 	{ 0 },
@@ -333,8 +363,7 @@ const struct fw_ephemeral fwtest_token = {
 	.close = fwtest_token_close,
 };
 
-static int fwtest_configure(const struct fw_ctx *ctx, const struct cty_value *config, void **data,
-			    struct fw_diags *d)
+static int fwtest_configure(const struct fw_ctx *ctx, const struct cty_value *config, void **data, struct fw_diags *d)
 {
 	const char *region = fw_get_string(config, "region");
 

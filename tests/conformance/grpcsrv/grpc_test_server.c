@@ -162,7 +162,8 @@ static int h_hang(void *ud, struct grpc_call *c)
 
 static int h_stats(void *ud, struct grpc_call *c)
 {
-	return buf_printf(grpc_call_response(c), "cancelled=%d", __atomic_load_n(&cancelled_count, __ATOMIC_SEQ_CST)) < 0
+	return buf_printf(grpc_call_response(c), "cancelled=%d", __atomic_load_n(&cancelled_count, __ATOMIC_SEQ_CST)) <
+			       0
 		       ? GRPC_STATUS_INTERNAL
 		       : GRPC_STATUS_OK;
 }

@@ -23,12 +23,26 @@
 static char tmpdir[256];
 static char cfgpath[320];
 
-static const char *const all_env[] = {
-	"SCW_ACCESS_KEY", "SCW_SECRET_KEY", "SCW_DEFAULT_PROJECT_ID", "SCW_DEFAULT_ORGANIZATION_ID",
-	"SCW_DEFAULT_REGION", "SCW_DEFAULT_ZONE", "SCW_API_URL", "SCW_PROFILE", "SCW_CONFIG_PATH",
-	"SCW_INSECURE", "SCALEWAY_ACCESS_KEY", "SCALEWAY_TOKEN", "SCW_TOKEN", "SCALEWAY_ORGANIZATION",
-	"SCW_ORGANIZATION", "SCALEWAY_REGION", "SCW_REGION", "SCW_TLSVERIFY", "XDG_CONFIG_HOME", NULL
-};
+static const char *const all_env[] = { "SCW_ACCESS_KEY",
+				       "SCW_SECRET_KEY",
+				       "SCW_DEFAULT_PROJECT_ID",
+				       "SCW_DEFAULT_ORGANIZATION_ID",
+				       "SCW_DEFAULT_REGION",
+				       "SCW_DEFAULT_ZONE",
+				       "SCW_API_URL",
+				       "SCW_PROFILE",
+				       "SCW_CONFIG_PATH",
+				       "SCW_INSECURE",
+				       "SCALEWAY_ACCESS_KEY",
+				       "SCALEWAY_TOKEN",
+				       "SCW_TOKEN",
+				       "SCALEWAY_ORGANIZATION",
+				       "SCW_ORGANIZATION",
+				       "SCALEWAY_REGION",
+				       "SCW_REGION",
+				       "SCW_TLSVERIFY",
+				       "XDG_CONFIG_HOME",
+				       NULL };
 
 static void reset_env(void)
 {
@@ -106,8 +120,11 @@ TEST(block_beats_env_beats_profile_and_disagreement_warns_without_secret)
 	struct scwconfig *c;
 
 	reset_env();
-	write_cfg(cfgpath, "access_key: " AK3 "\nsecret_key: " SK3 "\ndefault_region: pl-waw\n"
-		  "default_organization_id: " ORG "\n", 0600);
+	write_cfg(cfgpath,
+		  "access_key: " AK3 "\nsecret_key: " SK3
+		  "\ndefault_region: pl-waw\n"
+		  "default_organization_id: " ORG "\n",
+		  0600);
 	setenv("SCW_ACCESS_KEY", AK2, 1);
 	setenv("SCW_SECRET_KEY", SK2, 1);
 	setenv("SCW_DEFAULT_REGION", "nl-ams", 1);
@@ -125,8 +142,8 @@ TEST(block_beats_env_beats_profile_and_disagreement_warns_without_secret)
 	ASSERT_EQ_INT(c->v[SCWCONFIG_ORGANIZATION_ID].source, SCWCONFIG_SRC_FILE);
 	/* access key: block vs env and block vs file; secret: same; region: env vs file */
 	ASSERT_EQ_UINT(count(c, SCWCONFIG_WARNING, NULL), 5);
-	ASSERT(count(c, SCWCONFIG_WARNING, "access_key is set by provider block (\"" AK1
-			   "\") and by SCW_ACCESS_KEY") == 1);
+	ASSERT(count(c, SCWCONFIG_WARNING, "access_key is set by provider block (\"" AK1 "\") and by SCW_ACCESS_KEY") ==
+	       1);
 	ASSERT(count(c, SCWCONFIG_WARNING, "secret_key is set by provider block and by SCW_SECRET_KEY") == 1);
 	ASSERT(!diags_contain(c, SK1) && !diags_contain(c, SK2) && !diags_contain(c, SK3));
 	scwconfig_free(c);
@@ -156,19 +173,24 @@ TEST(env_beats_file_when_block_is_silent)
 	scwconfig_free(c);
 }
 
-static const char *profiles_yaml =
-	"access_key: " AK1 "\n"
-	"secret_key: " SK1 "\n"
-	"default_region: fr-par\n"
-	"active_profile: act\n"
-	"profiles:\n"
-	"  act:\n"
-	"    access_key: " AK2 "\n"
-	"    secret_key: " SK2 "\n"
-	"  blk:\n"
-	"    access_key: " AK3 "\n"
-	"    secret_key: " SK3 "\n"
-	"    default_zone: nl-ams-2\n";
+static const char *profiles_yaml = "access_key: " AK1
+				   "\n"
+				   "secret_key: " SK1
+				   "\n"
+				   "default_region: fr-par\n"
+				   "active_profile: act\n"
+				   "profiles:\n"
+				   "  act:\n"
+				   "    access_key: " AK2
+				   "\n"
+				   "    secret_key: " SK2
+				   "\n"
+				   "  blk:\n"
+				   "    access_key: " AK3
+				   "\n"
+				   "    secret_key: " SK3
+				   "\n"
+				   "    default_zone: nl-ams-2\n";
 
 TEST(profile_chosen_by_block_then_scw_profile_then_active_profile)
 {

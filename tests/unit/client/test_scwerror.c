@@ -32,10 +32,12 @@ TEST(invalid_arguments_details_and_text)
 {
 	struct scwclient_error e;
 
-	parse(400, "{\"details\":[{\"argument_name\":\"expires_at\",\"help_message\":\"organization security "
-		   "settings require an expiration date for API keys\",\"reason\":\"constraint\"},"
-		   "{\"argument_name\":\"member.username\",\"reason\":\"required\"}],"
-		   "\"message\":\"invalid argument(s)\",\"type\":\"invalid_arguments\"}", &e);
+	parse(400,
+	      "{\"details\":[{\"argument_name\":\"expires_at\",\"help_message\":\"organization security "
+	      "settings require an expiration date for API keys\",\"reason\":\"constraint\"},"
+	      "{\"argument_name\":\"member.username\",\"reason\":\"required\"}],"
+	      "\"message\":\"invalid argument(s)\",\"type\":\"invalid_arguments\"}",
+	      &e);
 	ASSERT_EQ_INT(e.status, 400);
 	ASSERT_EQ_STR(e.type, "invalid_arguments");
 	ASSERT_EQ_UINT(e.ndetails, 2);
@@ -43,9 +45,10 @@ TEST(invalid_arguments_details_and_text)
 	ASSERT_EQ_STR(e.details[0].reason, "constraint");
 	ASSERT_EQ_STR(e.details[1].argument_name, "member.username");
 	ASSERT(e.details[1].help_message == NULL);
-	ASSERT_EQ_STR(fmt(&e), "invalid argument(s): expires_at does not respect constraint, organization "
-			       "security settings require an expiration date for API keys; member.username is "
-			       "required (HTTP 400)");
+	ASSERT_EQ_STR(fmt(&e),
+		      "invalid argument(s): expires_at does not respect constraint, organization "
+		      "security settings require an expiration date for API keys; member.username is "
+		      "required (HTTP 400)");
 	scwclient_error_release(&e);
 	ASSERT(e.type == NULL && e.details == NULL);
 }
@@ -54,14 +57,18 @@ TEST(denied_authentication_reasons)
 {
 	struct scwclient_error e;
 
-	parse(401, "{\"message\":\"authentication is denied\",\"method\":\"api_key\",\"reason\":\"expired\","
-		   "\"type\":\"denied_authentication\"}", &e);
+	parse(401,
+	      "{\"message\":\"authentication is denied\",\"method\":\"api_key\",\"reason\":\"expired\","
+	      "\"type\":\"denied_authentication\"}",
+	      &e);
 	ASSERT_EQ_STR(e.reason, "expired");
 	ASSERT_EQ_STR(e.method, "api_key");
 	ASSERT_EQ_STR(fmt(&e), "denied authentication: API key is expired (HTTP 401)");
 	scwclient_error_release(&e);
-	parse(401, "{\"message\":\"authentication is denied\",\"reason\":\"invalid_argument\","
-		   "\"type\":\"denied_authentication\"}", &e);
+	parse(401,
+	      "{\"message\":\"authentication is denied\",\"reason\":\"invalid_argument\","
+	      "\"type\":\"denied_authentication\"}",
+	      &e);
 	ASSERT(strstr(fmt(&e), "invalid API key format or empty value"));
 	scwclient_error_release(&e);
 }
@@ -70,35 +77,45 @@ TEST(not_found_quota_permissions_precondition_transient)
 {
 	struct scwclient_error e;
 
-	parse(404, "{\"message\":\"resource is not found\",\"resource\":\"access_key\",\"resource_id\":"
-		   "\"SCWVVH9TE299J4XZE91E\",\"type\":\"not_found\"}", &e);
+	parse(404,
+	      "{\"message\":\"resource is not found\",\"resource\":\"access_key\",\"resource_id\":"
+	      "\"SCWVVH9TE299J4XZE91E\",\"type\":\"not_found\"}",
+	      &e);
 	ASSERT_EQ_STR(e.resource, "access_key");
 	ASSERT_EQ_STR(e.resource_id, "SCWVVH9TE299J4XZE91E");
 	ASSERT_EQ_STR(fmt(&e), "access_key SCWVVH9TE299J4XZE91E is not found (HTTP 404)");
 	scwclient_error_release(&e);
 
-	parse(403, "{\"details\":[{\"current\":100,\"quota\":100,\"resource\":\"api_keys\"}],\"message\":"
-		   "\"quota(s) exceeded for this resource\",\"type\":\"quotas_exceeded\"}", &e);
+	parse(403,
+	      "{\"details\":[{\"current\":100,\"quota\":100,\"resource\":\"api_keys\"}],\"message\":"
+	      "\"quota(s) exceeded for this resource\",\"type\":\"quotas_exceeded\"}",
+	      &e);
 	ASSERT_EQ_UINT(e.ndetails, 1);
 	ASSERT_EQ_INT(e.details[0].current, 100);
 	ASSERT_EQ_INT(e.details[0].quota, 100);
 	ASSERT_EQ_STR(fmt(&e), "quota exceeded: api_keys (100 of 100) (HTTP 403)");
 	scwclient_error_release(&e);
 
-	parse(403, "{\"details\":[{\"action\":\"read\",\"resource\":\"server\"}],\"message\":\"insufficient "
-		   "permissions\",\"type\":\"permissions_denied\"}", &e);
+	parse(403,
+	      "{\"details\":[{\"action\":\"read\",\"resource\":\"server\"}],\"message\":\"insufficient "
+	      "permissions\",\"type\":\"permissions_denied\"}",
+	      &e);
 	ASSERT_EQ_STR(e.details[0].action, "read");
 	ASSERT_EQ_STR(fmt(&e), "insufficient permissions: read server (HTTP 403)");
 	scwclient_error_release(&e);
 
-	parse(412, "{\"help_message\":\"delete the keys first\",\"message\":\"precondition is not respected\","
-		   "\"precondition\":\"resource_still_in_use\",\"type\":\"precondition_failed\"}", &e);
+	parse(412,
+	      "{\"help_message\":\"delete the keys first\",\"message\":\"precondition is not respected\","
+	      "\"precondition\":\"resource_still_in_use\",\"type\":\"precondition_failed\"}",
+	      &e);
 	ASSERT_EQ_STR(e.precondition, "resource_still_in_use");
 	ASSERT_EQ_STR(fmt(&e), "precondition failed: resource_still_in_use, delete the keys first (HTTP 412)");
 	scwclient_error_release(&e);
 
-	parse(409, "{\"current_state\":\"locking\",\"message\":\"resource is in a transient state\","
-		   "\"resource\":\"user\",\"resource_id\":\"u1\",\"type\":\"transient_state\"}", &e);
+	parse(409,
+	      "{\"current_state\":\"locking\",\"message\":\"resource is in a transient state\","
+	      "\"resource\":\"user\",\"resource_id\":\"u1\",\"type\":\"transient_state\"}",
+	      &e);
 	ASSERT_EQ_STR(e.current_state, "locking");
 	ASSERT(strstr(fmt(&e), "transient state (locking)"));
 	scwclient_error_release(&e);
@@ -127,8 +144,10 @@ TEST(non_json_bodies_keep_the_status_line)
 	ASSERT(e.details[0].argument_name == NULL);
 	scwclient_error_release(&e);
 	/* legacy invalid_request_error with "fields" */
-	parse(400, "{\"fields\":[{\"argument_name\":\"name\",\"reason\":\"format\"}],\"message\":\"bad\","
-		   "\"type\":\"invalid_request_error\"}", &e);
+	parse(400,
+	      "{\"fields\":[{\"argument_name\":\"name\",\"reason\":\"format\"}],\"message\":\"bad\","
+	      "\"type\":\"invalid_request_error\"}",
+	      &e);
 	ASSERT_EQ_UINT(e.ndetails, 1);
 	scwclient_error_release(&e);
 }

@@ -171,7 +171,8 @@ static int call_once(const char *answer, struct scwclient_response *resp)
 {
 	struct responder rs;
 	struct scwclient *c;
-	struct scwclient_request req = { .method = "POST", .path = "/iam/v1alpha1/users",
+	struct scwclient_request req = { .method = "POST",
+					 .path = "/iam/v1alpha1/users",
 					 .retry = SCWCLIENT_RETRY_NEVER };
 	json_t *body = user_body();
 	int r;
@@ -243,8 +244,8 @@ TEST(create_answer_token_and_password_are_wiped)
 	ASSERT(seen[M_HEADER] >= 3);
 	/* The serialised request body, and httpc's request head that carries it. */
 	ASSERT(seen[M_BODY_PW] >= 2);
-	ASSERT(seen[M_SECRET] >= 2);     /* ... and the parsed secret_key string (jansson) */
-	ASSERT(seen[M_TOKEN] >= 2);      /* ... and the client's copy of the token */
+	ASSERT(seen[M_SECRET] >= 2); /* ... and the parsed secret_key string (jansson) */
+	ASSERT(seen[M_TOKEN] >= 2);  /* ... and the client's copy of the token */
 }
 
 static char *slurp(int fd)
@@ -281,7 +282,8 @@ TEST(trace_log_never_holds_a_secret_even_on_error_bodies)
 
 	ASSERT(fd >= 0);
 	unlink(path);
-	answers[0] = http_answer(200, "application/json", "{\"secret_key\": \"" SECRET "\", \"password\": \"" PASSWORD "\"}");
+	answers[0] = http_answer(200, "application/json",
+				 "{\"secret_key\": \"" SECRET "\", \"password\": \"" PASSWORD "\"}");
 	/* An error whose JSON body echoes the secrets, in the message too. */
 	answers[1] = http_answer(400, "application/json",
 				 "{\"type\":\"invalid_arguments\",\"message\":\"bad\",\"secret_key\":\"" SECRET

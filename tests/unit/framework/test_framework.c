@@ -9,7 +9,8 @@
 
 TEST(init_rejects_invalid_schemas)
 {
-	static const struct fw_attr bad1[] = { { .name = "Bad-Name", .type = &cty_string, .flags = FW_OPTIONAL }, { 0 } };
+	static const struct fw_attr bad1[] = { { .name = "Bad-Name", .type = &cty_string, .flags = FW_OPTIONAL },
+					       { 0 } };
 	static const struct fw_attr bad2[] = { { .name = "x", .type = &cty_string, .flags = FW_REQUIRED | FW_COMPUTED },
 					       { 0 } };
 	static const struct fw_attr bad3[] = { { .name = "x", .type = &cty_string, .flags = 0 }, { 0 } };
@@ -330,7 +331,7 @@ TEST(failed_create_that_created_nothing_leaves_no_state_and_one_error)
 	ASSERT(fw_is_unknown(&planned, "id"));
 	ASSERT(fw_apply(&ctx0, &refused, &prior, &planned, &c, &out, &d) < 0);
 	ASSERT_EQ_INT(out.st, CTY_NULL); /* no phantom with a null id */
-	ASSERT_EQ_UINT(d.n, 1);           /* the callback's error only, no "provider bug" */
+	ASSERT_EQ_UINT(d.n, 1);          /* the callback's error only, no "provider bug" */
 	ASSERT(diag_mentions(&d, "HTTP 401"));
 	fw_diags_release(&d);
 	cty_value_release(&planned);
@@ -377,8 +378,10 @@ TEST(import_and_upgrade)
 	cty_value_release(&st);
 	/* upgrade: missing attributes null, dropped attributes ignored, numbers exact, write-only null */
 	buf_init(&js, 4096);
-	buf_printf(&js, "{\"id\":\"%s\",\"name\":\"n\",\"size\":123456789012345678901234567890,\"removed\":1,"
-			"\"password_wo\":\"leak\"}", fw_get_string(&full, "id"));
+	buf_printf(&js,
+		   "{\"id\":\"%s\",\"name\":\"n\",\"size\":123456789012345678901234567890,\"removed\":1,"
+		   "\"password_wo\":\"leak\"}",
+		   fw_get_string(&full, "id"));
 	ASSERT_EQ_INT(fw_upgrade(&ctx0, &fwtest_thing, 0, js.data, js.len, &st, &d), 0);
 	ASSERT_EQ_STR(cty_object_attr(&st, "size")->s, "123456789012345678901234567890");
 	ASSERT(fw_is_null(&st, "password_wo"));
@@ -431,7 +434,8 @@ TEST(tf6_schema_and_metadata)
 	buf_init(&out, 1 << 20);
 	tfplugin6__get_provider_schema__request__init(&req);
 	ASSERT_EQ_INT(call("GetProviderSchema", &req.base, &out), 0);
-	resp = (void *)protobuf_c_message_unpack(&tfplugin6__get_provider_schema__response__descriptor, NULL, out.len, (const uint8_t *)out.data);
+	resp = (void *)protobuf_c_message_unpack(&tfplugin6__get_provider_schema__response__descriptor, NULL, out.len,
+						 (const uint8_t *)out.data);
 	ASSERT(resp);
 	ASSERT(resp->server_capabilities && resp->server_capabilities->plan_destroy &&
 	       resp->server_capabilities->get_provider_schema_optional);
@@ -460,8 +464,9 @@ TEST(tf6_schema_and_metadata)
 	protobuf_c_message_free_unpacked(&resp->base, NULL);
 	ASSERT_EQ_INT(call("GetResourceIdentitySchemas", NULL, &out), 0);
 	{
-		Tfplugin6__GetResourceIdentitySchemas__Response *ir =
-			(void *)protobuf_c_message_unpack(&tfplugin6__get_resource_identity_schemas__response__descriptor, NULL, out.len, (const uint8_t *)out.data);
+		Tfplugin6__GetResourceIdentitySchemas__Response *ir = (void *)protobuf_c_message_unpack(
+			&tfplugin6__get_resource_identity_schemas__response__descriptor, NULL, out.len,
+			(const uint8_t *)out.data);
 
 		ASSERT(ir && ir->n_identity_schemas == 3);
 		ASSERT_EQ_STR(ir->identity_schemas[0]->value->identity_attributes[0]->name, "id");
@@ -483,28 +488,31 @@ TEST(tf6_validate_gives_diagnostics_with_paths)
 	thing_config(&c, "ok");
 	fw_set_cstring(&c, "owner_id", "bad");
 	tfplugin6__validate_resource_config__request__init(&req);
-	req.type_name = (char *)(uintptr_t)"fwtest_thing";
+	req.type_name = (char *)(uintptr_t) "fwtest_thing";
 	dv_set(&dv, &mp, &c);
 	req.config = &dv;
 	ASSERT_EQ_INT(call("ValidateResourceConfig", &req.base, &out), 0);
-	resp = (void *)protobuf_c_message_unpack(&tfplugin6__validate_resource_config__response__descriptor, NULL, out.len, (const uint8_t *)out.data);
+	resp = (void *)protobuf_c_message_unpack(&tfplugin6__validate_resource_config__response__descriptor, NULL,
+						 out.len, (const uint8_t *)out.data);
 	ASSERT(resp && resp->n_diagnostics == 1);
 	ASSERT_EQ_INT(resp->diagnostics[0]->severity, TFPLUGIN6__DIAGNOSTIC__SEVERITY__ERROR);
 	ASSERT(resp->diagnostics[0]->attribute && resp->diagnostics[0]->attribute->n_steps == 1);
 	ASSERT_EQ_STR(resp->diagnostics[0]->attribute->steps[0]->attribute_name, "owner_id");
 	protobuf_c_message_free_unpacked(&resp->base, NULL);
 	/* unknown type name: a diagnostic, not a transport error */
-	req.type_name = (char *)(uintptr_t)"fwtest_nope";
+	req.type_name = (char *)(uintptr_t) "fwtest_nope";
 	ASSERT_EQ_INT(call("ValidateResourceConfig", &req.base, &out), 0);
-	resp = (void *)protobuf_c_message_unpack(&tfplugin6__validate_resource_config__response__descriptor, NULL, out.len, (const uint8_t *)out.data);
+	resp = (void *)protobuf_c_message_unpack(&tfplugin6__validate_resource_config__response__descriptor, NULL,
+						 out.len, (const uint8_t *)out.data);
 	ASSERT(resp && resp->n_diagnostics == 1 && strstr(resp->diagnostics[0]->detail, "fwtest_nope"));
 	protobuf_c_message_free_unpacked(&resp->base, NULL);
 	/* garbage msgpack: a diagnostic */
-	req.type_name = (char *)(uintptr_t)"fwtest_thing";
-	dv.msgpack.data = (uint8_t *)(uintptr_t)"\x81\xa1x";
+	req.type_name = (char *)(uintptr_t) "fwtest_thing";
+	dv.msgpack.data = (uint8_t *)(uintptr_t) "\x81\xa1x";
 	dv.msgpack.len = 3;
 	ASSERT_EQ_INT(call("ValidateResourceConfig", &req.base, &out), 0);
-	resp = (void *)protobuf_c_message_unpack(&tfplugin6__validate_resource_config__response__descriptor, NULL, out.len, (const uint8_t *)out.data);
+	resp = (void *)protobuf_c_message_unpack(&tfplugin6__validate_resource_config__response__descriptor, NULL,
+						 out.len, (const uint8_t *)out.data);
 	ASSERT(resp && resp->n_diagnostics == 1 && strstr(resp->diagnostics[0]->detail, "could not be decoded"));
 	protobuf_c_message_free_unpacked(&resp->base, NULL);
 	cty_value_release(&c);
@@ -529,7 +537,7 @@ TEST(tf6_plan_and_apply_roundtrip)
 	thing_config(&c, "via-proto");
 	cty_value_null(&prior, thing_t());
 	tfplugin6__plan_resource_change__request__init(&preq);
-	preq.type_name = (char *)(uintptr_t)"fwtest_thing";
+	preq.type_name = (char *)(uintptr_t) "fwtest_thing";
 	dv_set(&dprior, &b1, &prior);
 	dv_set(&dprop, &b2, &c);
 	dv_set(&dconf, &b3, &c);
@@ -537,10 +545,12 @@ TEST(tf6_plan_and_apply_roundtrip)
 	preq.proposed_new_state = &dprop;
 	preq.config = &dconf;
 	ASSERT_EQ_INT(call("PlanResourceChange", &preq.base, &out), 0);
-	presp = (void *)protobuf_c_message_unpack(&tfplugin6__plan_resource_change__response__descriptor, NULL, out.len, (const uint8_t *)out.data);
+	presp = (void *)protobuf_c_message_unpack(&tfplugin6__plan_resource_change__response__descriptor, NULL, out.len,
+						  (const uint8_t *)out.data);
 	ASSERT(presp && presp->n_diagnostics == 0 && presp->planned_state);
-	ASSERT_EQ_INT(cty_msgpack_decode(presp->planned_state->msgpack.data, presp->planned_state->msgpack.len, thing_t(),
-					 &planned, NULL), 0);
+	ASSERT_EQ_INT(cty_msgpack_decode(presp->planned_state->msgpack.data, presp->planned_state->msgpack.len,
+					 thing_t(), &planned, NULL),
+		      0);
 	ASSERT(fw_is_unknown(&planned, "id"));
 	{
 		/* planned identity of a create: {id = unknown} (allowed for create plans only) */
@@ -548,23 +558,27 @@ TEST(tf6_plan_and_apply_roundtrip)
 		Tfplugin6__DynamicValue *iv = presp->planned_identity ? presp->planned_identity->identity_data : NULL;
 
 		ASSERT(iv);
-		ASSERT_EQ_INT(cty_msgpack_decode(iv->msgpack.data, iv->msgpack.len, fw_identity_type(fw, &fwtest_thing), &idv, NULL), 0);
+		ASSERT_EQ_INT(cty_msgpack_decode(iv->msgpack.data, iv->msgpack.len, fw_identity_type(fw, &fwtest_thing),
+						 &idv, NULL),
+			      0);
 		ASSERT(fw_is_unknown(&idv, "id"));
 		cty_value_release(&idv);
 	}
 	protobuf_c_message_free_unpacked(&presp->base, NULL);
 
 	tfplugin6__apply_resource_change__request__init(&areq);
-	areq.type_name = (char *)(uintptr_t)"fwtest_thing";
+	areq.type_name = (char *)(uintptr_t) "fwtest_thing";
 	dv_set(&dplan, &b2, &planned);
 	areq.prior_state = &dprior;
 	areq.planned_state = &dplan;
 	areq.config = &dconf;
 	ASSERT_EQ_INT(call("ApplyResourceChange", &areq.base, &out), 0);
-	aresp = (void *)protobuf_c_message_unpack(&tfplugin6__apply_resource_change__response__descriptor, NULL, out.len, (const uint8_t *)out.data);
+	aresp = (void *)protobuf_c_message_unpack(&tfplugin6__apply_resource_change__response__descriptor, NULL,
+						  out.len, (const uint8_t *)out.data);
 	ASSERT(aresp && aresp->n_diagnostics == 0 && aresp->new_state);
-	ASSERT_EQ_INT(cty_msgpack_decode(aresp->new_state->msgpack.data, aresp->new_state->msgpack.len, thing_t(), &st,
-					 NULL), 0);
+	ASSERT_EQ_INT(
+		cty_msgpack_decode(aresp->new_state->msgpack.data, aresp->new_state->msgpack.len, thing_t(), &st, NULL),
+		0);
 	ASSERT(cty_value_wholly_known(&st));
 	ASSERT_EQ_STR(fw_get_string(&st, "name"), "via-proto");
 	ASSERT(aresp->new_identity && aresp->new_identity->identity_data);
@@ -574,7 +588,8 @@ TEST(tf6_plan_and_apply_roundtrip)
 	ASSERT_EQ_INT(call("StopProvider", NULL, &out), 0);
 	areq.prior_state = &dprior;
 	ASSERT_EQ_INT(call("ApplyResourceChange", &areq.base, &out), 0);
-	aresp = (void *)protobuf_c_message_unpack(&tfplugin6__apply_resource_change__response__descriptor, NULL, out.len, (const uint8_t *)out.data);
+	aresp = (void *)protobuf_c_message_unpack(&tfplugin6__apply_resource_change__response__descriptor, NULL,
+						  out.len, (const uint8_t *)out.data);
 	ASSERT(aresp && aresp->n_diagnostics == 1 && strstr(aresp->diagnostics[0]->summary, "cancelled"));
 	protobuf_c_message_free_unpacked(&aresp->base, NULL);
 	setup(); /* clears the stop flag */
@@ -594,16 +609,20 @@ TEST(tf6_unsupported_and_malformed)
 	Tfplugin6__CallFunction__Response *cf;
 	struct buf out;
 	static const volatile int no_cancel = 0;
-	struct tf6_call c = { .method = "PlanResourceChange", .req = (const uint8_t *)"\xff\xff\xff", .req_len = 3,
+	struct tf6_call c = { .method = "PlanResourceChange",
+			      .req = (const uint8_t *)"\xff\xff\xff",
+			      .req_len = 3,
 			      .cancel = &no_cancel };
 
 	buf_init(&out, 1 << 20);
 	ASSERT_EQ_INT(call("MoveResourceState", NULL, &out), 0);
-	er = (void *)protobuf_c_message_unpack(&tfplugin6__move_resource_state__response__descriptor, NULL, out.len, (const uint8_t *)out.data);
+	er = (void *)protobuf_c_message_unpack(&tfplugin6__move_resource_state__response__descriptor, NULL, out.len,
+					       (const uint8_t *)out.data);
 	ASSERT(er && er->n_diagnostics == 1 && strstr(er->diagnostics[0]->summary, "Not supported"));
 	protobuf_c_message_free_unpacked(&er->base, NULL);
 	ASSERT_EQ_INT(call("CallFunction", NULL, &out), 0);
-	cf = (void *)protobuf_c_message_unpack(&tfplugin6__call_function__response__descriptor, NULL, out.len, (const uint8_t *)out.data);
+	cf = (void *)protobuf_c_message_unpack(&tfplugin6__call_function__response__descriptor, NULL, out.len,
+					       (const uint8_t *)out.data);
 	ASSERT(cf && cf->error && strstr(cf->error->text, "no function"));
 	protobuf_c_message_free_unpacked(&cf->base, NULL);
 	ASSERT_EQ_INT(call("ReadStateBytes", NULL, &out), ERR_UNSUPPORTED);
@@ -637,24 +656,25 @@ TEST(tf6_ephemeral_open_and_close_with_private_bytes)
 	cty_value_object(&c, fw_ephemeral_type(fw, &fwtest_token));
 	fw_set_cstring(&c, "name", "ci");
 	tfplugin6__open_ephemeral_resource__request__init(&oreq);
-	oreq.type_name = (char *)(uintptr_t)"fwtest_token";
+	oreq.type_name = (char *)(uintptr_t) "fwtest_token";
 	dv_set(&dconf, &b1, &c);
 	oreq.config = &dconf;
 	ASSERT_EQ_INT(call("OpenEphemeralResource", &oreq.base, &out), 0);
-	oresp = (void *)protobuf_c_message_unpack(&tfplugin6__open_ephemeral_resource__response__descriptor, NULL, out.len,
-						  (const uint8_t *)out.data);
+	oresp = (void *)protobuf_c_message_unpack(&tfplugin6__open_ephemeral_resource__response__descriptor, NULL,
+						  out.len, (const uint8_t *)out.data);
 	ASSERT(oresp && oresp->n_diagnostics == 0 && oresp->result);
 	ASSERT_EQ_INT(oresp->_private_case, TFPLUGIN6__OPEN_EPHEMERAL_RESOURCE__RESPONSE___PRIVATE_PRIVATE);
 	ASSERT_EQ_INT(oresp->private_.len, 36);
 	ASSERT_EQ_INT(oresp->_renew_at_case, TFPLUGIN6__OPEN_EPHEMERAL_RESOURCE__RESPONSE___RENEW_AT__NOT_SET);
 	ASSERT_EQ_INT(cty_msgpack_decode(oresp->result->msgpack.data, oresp->result->msgpack.len,
-					 fw_ephemeral_type(fw, &fwtest_token), &res, NULL), 0);
+					 fw_ephemeral_type(fw, &fwtest_token), &res, NULL),
+		      0);
 	ASSERT_EQ_INT(strlen(fw_get_string(&res, "token")), 36);
 	ASSERT_EQ_MEM(fw_get_string(&res, "token"), oresp->private_.data, 36);
 	ASSERT_EQ_STR(fw_get_string(&res, "name"), "ci");
 
 	tfplugin6__close_ephemeral_resource__request__init(&creq);
-	creq.type_name = (char *)(uintptr_t)"fwtest_token";
+	creq.type_name = (char *)(uintptr_t) "fwtest_token";
 	creq._private_case = TFPLUGIN6__CLOSE_EPHEMERAL_RESOURCE__REQUEST___PRIVATE_PRIVATE;
 	creq.private_ = oresp->private_;
 	{
@@ -662,8 +682,8 @@ TEST(tf6_ephemeral_open_and_close_with_private_bytes)
 
 		buf_init(&out2, 1 << 20);
 		ASSERT_EQ_INT(call("CloseEphemeralResource", &creq.base, &out2), 0);
-		cresp = (void *)protobuf_c_message_unpack(&tfplugin6__close_ephemeral_resource__response__descriptor, NULL,
-							  out2.len, (const uint8_t *)out2.data);
+		cresp = (void *)protobuf_c_message_unpack(&tfplugin6__close_ephemeral_resource__response__descriptor,
+							  NULL, out2.len, (const uint8_t *)out2.data);
 		ASSERT(cresp && cresp->n_diagnostics == 0);
 		protobuf_c_message_free_unpacked(&cresp->base, NULL);
 		buf_release(&out2);
@@ -673,8 +693,8 @@ TEST(tf6_ephemeral_open_and_close_with_private_bytes)
 	/* without the private bytes, close reports it */
 	creq._private_case = TFPLUGIN6__CLOSE_EPHEMERAL_RESOURCE__REQUEST___PRIVATE__NOT_SET;
 	ASSERT_EQ_INT(call("CloseEphemeralResource", &creq.base, &out), 0);
-	cresp = (void *)protobuf_c_message_unpack(&tfplugin6__close_ephemeral_resource__response__descriptor, NULL, out.len,
-						  (const uint8_t *)out.data);
+	cresp = (void *)protobuf_c_message_unpack(&tfplugin6__close_ephemeral_resource__response__descriptor, NULL,
+						  out.len, (const uint8_t *)out.data);
 	ASSERT(cresp && cresp->n_diagnostics == 1);
 	protobuf_c_message_free_unpacked(&cresp->base, NULL);
 	protobuf_c_message_free_unpacked(&oresp->base, NULL);
@@ -722,7 +742,7 @@ static void *worker_main(void *arg)
 	thing_config(&c, "threaded");
 	cty_value_null(&prior, thing_t());
 	tfplugin6__plan_resource_change__request__init(&preq);
-	preq.type_name = (char *)(uintptr_t)"fwtest_thing";
+	preq.type_name = (char *)(uintptr_t) "fwtest_thing";
 	dv_set(&dprior, &b1, &prior);
 	dv_set(&dprop, &b2, &c);
 	preq.prior_state = &dprior;

@@ -123,9 +123,12 @@ TEST(reattach_json_matches_terraform_format)
 
 	buf_init(&b, 1024);
 	ASSERT_EQ_INT(goplugin_reattach_json(&b, "registry.terraform.io/scaleway/scaleway", 6, 4242, "unix",
-					     "/tmp/plugin1/plugin.sock"), 0);
-	ASSERT_EQ_STR(b.data, "{\"registry.terraform.io/scaleway/scaleway\":{\"Protocol\":\"grpc\",\"ProtocolVersion\":6,"
-			      "\"Pid\":4242,\"Test\":true,\"Addr\":{\"Network\":\"unix\",\"String\":\"/tmp/plugin1/plugin.sock\"}}}");
+					     "/tmp/plugin1/plugin.sock"),
+		      0);
+	ASSERT_EQ_STR(
+		b.data,
+		"{\"registry.terraform.io/scaleway/scaleway\":{\"Protocol\":\"grpc\",\"ProtocolVersion\":6,"
+		"\"Pid\":4242,\"Test\":true,\"Addr\":{\"Network\":\"unix\",\"String\":\"/tmp/plugin1/plugin.sock\"}}}");
 	buf_reset(&b);
 	ASSERT_EQ_INT(goplugin_reattach_json(&b, "a/b/c", 6, 1, "unix", "/tmp/we\"ird\\dir/p.sock"), 0);
 	ASSERT(strstr(b.data, "\"String\":\"/tmp/we\\\"ird\\\\dir/p.sock\"") != NULL);

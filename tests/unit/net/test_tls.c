@@ -85,14 +85,16 @@ static struct hs handshake(struct tls_server *t, const struct ident *client, con
 			rc = SSL_do_handshake(c);
 			if (rc == 1)
 				cdone = 1;
-			else if (SSL_get_error(c, rc) != SSL_ERROR_WANT_READ && SSL_get_error(c, rc) != SSL_ERROR_WANT_WRITE)
+			else if (SSL_get_error(c, rc) != SSL_ERROR_WANT_READ &&
+				 SSL_get_error(c, rc) != SSL_ERROR_WANT_WRITE)
 				cdone = -1;
 		}
 		if (!sdone) {
 			rs = SSL_do_handshake(s);
 			if (rs == 1)
 				sdone = 1;
-			else if (SSL_get_error(s, rs) != SSL_ERROR_WANT_READ && SSL_get_error(s, rs) != SSL_ERROR_WANT_WRITE)
+			else if (SSL_get_error(s, rs) != SSL_ERROR_WANT_READ &&
+				 SSL_get_error(s, rs) != SSL_ERROR_WANT_WRITE)
 				sdone = -1;
 		}
 		if (cdone == -1 || sdone == -1)

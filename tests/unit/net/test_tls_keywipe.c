@@ -67,7 +67,8 @@ static char *client_pem(void)
 		X509_gmtime_adj(X509_getm_notBefore(x), 0);
 		X509_gmtime_adj(X509_getm_notAfter(x), 3600);
 		X509_set_pubkey(x, k);
-		X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC, (const unsigned char *)"c", -1, -1, 0);
+		X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC, (const unsigned char *)"c", -1,
+					   -1, 0);
 		X509_set_issuer_name(x, X509_get_subject_name(x));
 		if (X509_sign(x, k, EVP_sha256()) > 0 && PEM_write_bio_X509(b, x) == 1) {
 			BIO_get_mem_ptr(b, &m);

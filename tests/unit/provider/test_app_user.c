@@ -33,8 +33,7 @@ static void user_config(struct cty_value *v)
 }
 
 /* Validate; 1 when an error names attr and the detail lacks forbidden (may be NULL). */
-static int invalid_on(const struct fw_resource *r, const struct cty_value *cfg, const char *attr,
-		      const char *forbidden)
+static int invalid_on(const struct fw_resource *r, const struct cty_value *cfg, const char *attr, const char *forbidden)
 {
 	struct fw_diags d;
 	size_t i;
@@ -47,7 +46,8 @@ static int invalid_on(const struct fw_resource *r, const struct cty_value *cfg, 
 	for (i = 0; i < d.n; i++) {
 		if (d.v[i].severity != FW_ERROR)
 			continue;
-		if (forbidden && ((d.v[i].detail && strstr(d.v[i].detail, forbidden)) || strstr(d.v[i].summary, forbidden)))
+		if (forbidden &&
+		    ((d.v[i].detail && strstr(d.v[i].detail, forbidden)) || strstr(d.v[i].summary, forbidden)))
 			found = -1000;
 		if (d.v[i].npath == 1 && strcmp(d.v[i].path[0].name, attr) == 0)
 			found++;
@@ -315,23 +315,37 @@ TEST(user_plan_replaces_on_org_updates_password_in_place_and_warns_on_create_onl
 static int one_error(const struct fw_diags *d, const char *attr, const char *summary, const char *detail)
 {
 	return d->n == 1 && d->v[0].severity == FW_ERROR && d->v[0].npath == 1 &&
-	       strcmp(d->v[0].path[0].name, attr) == 0 && strcmp(d->v[0].summary, summary) == 0 &&
-	       d->v[0].detail && strcmp(d->v[0].detail, detail) == 0;
+	       strcmp(d->v[0].path[0].name, attr) == 0 && strcmp(d->v[0].summary, summary) == 0 && d->v[0].detail &&
+	       strcmp(d->v[0].detail, detail) == 0;
 }
 
 TEST(data_source_lookup_picks_one_exact_match_and_names_the_attribute_otherwise)
 {
 	static const struct tfutil_lookup by_name = {
-		.attr = "name", .id_attr = "application_id", .noun = "application", .nouns = "applications",
-		.is = "is named", .are = "are named", .not_found = "Application not found",
-		.several = "Several applications match", .read_summary = "Cannot read the application",
+		.attr = "name",
+		.id_attr = "application_id",
+		.noun = "application",
+		.nouns = "applications",
+		.is = "is named",
+		.are = "are named",
+		.not_found = "Application not found",
+		.several = "Several applications match",
+		.read_summary = "Cannot read the application",
 		.key_off = offsetof(struct iam_application, name),
 		.nocase = 0,
 	};
 	static const struct tfutil_lookup by_email = {
-		.attr = "email", .id_attr = "user_id", .noun = "user", .nouns = "users", .is = "has the email",
-		.are = "have the email", .not_found = "User not found", .several = "Several users match",
-		.read_summary = "Cannot read the user", .key_off = offsetof(struct iam_user, email), .nocase = 1,
+		.attr = "email",
+		.id_attr = "user_id",
+		.noun = "user",
+		.nouns = "users",
+		.is = "has the email",
+		.are = "have the email",
+		.not_found = "User not found",
+		.several = "Several users match",
+		.read_summary = "Cannot read the user",
+		.key_off = offsetof(struct iam_user, email),
+		.nocase = 1,
 	};
 	struct iam_application apps[4];
 	struct iam_user users[3];
@@ -340,10 +354,10 @@ TEST(data_source_lookup_picks_one_exact_match_and_names_the_attribute_otherwise)
 
 	memset(apps, 0, sizeof(apps));
 	memset(users, 0, sizeof(users));
-	apps[0].name = (char *)(uintptr_t)"app-1";
+	apps[0].name = (char *)(uintptr_t) "app-1";
 	apps[1].name = NULL; /* no name: never matches */
-	apps[2].name = (char *)(uintptr_t)"app";
-	apps[3].name = (char *)(uintptr_t)"APP";
+	apps[2].name = (char *)(uintptr_t) "app";
+	apps[3].name = (char *)(uintptr_t) "APP";
 	fw_diags_init(&d);
 	ASSERT_EQ_INT(tfutil_pick(&by_name, apps, 4, sizeof(apps[0]), "O", "app", &at, &d), 0);
 	ASSERT_EQ_UINT(at, 2); /* exact: neither "app-1" nor "APP" */
@@ -351,22 +365,22 @@ TEST(data_source_lookup_picks_one_exact_match_and_names_the_attribute_otherwise)
 	ASSERT_EQ_INT(tfutil_pick(&by_name, apps, 4, sizeof(apps[0]), "O", "ap", &at, &d), ERR_NOTFOUND);
 	ASSERT(one_error(&d, "name", "Application not found", "No application of organization O is named \"ap\"."));
 	fw_diags_release(&d);
-	apps[0].name = (char *)(uintptr_t)"app";
+	apps[0].name = (char *)(uintptr_t) "app";
 	fw_diags_init(&d);
 	ASSERT_EQ_INT(tfutil_pick(&by_name, apps, 4, sizeof(apps[0]), "O", "app", &at, &d), ERR_NOTFOUND);
 	ASSERT(one_error(&d, "name", "Several applications match",
 			 "2 applications of organization O are named \"app\"; use application_id instead."));
 	fw_diags_release(&d);
 
-	users[0].email = (char *)(uintptr_t)"b@example.com";
-	users[1].email = (char *)(uintptr_t)"A@Example.com";
+	users[0].email = (char *)(uintptr_t) "b@example.com";
+	users[1].email = (char *)(uintptr_t) "A@Example.com";
 	fw_diags_init(&d);
 	ASSERT_EQ_INT(tfutil_pick(&by_email, users, 3, sizeof(users[0]), "O", "a@example.COM", &at, &d), 0);
 	ASSERT_EQ_UINT(at, 1); /* without regard to case */
 	ASSERT_EQ_INT(tfutil_pick(&by_email, users, 3, sizeof(users[0]), "O", "c@example.com", &at, &d), ERR_NOTFOUND);
 	ASSERT(one_error(&d, "email", "User not found", "No user of organization O has the email \"c@example.com\"."));
 	fw_diags_release(&d);
-	users[2].email = (char *)(uintptr_t)"a@example.com";
+	users[2].email = (char *)(uintptr_t) "a@example.com";
 	fw_diags_init(&d);
 	ASSERT_EQ_INT(tfutil_pick(&by_email, users, 3, sizeof(users[0]), "O", "a@example.com", &at, &d), ERR_NOTFOUND);
 	ASSERT(one_error(&d, "email", "Several users match",

@@ -24,9 +24,10 @@ TEST(invalid_arguments_land_on_their_attributes)
 
 	memset(&call, 0, sizeof(call));
 	fw_diags_init(&d);
-	set_err(&call, 400, "{\"details\":[{\"argument_name\":\"expires_at\",\"help_message\":\"must be in the future\","
-			    "\"reason\":\"constraint\"},{\"argument_name\":\"member.username\",\"reason\":\"required\"}],"
-			    "\"message\":\"invalid argument(s)\",\"type\":\"invalid_arguments\"}");
+	set_err(&call, 400,
+		"{\"details\":[{\"argument_name\":\"expires_at\",\"help_message\":\"must be in the future\","
+		"\"reason\":\"constraint\"},{\"argument_name\":\"member.username\",\"reason\":\"required\"}],"
+		"\"message\":\"invalid argument(s)\",\"type\":\"invalid_arguments\"}");
 	provider_api_error(&d, "Cannot create", ERR_INVAL, &call, attrs);
 	ASSERT_EQ_UINT(d.n, 2);
 	ASSERT_EQ_INT(d.v[0].severity, FW_ERROR);
@@ -46,8 +47,9 @@ TEST(unmapped_and_other_errors_are_one_resource_level_diagnostic)
 
 	memset(&call, 0, sizeof(call));
 	fw_diags_init(&d);
-	set_err(&call, 400, "{\"details\":[{\"argument_name\":\"bearer\",\"reason\":\"required\"}],"
-			    "\"message\":\"invalid argument(s)\",\"type\":\"invalid_arguments\"}");
+	set_err(&call, 400,
+		"{\"details\":[{\"argument_name\":\"bearer\",\"reason\":\"required\"}],"
+		"\"message\":\"invalid argument(s)\",\"type\":\"invalid_arguments\"}");
 	provider_api_error(&d, "Cannot create", ERR_INVAL, &call, attrs);
 	ASSERT_EQ_UINT(d.n, 1);
 	ASSERT_EQ_UINT(d.v[0].npath, 0);
@@ -55,8 +57,9 @@ TEST(unmapped_and_other_errors_are_one_resource_level_diagnostic)
 	fw_diags_release(&d);
 
 	fw_diags_init(&d);
-	set_err(&call, 403, "{\"details\":[{\"current\":100,\"quota\":100,\"resource\":\"api_keys\"}],"
-			    "\"message\":\"quota(s) exceeded\",\"type\":\"quotas_exceeded\"}");
+	set_err(&call, 403,
+		"{\"details\":[{\"current\":100,\"quota\":100,\"resource\":\"api_keys\"}],"
+		"\"message\":\"quota(s) exceeded\",\"type\":\"quotas_exceeded\"}");
 	provider_api_error(&d, "Cannot create", ERR_QUOTA, &call, attrs);
 	ASSERT_EQ_UINT(d.n, 1);
 	ASSERT(strstr(d.v[0].detail, "quota exceeded: api_keys (100 of 100) (HTTP 403)"));

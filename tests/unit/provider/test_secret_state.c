@@ -30,7 +30,8 @@ static void observe(const void *p, size_t n, void *ud)
 }
 
 static char state_json[] =
-	"{\"id\":\"SCWABCDEFGHJKMNPQRST\",\"access_key\":\"SCWABCDEFGHJKMNPQRST\",\"secret_key\":\"" MARK "\","
+	"{\"id\":\"SCWABCDEFGHJKMNPQRST\",\"access_key\":\"SCWABCDEFGHJKMNPQRST\",\"secret_key\":\"" MARK
+	"\","
 	"\"application_id\":null,\"user_id\":\"11111111-2222-4333-8444-555555555555\",\"description\":\"d\","
 	"\"created_at\":\"2026-01-01T00:00:00Z\",\"updated_at\":\"2026-01-01T00:00:00Z\",\"expires_at\":null,"
 	"\"default_project_id\":\"11111111-2222-4333-8444-666666666666\",\"editable\":true,"

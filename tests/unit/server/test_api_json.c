@@ -30,12 +30,13 @@ TEST(key_shape_application_bearer_last_nulls_explicit)
 	sample_key(&k, desc);
 	buf_init(&b, 4096);
 	ASSERT_EQ_INT(api_json_key(&b, &k, NULL), 0);
-	ASSERT_EQ_STR(b.data,
-		      "{\"access_key\":\"SCWVVH9TE299J4XZE91E\",\"secret_key\":null,\"description\":\"tf_tests_expires\","
-		      "\"created_at\":\"2026-06-10T16:12:40.674053Z\",\"updated_at\":\"2026-06-10T16:12:40.674053Z\","
-		      "\"expires_at\":null,\"default_project_id\":\"f46e8a03-bd28-404d-b32e-000000000001\",\"editable\":true,"
-		      "\"deletable\":true,\"managed\":false,\"creation_ip\":\"203.0.113.7\","
-		      "\"application_id\":\"f46e8a03-bd28-404d-b32e-000000000002\"}");
+	ASSERT_EQ_STR(
+		b.data,
+		"{\"access_key\":\"SCWVVH9TE299J4XZE91E\",\"secret_key\":null,\"description\":\"tf_tests_expires\","
+		"\"created_at\":\"2026-06-10T16:12:40.674053Z\",\"updated_at\":\"2026-06-10T16:12:40.674053Z\","
+		"\"expires_at\":null,\"default_project_id\":\"f46e8a03-bd28-404d-b32e-000000000001\",\"editable\":true,"
+		"\"deletable\":true,\"managed\":false,\"creation_ip\":\"203.0.113.7\","
+		"\"application_id\":\"f46e8a03-bd28-404d-b32e-000000000002\"}");
 	buf_release(&b);
 }
 
@@ -80,11 +81,12 @@ TEST(app_and_list_shapes)
 	l.total = 42;
 	buf_init(&b, 4096);
 	ASSERT_EQ_INT(api_json_app_list(&b, &l), 0);
-	ASSERT_EQ_STR(b.data,
-		      "{\"applications\":[{\"id\":\"f46e8a03-bd28-404d-b32e-000000000003\",\"name\":\"app\",\"description\":\"\","
-		      "\"created_at\":\"1970-01-01T00:00:00Z\",\"updated_at\":\"1970-01-01T00:00:00Z\","
-		      "\"organization_id\":\"f46e8a03-bd28-404d-b32e-000000000004\",\"editable\":true,\"deletable\":true,"
-		      "\"managed\":false,\"nb_api_keys\":3,\"tags\":[\"k=v\"]}],\"total_count\":42}");
+	ASSERT_EQ_STR(
+		b.data,
+		"{\"applications\":[{\"id\":\"f46e8a03-bd28-404d-b32e-000000000003\",\"name\":\"app\",\"description\":\"\","
+		"\"created_at\":\"1970-01-01T00:00:00Z\",\"updated_at\":\"1970-01-01T00:00:00Z\","
+		"\"organization_id\":\"f46e8a03-bd28-404d-b32e-000000000004\",\"editable\":true,\"deletable\":true,"
+		"\"managed\":false,\"nb_api_keys\":3,\"tags\":[\"k=v\"]}],\"total_count\":42}");
 	buf_release(&b);
 	l.n = 0;
 	l.total = 0;
@@ -102,24 +104,30 @@ TEST(error_bodies_have_sorted_keys)
 	buf_init(&b, 4096);
 	api_invalid_add(&inv, "expires_at", "constraint", "must be in the %s", "future");
 	ASSERT_EQ_INT(api_json_err_invalid(&b, &inv), 0);
-	ASSERT_EQ_STR(b.data, "{\"details\":[{\"argument_name\":\"expires_at\",\"help_message\":\"must be in the future\","
-			      "\"reason\":\"constraint\"}],\"message\":\"invalid argument(s)\",\"type\":\"invalid_arguments\"}");
+	ASSERT_EQ_STR(
+		b.data,
+		"{\"details\":[{\"argument_name\":\"expires_at\",\"help_message\":\"must be in the future\","
+		"\"reason\":\"constraint\"}],\"message\":\"invalid argument(s)\",\"type\":\"invalid_arguments\"}");
 	buf_reset(&b);
 	ASSERT_EQ_INT(api_json_err_auth(&b, "expired"), 0);
-	ASSERT_EQ_STR(b.data, "{\"message\":\"authentication is denied\",\"method\":\"api_key\",\"reason\":\"expired\","
-			      "\"type\":\"denied_authentication\"}");
+	ASSERT_EQ_STR(b.data,
+		      "{\"message\":\"authentication is denied\",\"method\":\"api_key\",\"reason\":\"expired\","
+		      "\"type\":\"denied_authentication\"}");
 	buf_reset(&b);
 	ASSERT_EQ_INT(api_json_err_not_found(&b, "application", "x\"y"), 0);
-	ASSERT_EQ_STR(b.data, "{\"message\":\"resource is not found\",\"resource\":\"application\",\"resource_id\":\"x\\\"y\","
-			      "\"type\":\"not_found\"}");
+	ASSERT_EQ_STR(b.data,
+		      "{\"message\":\"resource is not found\",\"resource\":\"application\",\"resource_id\":\"x\\\"y\","
+		      "\"type\":\"not_found\"}");
 	buf_reset(&b);
 	ASSERT_EQ_INT(api_json_err_quota(&b, 100, 100, "api_keys"), 0);
-	ASSERT_EQ_STR(b.data, "{\"details\":[{\"current\":100,\"quota\":100,\"resource\":\"api_keys\"}],"
-			      "\"message\":\"quota(s) exceeded for this resource\",\"type\":\"quotas_exceeded\"}");
+	ASSERT_EQ_STR(b.data,
+		      "{\"details\":[{\"current\":100,\"quota\":100,\"resource\":\"api_keys\"}],"
+		      "\"message\":\"quota(s) exceeded for this resource\",\"type\":\"quotas_exceeded\"}");
 	buf_reset(&b);
 	ASSERT_EQ_INT(api_json_err_permissions(&b, "read", "api_key"), 0);
-	ASSERT_EQ_STR(b.data, "{\"details\":[{\"action\":\"read\",\"resource\":\"api_key\"}],"
-			      "\"message\":\"insufficient permissions\",\"type\":\"permissions_denied\"}");
+	ASSERT_EQ_STR(b.data,
+		      "{\"details\":[{\"action\":\"read\",\"resource\":\"api_key\"}],"
+		      "\"message\":\"insufficient permissions\",\"type\":\"permissions_denied\"}");
 	buf_release(&b);
 }
 

@@ -39,7 +39,9 @@ TEST(key_create_valid_with_offset_and_defaults)
 	struct api_invalid inv;
 
 	ASSERT_EQ_INT(key_create("{\"application_id\":\"F46E8A03-BD28-404D-B32E-000000000002\","
-				 "\"expires_at\":\"2035-07-06T11:00:00+02:00\",\"description\":\"d\",\"extra\":[1]}", &k, &inv), 0);
+				 "\"expires_at\":\"2035-07-06T11:00:00+02:00\",\"description\":\"d\",\"extra\":[1]}",
+				 &k, &inv),
+		      0);
 	ASSERT_EQ_INT(k.bearer_type, STORE_BEARER_APPLICATION);
 	ASSERT_EQ_STR(k.bearer_id, APP); /* lowercased */
 	ASSERT_EQ_INT(k.has_expires, 1);
@@ -77,13 +79,17 @@ TEST(key_create_reports_every_bad_argument)
 	struct api_invalid inv;
 
 	ASSERT_EQ_INT(key_create("{\"user_id\":\"" USR "\",\"expires_at\":\"2020-01-01T00:00:00Z\","
-				 "\"default_project_id\":\"nope\",\"description\":true}", &k, &inv), ERR_INVAL);
+				 "\"default_project_id\":\"nope\",\"description\":true}",
+				 &k, &inv),
+		      ERR_INVAL);
 	ASSERT(has_detail(&inv, "expires_at", "constraint"));
 	ASSERT(has_detail(&inv, "default_project_id", "format"));
 	ASSERT(has_detail(&inv, "description", "format"));
-	ASSERT_EQ_INT(key_create("{\"user_id\":\"" USR "\",\"expires_at\":\"2026-06-10T16:12:40Z\"}", &k, &inv), ERR_INVAL);
+	ASSERT_EQ_INT(key_create("{\"user_id\":\"" USR "\",\"expires_at\":\"2026-06-10T16:12:40Z\"}", &k, &inv),
+		      ERR_INVAL);
 	ASSERT(has_detail(&inv, "expires_at", "constraint")); /* now is not the future */
-	ASSERT_EQ_INT(key_create("{\"user_id\":\"" USR "\",\"expires_at\":\"2030-13-01T00:00:00Z\"}", &k, &inv), ERR_INVAL);
+	ASSERT_EQ_INT(key_create("{\"user_id\":\"" USR "\",\"expires_at\":\"2030-13-01T00:00:00Z\"}", &k, &inv),
+		      ERR_INVAL);
 	ASSERT(has_detail(&inv, "expires_at", "format"));
 }
 
@@ -110,7 +116,8 @@ TEST(description_limit_counts_characters)
 
 TEST(malformed_bodies_name_body)
 {
-	static const char *const bad[] = { "{", "[]", "\"s\"", "{\"a\":1,\"a\":2}", "{\"a\":\"\\u0000\"}", "nul", "{} {}" };
+	static const char *const bad[] = { "{",   "[]",   "\"s\"", "{\"a\":1,\"a\":2}", "{\"a\":\"\\u0000\"}",
+					   "nul", "{} {}" };
 	struct store_key k;
 	struct api_invalid inv;
 	size_t i;
@@ -128,7 +135,8 @@ TEST(key_update_fields_and_immutable_bearer)
 {
 	struct store_key u;
 	struct api_invalid inv = { 0 };
-	const char *b1 = "{\"description\":\"\",\"default_project_id\":\"" APP "\",\"expires_at\":\"2030-01-01T00:00:00.123Z\"}";
+	const char *b1 = "{\"description\":\"\",\"default_project_id\":\"" APP
+			 "\",\"expires_at\":\"2030-01-01T00:00:00.123Z\"}";
 	const char *b2 = "{\"application_id\":\"" APP "\"}";
 
 	ASSERT_EQ_INT(api_parse_key_update(b1, strlen(b1), now_ts(), &u, &inv), 0);
@@ -151,7 +159,8 @@ TEST(app_create_and_update_limits)
 	struct api_invalid inv = { 0 };
 	const char *ok1 = "{\"name\":\"n\",\"tags\":[\"a\",\"b\"],\"organization_id\":\"" APP "\"}";
 	const char *long_name = "{\"name\":\"12345678901234567890123456789012345678901234567890123456789012345\"}";
-	const char *many = "{\"name\":\"n\",\"tags\":[\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\",\"10\",\"11\"]}";
+	const char *many =
+		"{\"name\":\"n\",\"tags\":[\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\",\"10\",\"11\"]}";
 	const char *clear = "{\"tags\":[]}";
 	const char *numtag = "{\"name\":\"n\",\"tags\":[1]}";
 
@@ -187,16 +196,20 @@ TEST(user_create_member_guest_and_errors)
 	struct store_user u;
 	struct api_invalid inv = { 0 };
 	char *pw = NULL;
-	const char *member = "{\"member\":{\"email\":\"a@b.c\",\"username\":\"ab\",\"password\":\"\",\"locale\":\"\","
-			     "\"send_welcome_email\":true}}";
-	const char *full = "{\"organization_id\":\"" APP "\",\"member\":{\"email\":\"a@b.c\",\"username\":\"ab\","
-			   "\"first_name\":\"F\",\"phone_number\":\"+33\",\"locale\":\"fr_FR\",\"password\":\"12345678\"}}";
+	const char *member =
+		"{\"member\":{\"email\":\"a@b.c\",\"username\":\"ab\",\"password\":\"\",\"locale\":\"\","
+		"\"send_welcome_email\":true}}";
+	const char *full =
+		"{\"organization_id\":\"" APP
+		"\",\"member\":{\"email\":\"a@b.c\",\"username\":\"ab\","
+		"\"first_name\":\"F\",\"phone_number\":\"+33\",\"locale\":\"fr_FR\",\"password\":\"12345678\"}}";
 	const char *guest = "{\"email\":\"g@b.c\",\"tags\":[\"x\"]}";
 	const char *both = "{\"email\":\"g@b.c\",\"member\":{\"email\":\"a@b.c\",\"username\":\"ab\"}}";
 	const char *badpw = "{\"member\":{\"email\":\"a@b.c\",\"username\":\"ab\",\"password\":\"1234567\"}}";
 	const char *space = "{\"member\":{\"email\":\"a@b.c\",\"username\":\"a b\"}}";
-	const char *mail = "{\"member\":{\"email\":\"a@b.c\",\"username\":\"ab\",\"send_welcome_email\":1,"
-			   "\"send_password_email\":\"yes\"}}";
+	const char *mail =
+		"{\"member\":{\"email\":\"a@b.c\",\"username\":\"ab\",\"send_welcome_email\":1,"
+		"\"send_password_email\":\"yes\"}}";
 
 	ASSERT_EQ_INT(user_create(member, &u, &pw, &inv), 0);
 	ASSERT_EQ_INT(u.status, STORE_STATUS_ACTIVATED);
@@ -246,12 +259,22 @@ TEST(key_query_defaults_filters_and_errors)
 	struct api_key_query *q = calloc(1, sizeof(*q));
 	struct api_invalid inv = { 0 };
 	struct api_qparam p1[] = {
-		{ "order_by", "access_key_desc" }, { "page", "2" }, { "page_size", "100" }, { "bearer_type", "unknown_bearer_type" },
-		{ "access_keys", "SCWVVH9TE299J4XZE91E" }, { "access_keys", "SCW9AXCN349HVWTA0M0H" }, { "description", "" },
-		{ "editable", "false" }, { "expired", "true" }, { "unknown", "ignored" }, { "flag", NULL },
+		{ "order_by", "access_key_desc" },
+		{ "page", "2" },
+		{ "page_size", "100" },
+		{ "bearer_type", "unknown_bearer_type" },
+		{ "access_keys", "SCWVVH9TE299J4XZE91E" },
+		{ "access_keys", "SCW9AXCN349HVWTA0M0H" },
+		{ "description", "" },
+		{ "editable", "false" },
+		{ "expired", "true" },
+		{ "unknown", "ignored" },
+		{ "flag", NULL },
 		{ "bearer_id", "F46E8A03-BD28-404D-B32E-000000000002" },
 	};
-	struct api_qparam p2[] = { { "page", "0" }, { "page_size", "101" }, { "order_by", "name_asc" }, { "expired", "yes" } };
+	struct api_qparam p2[] = {
+		{ "page", "0" }, { "page_size", "101" }, { "order_by", "name_asc" }, { "expired", "yes" }
+	};
 
 	ASSERT(q != NULL);
 	ASSERT_EQ_INT(api_parse_key_query(NULL, 0, now_ts(), q, &inv), 0);

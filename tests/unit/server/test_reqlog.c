@@ -36,24 +36,28 @@ TEST(lines_are_flushed_at_stop_with_escaping)
 
 	ASSERT(fd >= 0);
 	ASSERT_EQ_INT(reqlog_start(fd, &l), 0);
-	reqlog_request(l, "GET", "/iam/v1alpha1/api-keys", 200, 1500000, "11111111-1111-4111-8111-111111111111", "127.0.0.1", "", "", "");
-	reqlog_request(l, "POST", "/a\"b\n", 400, 20, "22222222-2222-4222-8222-222222222222", "::1", "SCWAAAAAAAAAAAAAAAAA",
-		       "invalid_arguments", "name: \"constraint\"");
+	reqlog_request(l, "GET", "/iam/v1alpha1/api-keys", 200, 1500000, "11111111-1111-4111-8111-111111111111",
+		       "127.0.0.1", "", "", "");
+	reqlog_request(l, "POST", "/a\"b\n", 400, 20, "22222222-2222-4222-8222-222222222222", "::1",
+		       "SCWAAAAAAAAAAAAAAAAA", "invalid_arguments", "name: \"constraint\"");
 	reqlog_stop(l);
 	close(fd);
 	d = slurp(&n);
 	ASSERT(d != NULL);
 	{
-		static const char head[] = "{\"@level\":\"info\",\"@message\":\"request\",\"@module\":\"scw-iamd\",\"@timestamp\":\"";
+		static const char head[] =
+			"{\"@level\":\"info\",\"@message\":\"request\",\"@module\":\"scw-iamd\",\"@timestamp\":\"";
 
 		ASSERT(strncmp(d, head, sizeof(head) - 1) == 0);
 	}
-	ASSERT(strstr(d, "\"method\":\"GET\",\"path\":\"/iam/v1alpha1/api-keys\",\"status\":\"200\",\"latency_ms\":\"1.500\","
-			 "\"request_id\":\"11111111-1111-4111-8111-111111111111\",\"remote\":\"127.0.0.1\"}\n") != NULL);
+	ASSERT(strstr(d,
+		      "\"method\":\"GET\",\"path\":\"/iam/v1alpha1/api-keys\",\"status\":\"200\",\"latency_ms\":\"1.500\","
+		      "\"request_id\":\"11111111-1111-4111-8111-111111111111\",\"remote\":\"127.0.0.1\"}\n") != NULL);
 	ASSERT(strstr(d, "\"path\":\"/a\\\"b\\n\",\"status\":\"400\"") != NULL);
 	/* The caller and the error, when given, close the line; absent ones are left out. */
-	ASSERT(strstr(d, "\"remote\":\"::1\",\"access_key\":\"SCWAAAAAAAAAAAAAAAAA\",\"error_type\":\"invalid_arguments\","
-			 "\"error_reason\":\"name: \\\"constraint\\\"\"}\n") != NULL);
+	ASSERT(strstr(d,
+		      "\"remote\":\"::1\",\"access_key\":\"SCWAAAAAAAAAAAAAAAAA\",\"error_type\":\"invalid_arguments\","
+		      "\"error_reason\":\"name: \\\"constraint\\\"\"}\n") != NULL);
 	ASSERT(strstr(d, "GET") < strstr(d, "POST"));
 }
 
@@ -125,7 +129,9 @@ TEST(timestamp_and_numbers_are_formatted)
 	after = time_now();
 	d = slurp(&n);
 	ASSERT(d != NULL);
-	ASSERT(strstr(d, "\"path\":\"/a\",\"status\":\"0\",\"latency_ms\":\"0.000\",\"request_id\":\"r1\",\"remote\":\"\"}\n") != NULL);
+	ASSERT(strstr(d,
+		      "\"path\":\"/a\",\"status\":\"0\",\"latency_ms\":\"0.000\",\"request_id\":\"r1\",\"remote\":\"\"}\n") !=
+	       NULL);
 	ASSERT(strstr(d, "\"status\":\"204\",\"latency_ms\":\"12003.004\",\"request_id\":\"r2\"") != NULL);
 	ASSERT(strstr(d, "\"status\":\"503\",\"latency_ms\":\"0.999\",") != NULL);
 	/* Every line's timestamp: YYYY-MM-DDTHH:MM:SS.uuuuuuZ, between before and after. */

@@ -129,7 +129,8 @@ TEST(open_creates_private_file_and_schema_version)
 	ASSERT(s != NULL);
 	store_close(s);
 	ASSERT_EQ_INT(sqlite3_open(dbpath, &db), SQLITE_OK);
-	ASSERT_EQ_INT(sqlite3_prepare_v2(db, "SELECT count(*), max(version) FROM schema_version", -1, &q, NULL), SQLITE_OK);
+	ASSERT_EQ_INT(sqlite3_prepare_v2(db, "SELECT count(*), max(version) FROM schema_version", -1, &q, NULL),
+		      SQLITE_OK);
 	ASSERT_EQ_INT(sqlite3_step(q), SQLITE_ROW);
 	v = sqlite3_column_int(q, 1);
 	ASSERT_EQ_INT(sqlite3_column_int(q, 0), v); /* one row per migration, from version 1 */
@@ -158,21 +159,23 @@ TEST(sqlite_v1_database_migrates_with_exact_counts)
 	store_close(s);
 	/* Back to version 1 as an older scw-iamd left it: triggers, and a count that differs. */
 	ASSERT_EQ_INT(sqlite3_open(dbpath, &db), SQLITE_OK);
-	ASSERT_EQ_INT(sqlite3_exec(db,
-				   "CREATE TRIGGER api_keys_count_ins AFTER INSERT ON api_keys BEGIN"
-				   " UPDATE organizations SET api_key_count = api_key_count + 1 WHERE id = NEW.organization_id;"
-				   " END;"
-				   "CREATE TRIGGER api_keys_count_del AFTER DELETE ON api_keys BEGIN"
-				   " UPDATE organizations SET api_key_count = api_key_count - 1 WHERE id = OLD.organization_id;"
-				   " END;"
-				   "UPDATE organizations SET api_key_count = 42;"
-				   /* and without what later migrations added (organization names, groups, policies) */
-				   "DROP INDEX organizations_name;"
-				   "ALTER TABLE organizations DROP COLUMN name;"
-				   "DROP TABLE policy_rules; DROP TABLE policies; DROP TABLE iam_groups;"
-				   "DELETE FROM schema_version WHERE version >= 2;",
-				   NULL, NULL, NULL),
-		      SQLITE_OK);
+	ASSERT_EQ_INT(
+		sqlite3_exec(
+			db,
+			"CREATE TRIGGER api_keys_count_ins AFTER INSERT ON api_keys BEGIN"
+			" UPDATE organizations SET api_key_count = api_key_count + 1 WHERE id = NEW.organization_id;"
+			" END;"
+			"CREATE TRIGGER api_keys_count_del AFTER DELETE ON api_keys BEGIN"
+			" UPDATE organizations SET api_key_count = api_key_count - 1 WHERE id = OLD.organization_id;"
+			" END;"
+			"UPDATE organizations SET api_key_count = 42;"
+			/* and without what later migrations added (organization names, groups, policies) */
+			"DROP INDEX organizations_name;"
+			"ALTER TABLE organizations DROP COLUMN name;"
+			"DROP TABLE policy_rules; DROP TABLE policies; DROP TABLE iam_groups;"
+			"DELETE FROM schema_version WHERE version >= 2;",
+			NULL, NULL, NULL),
+		SQLITE_OK);
 	sqlite3_close(db);
 	s = open_store();
 	ASSERT(s != NULL);
@@ -290,8 +293,9 @@ TEST(key_rules_bearer_must_exist_and_quota)
 	s = open_store();
 	ASSERT(s != NULL);
 	ASSERT_EQ_INT(store_bootstrap(s, &b), 0);
-	ASSERT_EQ_INT(add_key(s, b.organization_id, STORE_BEARER_APPLICATION, "11111111-1111-4111-8111-111111111111", 1, 1,
-			      0, &k, &d), ERR_NOTFOUND);
+	ASSERT_EQ_INT(add_key(s, b.organization_id, STORE_BEARER_APPLICATION, "11111111-1111-4111-8111-111111111111", 1,
+			      1, 0, &k, &d),
+		      ERR_NOTFOUND);
 	ASSERT_EQ_STR(d.resource, "application");
 	ASSERT_EQ_STR(d.resource_id, "11111111-1111-4111-8111-111111111111");
 	/* The owner exists, but not in another organization. */
@@ -689,15 +693,19 @@ TEST(groups_policies_rules_grants_and_cascades)
 	{
 		struct store_tags users = one_tag(ownerid), apps = one_tag(appid);
 
-		ASSERT_EQ_INT(store_group_members(s, b.organization_id, g.id, STORE_MEMBERS_SET, &users, &apps, &out, &d), 0);
+		ASSERT_EQ_INT(
+			store_group_members(s, b.organization_id, g.id, STORE_MEMBERS_SET, &users, &apps, &out, &d), 0);
 		ASSERT_EQ_INT((int)out.user_ids.n, 1);
 		ASSERT_EQ_STR(out.application_ids.v[0], appid);
 		store_group_release(&out);
-		ASSERT_EQ_INT(store_group_members(s, b.organization_id, g.id, STORE_MEMBERS_REMOVE, &users, NULL, &out, &d), 0);
+		ASSERT_EQ_INT(
+			store_group_members(s, b.organization_id, g.id, STORE_MEMBERS_REMOVE, &users, NULL, &out, &d),
+			0);
 		ASSERT_EQ_INT((int)out.user_ids.n, 0);
 		store_group_release(&out);
-		ASSERT_EQ_INT(store_group_members(s, b.organization_id, g.id, STORE_MEMBERS_REMOVE, &users, NULL, &out, &d),
-			      ERR_NOTFOUND);
+		ASSERT_EQ_INT(
+			store_group_members(s, b.organization_id, g.id, STORE_MEMBERS_REMOVE, &users, NULL, &out, &d),
+			ERR_NOTFOUND);
 		ASSERT_EQ_STR(d.resource, "");
 	}
 	memset(&p, 0, sizeof(p));

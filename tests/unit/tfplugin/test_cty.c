@@ -54,16 +54,19 @@ static int num_case(const char *val, size_t n, const char *want)
 
 TEST(type_spec_roundtrip_sorts_attributes_and_keeps_optional)
 {
-	const char *in = "[\"object\",{\"b\":\"string\",\"a\":[\"list\",\"number\"],\"c\":[\"tuple\",[\"bool\",\"dynamic\"]],"
-			 "\"d\":[\"map\",[\"set\",\"string\"]]},[\"a\"]]";
+	const char *in =
+		"[\"object\",{\"b\":\"string\",\"a\":[\"list\",\"number\"],\"c\":[\"tuple\",[\"bool\",\"dynamic\"]],"
+		"\"d\":[\"map\",[\"set\",\"string\"]]},[\"a\"]]";
 	struct cty_type *t = type_of(in), *c;
 	struct buf b;
 
 	ASSERT(t);
 	buf_init(&b, 4096);
 	ASSERT_EQ_INT(cty_type_to_json(t, &b), 0);
-	ASSERT_EQ_STR(b.data, "[\"object\",{\"a\":[\"list\",\"number\"],\"b\":\"string\",\"c\":[\"tuple\",[\"bool\",\"dynamic\"]],"
-			      "\"d\":[\"map\",[\"set\",\"string\"]]},[\"a\"]]");
+	ASSERT_EQ_STR(
+		b.data,
+		"[\"object\",{\"a\":[\"list\",\"number\"],\"b\":\"string\",\"c\":[\"tuple\",[\"bool\",\"dynamic\"]],"
+		"\"d\":[\"map\",[\"set\",\"string\"]]},[\"a\"]]");
 	c = cty_type_copy(t);
 	ASSERT(c && cty_type_equal(t, c));
 	ASSERT_EQ_INT(cty_type_attr_index(t, "c"), 2);
@@ -76,9 +79,16 @@ TEST(type_spec_roundtrip_sorts_attributes_and_keeps_optional)
 TEST(type_spec_rejects_malformed)
 {
 	static const char *bad[] = {
-		"\"strin\"", "[\"list\"]", "[\"list\",\"string\",1]", "[\"object\",{\"a\":\"string\"},[\"z\"]]",
-		"[\"object\",{\"a\":\"string\",\"a\":\"bool\"}]", "[\"tuple\",\"string\"]", "42", "[\"map\",[\"list\"]]",
-		"[\"object\",[]]", "",
+		"\"strin\"",
+		"[\"list\"]",
+		"[\"list\",\"string\",1]",
+		"[\"object\",{\"a\":\"string\"},[\"z\"]]",
+		"[\"object\",{\"a\":\"string\",\"a\":\"bool\"}]",
+		"[\"tuple\",\"string\"]",
+		"42",
+		"[\"map\",[\"list\"]]",
+		"[\"object\",[]]",
+		"",
 	};
 	size_t i;
 	struct cty_type *t;
@@ -94,11 +104,21 @@ TEST(type_spec_rejects_malformed)
 TEST(number_text_is_canonical_and_exact)
 {
 	static const char *cases[][2] = {
-		{ "1e3", "1000" }, { "0.50", "0.5" }, { "-0", "0" }, { "-0.000", "0" }, { "1.5e-7", "0.00000015" },
-		{ "123456789012345678901234567890", "123456789012345678901234567890" }, { "1e100", "1e100" },
-		{ "0001", "1" }, { "1E+2", "100" }, { "-12.340e1", "-123.4" }, { "+7", "7" },
-		{ "0.1234567890123456789012345", "0.1234567890123456789012345" }, { "1e-30", "1e-30" },
-		{ "-Inf", "-Inf" }, { "2.5E-1", "0.25" },
+		{ "1e3", "1000" },
+		{ "0.50", "0.5" },
+		{ "-0", "0" },
+		{ "-0.000", "0" },
+		{ "1.5e-7", "0.00000015" },
+		{ "123456789012345678901234567890", "123456789012345678901234567890" },
+		{ "1e100", "1e100" },
+		{ "0001", "1" },
+		{ "1E+2", "100" },
+		{ "-12.340e1", "-123.4" },
+		{ "+7", "7" },
+		{ "0.1234567890123456789012345", "0.1234567890123456789012345" },
+		{ "1e-30", "1e-30" },
+		{ "-Inf", "-Inf" },
+		{ "2.5E-1", "0.25" },
 	};
 	static const char *bad[] = { ".", "1e", "abc", "1.2.3", "--1", "1e+", "", "0x10", "1 " };
 	struct buf b;
@@ -136,10 +156,19 @@ TEST(msgpack_every_integer_width_float_and_string_number)
 	ASSERT(num_case("\xca\x3f\xc0\x00\x00", 5, "1.5"));
 	ASSERT(num_case("\xcb\x3f\xb9\x99\x99\x99\x99\x99\x9a", 9, "0.1"));
 	ASSERT(num_case("\xcb\x7f\xf0\x00\x00\x00\x00\x00\x00", 9, "+Inf"));
-	ASSERT(num_case("\xb7" "12345678901234567890123", 24, "12345678901234567890123"));
-	ASSERT(num_case("\xa3" "1e3", 4, "1000"));
+	ASSERT(
+		num_case("\xb7"
+			 "12345678901234567890123",
+			 24, "12345678901234567890123"));
+	ASSERT(
+		num_case("\xa3"
+			 "1e3",
+			 4, "1000"));
 	ASSERT(!num_case("\xcb\x7f\xf8\x00\x00\x00\x00\x00\x00", 9, "NaN")); /* NaN refused */
-	ASSERT(!num_case("\xa3" "abc", 4, "abc"));
+	ASSERT(
+		!num_case("\xa3"
+			  "abc",
+			  4, "abc"));
 	ASSERT(!num_case("\xc3", 1, "1")); /* bool is not a number */
 }
 
@@ -202,7 +231,9 @@ TEST(msgpack_unknown_any_ext_len_le_1)
 TEST(msgpack_refined_unknowns_decode_and_reencode)
 {
 	/* string: not null + prefix "abc" */
-	static const char s_in[] = "\xc7\x08\x0c\x82\x01\xc2\x02\xa3" "abc";
+	static const char s_in[] =
+		"\xc7\x08\x0c\x82\x01\xc2\x02\xa3"
+		"abc";
 	/* number: [1, inclusive] .. [10, exclusive] */
 	static const char n_in[] = "\xc7\x09\x0c\x82\x03\x92\x01\xc3\x04\x92\x0a\xc2";
 	/* list: length 1..3 */
@@ -268,22 +299,53 @@ TEST(msgpack_object_needs_exactly_its_attributes)
 	struct cty_type *t;
 	struct cty_value v;
 
-	ASSERT_EQ_INT(dec(ty, "\x82\xa1" "b\xc3\xa1" "a\xa2hi", 9, &t, &v), 0);
+	ASSERT_EQ_INT(dec(ty,
+			  "\x82\xa1"
+			  "b\xc3\xa1"
+			  "a\xa2hi",
+			  9, &t, &v),
+		      0);
 	ASSERT_EQ_STR(cty_object_attr(&v, "a")->s, "hi");
 	ASSERT_EQ_INT(cty_object_attr(&v, "b")->b, 1);
 	drop(t, &v);
-	ASSERT_EQ_INT(dec(ty, "\x81\xa1" "a\xa2hi", 6, &t, &v), ERR_PARSE); /* missing b */
+	ASSERT_EQ_INT(dec(ty,
+			  "\x81\xa1"
+			  "a\xa2hi",
+			  6, &t, &v),
+		      ERR_PARSE); /* missing b */
 	drop(t, &v);
-	ASSERT_EQ_INT(dec(ty, "\x83\xa1" "a\xc0\xa1" "b\xc0\xa1" "c\xc0", 10, &t, &v), ERR_PARSE); /* extra */
+	ASSERT_EQ_INT(dec(ty,
+			  "\x83\xa1"
+			  "a\xc0\xa1"
+			  "b\xc0\xa1"
+			  "c\xc0",
+			  10, &t, &v),
+		      ERR_PARSE); /* extra */
 	drop(t, &v);
-	ASSERT_EQ_INT(dec(ty, "\x82\xa1" "a\xc0\xa1" "a\xc0", 7, &t, &v), ERR_PARSE); /* duplicate */
+	ASSERT_EQ_INT(dec(ty,
+			  "\x82\xa1"
+			  "a\xc0\xa1"
+			  "a\xc0",
+			  7, &t, &v),
+		      ERR_PARSE); /* duplicate */
 	drop(t, &v);
-	ASSERT_EQ_INT(dec(ty, "\x82\xa1" "a\xc0\xa1" "x\xc0", 7, &t, &v), ERR_PARSE); /* unknown name */
+	ASSERT_EQ_INT(dec(ty,
+			  "\x82\xa1"
+			  "a\xc0\xa1"
+			  "x\xc0",
+			  7, &t, &v),
+		      ERR_PARSE); /* unknown name */
 	drop(t, &v);
 	ASSERT_EQ_INT(dec(ty, "\xc0", 1, &t, &v), 0); /* null object */
 	ASSERT_EQ_INT(v.st, CTY_NULL);
 	drop(t, &v);
-	ASSERT_EQ_INT(dec(ty, "\x82\xa1" "a\xc0\xa1" "b\xa1" "x", 9, &t, &v), ERR_PARSE); /* b not bool */
+	ASSERT_EQ_INT(dec(ty,
+			  "\x82\xa1"
+			  "a\xc0\xa1"
+			  "b\xa1"
+			  "x",
+			  9, &t, &v),
+		      ERR_PARSE); /* b not bool */
 	drop(t, &v);
 }
 
@@ -293,13 +355,25 @@ TEST(msgpack_rejects_truncated_trailing_oversized_and_bad_utf8)
 	struct cty_value v;
 	char deep[200];
 
-	ASSERT_EQ_INT(dec("\"string\"", "\xa5" "ab", 3, &t, &v), ERR_PARSE);
+	ASSERT_EQ_INT(dec("\"string\"",
+			  "\xa5"
+			  "ab",
+			  3, &t, &v),
+		      ERR_PARSE);
 	drop(t, &v);
-	ASSERT_EQ_INT(dec("\"string\"", "\xa1" "a\xc0", 3, &t, &v), ERR_PARSE);
+	ASSERT_EQ_INT(dec("\"string\"",
+			  "\xa1"
+			  "a\xc0",
+			  3, &t, &v),
+		      ERR_PARSE);
 	drop(t, &v);
 	ASSERT_EQ_INT(dec("[\"list\",\"string\"]", "\xdd\xff\xff\xff\xff", 5, &t, &v), ERR_PARSE);
 	drop(t, &v);
-	ASSERT_EQ_INT(dec("[\"map\",\"string\"]", "\xdf\x7f\xff\xff\xff\xa1" "a", 7, &t, &v), ERR_PARSE);
+	ASSERT_EQ_INT(dec("[\"map\",\"string\"]",
+			  "\xdf\x7f\xff\xff\xff\xa1"
+			  "a",
+			  7, &t, &v),
+		      ERR_PARSE);
 	drop(t, &v);
 	ASSERT_EQ_INT(dec("\"string\"", "\xa2\xc3\x28", 3, &t, &v), ERR_PARSE);
 	drop(t, &v);
@@ -366,41 +440,78 @@ TEST(msgpack_sets_collapse_and_maps_sort)
 	struct buf b;
 
 	buf_init(&b, 256);
-	ASSERT_EQ_INT(dec("[\"set\",\"string\"]", "\x94\xa1" "b\xa1" "a\xa1" "b\xa1" "a", 9, &t, &v), 0);
+	ASSERT_EQ_INT(dec("[\"set\",\"string\"]",
+			  "\x94\xa1"
+			  "b\xa1"
+			  "a\xa1"
+			  "b\xa1"
+			  "a",
+			  9, &t, &v),
+		      0);
 	ASSERT_EQ_INT(v.n, 2);
 	ASSERT_EQ_STR(v.items[0].s, "a");
 	ASSERT_EQ_STR(v.items[1].s, "b");
-	ASSERT_EQ_INT(cty_msgpack_decode((const uint8_t *)"\x92\xa1" "a\xa1" "b", 5, t, &w, NULL), 0);
+	ASSERT_EQ_INT(cty_msgpack_decode((const uint8_t *)"\x92\xa1"
+							  "a\xa1"
+							  "b",
+					 5, t, &w, NULL),
+		      0);
 	ASSERT(cty_value_equal(&v, &w));
 	cty_value_release(&w);
 	drop(t, &v);
 
-	ASSERT_EQ_INT(dec("[\"map\",\"number\"]", "\x82\xa1" "z\x01\xa1" "a\x02", 7, &t, &v), 0);
+	ASSERT_EQ_INT(dec("[\"map\",\"number\"]",
+			  "\x82\xa1"
+			  "z\x01\xa1"
+			  "a\x02",
+			  7, &t, &v),
+		      0);
 	ASSERT_EQ_STR(v.keys[0], "a");
 	ASSERT_EQ_STR(v.items[0].s, "2");
 	ASSERT_EQ_STR(v.keys[1], "z");
 	ASSERT_EQ_INT(cty_msgpack_encode(&v, t, &b), 0);
-	ASSERT_EQ_MEM(b.data, "\x82\xa1" "a\x02\xa1" "z\x01", 7);
+	ASSERT_EQ_MEM(b.data,
+		      "\x82\xa1"
+		      "a\x02\xa1"
+		      "z\x01",
+		      7);
 	drop(t, &v);
-	ASSERT_EQ_INT(dec("[\"map\",\"number\"]", "\x82\xa1" "a\x01\xa1" "a\x02", 7, &t, &v), ERR_PARSE);
+	ASSERT_EQ_INT(dec("[\"map\",\"number\"]",
+			  "\x82\xa1"
+			  "a\x01\xa1"
+			  "a\x02",
+			  7, &t, &v),
+		      ERR_PARSE);
 	drop(t, &v);
-	ASSERT_EQ_INT(dec("[\"tuple\",[\"string\",\"bool\"]]", "\x92\xa1" "a\xc2", 4, &t, &v), 0);
+	ASSERT_EQ_INT(dec("[\"tuple\",[\"string\",\"bool\"]]",
+			  "\x92\xa1"
+			  "a\xc2",
+			  4, &t, &v),
+		      0);
 	drop(t, &v);
-	ASSERT_EQ_INT(dec("[\"tuple\",[\"string\",\"bool\"]]", "\x91\xa1" "a", 3, &t, &v), ERR_PARSE);
+	ASSERT_EQ_INT(dec("[\"tuple\",[\"string\",\"bool\"]]",
+			  "\x91\xa1"
+			  "a",
+			  3, &t, &v),
+		      ERR_PARSE);
 	drop(t, &v);
 	buf_release(&b);
 }
 
 TEST(msgpack_roundtrip_of_a_resource_object)
 {
-	static const char in[] = "\x84\xa2id\xd4\x00\x00\xa4name\xa3" "abc\xa4tags\x92\xa1x\xa1y\xa7version\xcd\x01\x00";
+	static const char in[] =
+		"\x84\xa2id\xd4\x00\x00\xa4name\xa3"
+		"abc\xa4tags\x92\xa1x\xa1y\xa7version\xcd\x01\x00";
 	struct cty_type *t;
 	struct cty_value v;
 	struct buf b;
 
 	buf_init(&b, 256);
 	ASSERT_EQ_INT(dec("[\"object\",{\"id\":\"string\",\"name\":\"string\",\"tags\":[\"list\",\"string\"],"
-			  "\"version\":\"number\"}]", in, sizeof(in) - 1, &t, &v), 0);
+			  "\"version\":\"number\"}]",
+			  in, sizeof(in) - 1, &t, &v),
+		      0);
 	ASSERT(!cty_value_wholly_known(&v));
 	ASSERT_EQ_INT(cty_msgpack_encode(&v, t, &b), 0);
 	ASSERT_EQ_INT(b.len, sizeof(in) - 1);
@@ -411,10 +522,12 @@ TEST(msgpack_roundtrip_of_a_resource_object)
 
 TEST(json_state_keeps_number_precision_and_fills_missing)
 {
-	static const char in[] = "{ \"a\": 123456789012345678901234567890, \"b\": \"x\\u00e9\", \"c\": [1, 2.50, -3e-2],"
-				 " \"gone\": true, \"m\": {\"k2\": 1, \"k1\": 2}, \"e\": 0.1000000000000000000001 }";
-	struct cty_type *t = type_of("[\"object\",{\"a\":\"number\",\"b\":\"string\",\"c\":[\"list\",\"number\"],"
-				     "\"d\":\"bool\",\"e\":\"number\",\"m\":[\"map\",\"number\"]}]");
+	static const char in[] =
+		"{ \"a\": 123456789012345678901234567890, \"b\": \"x\\u00e9\", \"c\": [1, 2.50, -3e-2],"
+		" \"gone\": true, \"m\": {\"k2\": 1, \"k1\": 2}, \"e\": 0.1000000000000000000001 }";
+	struct cty_type *t = type_of(
+		"[\"object\",{\"a\":\"number\",\"b\":\"string\",\"c\":[\"list\",\"number\"],"
+		"\"d\":\"bool\",\"e\":\"number\",\"m\":[\"map\",\"number\"]}]");
 	struct cty_value v;
 
 	ASSERT(t);
@@ -433,8 +546,8 @@ TEST(json_state_keeps_number_precision_and_fills_missing)
 TEST(json_state_rejects_bad_input)
 {
 	static const char *bad[] = {
-		"{\"a\":\"\\u0000x\"}", "{1:2}", "{\"a\":01.2.3}", "{\"a\":", "[1]", "{\"a\":{\"x\":1}}",
-		"{\"a\":1,\"a\":2}", "{\"a\":-}", "{\"a\":\"1\" \"b\"}",
+		"{\"a\":\"\\u0000x\"}", "{1:2}",     "{\"a\":01.2.3}",      "{\"a\":", "[1]", "{\"a\":{\"x\":1}}",
+		"{\"a\":1,\"a\":2}",    "{\"a\":-}", "{\"a\":\"1\" \"b\"}",
 	};
 	struct cty_type *t = type_of("[\"object\",{\"a\":\"number\"}]");
 	struct cty_value v;

@@ -71,8 +71,11 @@ TEST(msgpack_decoded_nested_strings_are_wiped)
 	ASSERT_EQ_INT(cty_type_from_json(tj, strlen(tj), &t), 0);
 	buf_init_secret(&enc, 4096);
 	/* fixmap(2) "secret_key" str(MARK) "tags" fixarray(1) str(MARK) */
-	ASSERT_EQ_INT(buf_append(&enc, "\x82\xaa" "secret_key\xd9\x24" MARK "\xa4tags\x91\xd9\x24" MARK,
-				 1 + 1 + 10 + 2 + 36 + 1 + 4 + 1 + 2 + 36), 0);
+	ASSERT_EQ_INT(buf_append(&enc,
+				 "\x82\xaa"
+				 "secret_key\xd9\x24" MARK "\xa4tags\x91\xd9\x24" MARK,
+				 1 + 1 + 10 + 2 + 36 + 1 + 4 + 1 + 2 + 36),
+		      0);
 	ASSERT_EQ_INT(cty_msgpack_decode((const uint8_t *)enc.data, enc.len, t, &v, &why), 0);
 	ASSERT_EQ_INT(cty_value_copy(&back, &v), 0);
 	watch();
