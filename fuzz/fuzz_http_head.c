@@ -4,7 +4,8 @@
  * bytes of every new connection before libmicrohttpd reads them. Invariants: a complete head
  * ends with an empty line inside the input and within VLD_HEAD_MAX bytes; the verdict on a
  * complete head does not change when more bytes follow it (the body, or a pipelined request);
- * a prefix of a well-formed head is never judged bad or too big.
+ * a prefix of a well-formed head is never judged bad or too big (the limits on fields and on
+ * libmicrohttpd's pool only grow with the head).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -34,7 +35,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else if (len != 0) {
 		abort();
 	}
-	if (v == VLD_HEAD_TOO_BIG && size < VLD_HEAD_MAX)
-		abort();
 	return 0;
 }

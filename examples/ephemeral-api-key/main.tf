@@ -13,6 +13,16 @@ resource "scaleway_iam_application" "deployer" {
   name = "deployer"
 }
 
+# Without a policy the deployer's keys can do nothing (least privilege).
+resource "scaleway_iam_policy" "deployer" {
+  name           = "deployer"
+  application_id = scaleway_iam_application.deployer.id
+  rule {
+    organization_id      = scaleway_iam_application.deployer.organization_id
+    permission_set_names = ["IAMApplicationManager"]
+  }
+}
+
 ephemeral "scaleway_iam_api_key" "deployer" {
   application_id = scaleway_iam_application.deployer.id
   description    = "short-lived key of one Terraform run"
@@ -28,4 +38,5 @@ resource "scaleway_iam_application" "made_by_deployer" {
   provider    = scaleway.deployer
   name        = "made-by-deployer"
   description = "created with the deployer's short-lived key"
+  depends_on  = [scaleway_iam_policy.deployer]
 }

@@ -946,3 +946,10 @@ int iam_user_create(struct iam_call *call, const struct iam_user_create *in, str
 	json_decref(body);
 	return r;
 }
+
+/* For the other typed modules of the client (iam_policy.c): one request, its JSON answer. */
+int iam_call_json(struct iam_call *call, const char *method, const char *path, const json_t *body,
+		  enum scwclient_retry retry, json_t **out)
+{
+	return call_do(call, method, path, body, retry, out, NULL);
+}

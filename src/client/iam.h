@@ -255,4 +255,9 @@ int iam_user_list(struct iam_call *call, const struct iam_user_filter *f, struct
 int iam_user_list_page(struct iam_call *call, const struct iam_user_filter *f, struct iam_pager *pg,
 		       struct iam_user_list *out);
 
+/* One request with its JSON answer (*out, may be NULL), for the other typed modules
+ * (iam_access.c). */
+int iam_call_json(struct iam_call *call, const char *method, const char *path, const json_t *body,
+		  enum scwclient_retry retry, json_t **out);
+
 #endif

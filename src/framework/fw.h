@@ -139,6 +139,10 @@ struct fw_attr {
 	 * the element's path (list index, map key; a set stops at the attribute). */
 	const struct fw_validator *elem_validators;
 	fw_semeq_fn semeq;         /* keep the prior (or planned) form of an equal value */
+	/* A nested block of NestingMode LIST (HCL `name { ... }`, repeatable, order kept): its
+	 * attributes (no computed ones; no deeper blocks). The value is a list of objects of them
+	 * (type left NULL: the framework builds it); FW_REQUIRED means at least one block. */
+	const struct fw_attr *block;
 };
 
 enum fw_rule_kind {

@@ -106,7 +106,9 @@ static int attrs_check(const char *what, const struct fw_attr *attrs, const stru
 	for (i = 0; attrs && attrs[i].name; i++) {
 		unsigned f = attrs[i].flags;
 
-		if (!name_valid(attrs[i].name) || !attrs[i].type ||
+		if (attrs[i].block && (attrs_check(what, attrs[i].block, NULL) < 0 || (f & FW_COMPUTED)))
+			return ERR_INVAL;
+		if (!name_valid(attrs[i].name) || (!attrs[i].type && !attrs[i].block) ||
 		    !(f & (FW_REQUIRED | FW_OPTIONAL | FW_COMPUTED)) ||
 		    ((f & FW_REQUIRED) && (f & (FW_OPTIONAL | FW_COMPUTED))) ||
 		    ((f & FW_WRITE_ONLY) && (f & FW_COMPUTED))) {
@@ -144,7 +146,13 @@ int fw_attrs_type(const struct fw_attr *attrs, struct cty_type **out)
 	for (i = 0; i < n; i++) {
 		t->names[i] = mem_strndup(attrs[i].name, strlen(attrs[i].name));
 		t->elems[i] = attrs[i].type; /* static schema types: heap = 0, never freed */
-		if (!t->names[i]) {
+		if (attrs[i].block) { /* list(object(block attributes)), on the heap */
+			struct cty_type *obj;
+
+			r = fw_attrs_type(attrs[i].block, &obj);
+			t->elems[i] = r == 0 ? cty_type_collection_new(CTY_LIST, obj) : NULL;
+		}
+		if (!t->names[i] || !t->elems[i]) {
 			cty_type_free(t);
 			return ERR_NOMEM;
 		}

@@ -282,6 +282,47 @@ static void run_validators(const struct fw_attr *a, const struct fw_validator *v
 	}
 }
 
+/* The validators of a nested block's attributes, on every block; errors at <block>[i].<attr>
+ * (values are not echoed). */
+static void block_validate(const struct fw_attr *a, const struct cty_value *v, struct fw_diags *d)
+{
+	size_t i, j, k, e;
+
+	for (i = 0; i < v->n; i++) {
+		for (j = 0; a->block[j].name; j++) {
+			const struct fw_attr *b = &a->block[j];
+			const struct cty_value *w = cty_object_attr(&v->items[i], b->name);
+			struct fw_step path[3] = { { .kind = FW_STEP_ATTR, .name = (char *)(uintptr_t)a->name },
+						   { .kind = FW_STEP_INDEX, .index = (int64_t)i },
+						   { .kind = FW_STEP_ATTR, .name = (char *)(uintptr_t)b->name } };
+
+			if (!w || w->st != CTY_KNOWN)
+				continue;
+			for (e = 0; e < 2; e++) { /* the attribute's validators, then its elements' */
+				const struct fw_validator *vs = e ? b->elem_validators : b->validators;
+				size_t n = e ? w->n : 1;
+
+				for (k = 0; vs && k < n; k++) {
+					const struct cty_value *x = e ? &w->items[k] : w;
+					size_t m;
+
+					for (m = 0; x->st == CTY_KNOWN && vs[m].fn; m++) {
+						struct buf why;
+
+						buf_init(&why, 2048);
+						if (vs[m].fn(&vs[m], x, &why) < 0)
+							fw_diag_path(d, FW_ERROR, path, 3, "Invalid attribute value",
+								     "Attribute \"%s\" of %s block %zu%s %s.", b->name, a->name,
+								     i + 1, e ? " (an element)" : "",
+								     why.data ? (const char *)why.data : "is invalid");
+						buf_release(&why);
+					}
+				}
+			}
+		}
+	}
+}
+
 int fw_validate_config(const struct fw_ctx *ctx, const struct fw_attr *attrs, const struct fw_rule *rules,
 		       const struct cty_value *config, struct fw_diags *d)
 {
@@ -298,6 +339,10 @@ int fw_validate_config(const struct fw_ctx *ctx, const struct fw_attr *attrs, co
 		if ((a->flags & (FW_COMPUTED | FW_OPTIONAL | FW_REQUIRED)) == FW_COMPUTED) {
 			fw_error(d, a->name, "Invalid configuration", "Attribute \"%s\" is read-only (computed by the provider) "
 				 "and cannot be set.", a->name);
+			continue;
+		}
+		if (a->block) {
+			block_validate(a, v, d);
 			continue;
 		}
 		run_validators(a, a->validators, v, NULL, d);

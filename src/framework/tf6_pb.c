@@ -305,28 +305,43 @@ static ProtobufCBinaryData type_pb(struct arena *a, const struct cty_type *t)
 	return out;
 }
 
-Tfplugin6__Schema *schema_pb(struct arena *a, const struct fw_attr *attrs, int64_t version,
-				    const char *description)
+/* A schema block: the attributes, and the nested blocks (fw_attr.block) as NestingMode LIST. */
+static Tfplugin6__Schema__Block *block_pb(struct arena *a, const struct fw_attr *attrs, int64_t version,
+					  const char *description)
 {
-	Tfplugin6__Schema *s = ar_alloc(a, sizeof(*s));
 	Tfplugin6__Schema__Block *b = ar_alloc(a, sizeof(*b));
 	size_t n = 0, i;
 
-	if (!s || !b)
+	if (!b)
 		return NULL;
-	tfplugin6__schema__init(s);
 	tfplugin6__schema__block__init(b);
-	s->version = version;
-	s->block = b;
 	b->version = version;
 	b->description = ar_strdup(a, description ? description : "");
 	while (attrs && attrs[n].name)
 		n++;
 	b->attributes = ar_alloc(a, (n ? n : 1) * sizeof(*b->attributes));
-	if (!b->attributes || !b->description)
+	b->block_types = ar_alloc(a, (n ? n : 1) * sizeof(*b->block_types));
+	if (!b->attributes || !b->block_types || !b->description)
 		return NULL;
 	for (i = 0; i < n; i++) {
-		Tfplugin6__Schema__Attribute *at = ar_alloc(a, sizeof(*at));
+		Tfplugin6__Schema__Attribute *at;
+
+		if (attrs[i].block) {
+			Tfplugin6__Schema__NestedBlock *nb = ar_alloc(a, sizeof(*nb));
+
+			if (!nb)
+				return NULL;
+			tfplugin6__schema__nested_block__init(nb);
+			nb->type_name = ar_strdup(a, attrs[i].name);
+			nb->block = block_pb(a, attrs[i].block, 0, attrs[i].description);
+			nb->nesting = TFPLUGIN6__SCHEMA__NESTED_BLOCK__NESTING_MODE__LIST;
+			nb->min_items = (attrs[i].flags & FW_REQUIRED) ? 1 : 0;
+			if (!nb->type_name || !nb->block)
+				return NULL;
+			b->block_types[b->n_block_types++] = nb;
+			continue;
+		}
+		at = ar_alloc(a, sizeof(*at));
 		if (!at)
 			return NULL;
 		tfplugin6__schema__attribute__init(at);
@@ -342,7 +357,20 @@ Tfplugin6__Schema *schema_pb(struct arena *a, const struct fw_attr *attrs, int64
 			return NULL;
 		b->attributes[b->n_attributes++] = at;
 	}
-	return s;
+	return b;
+}
+
+Tfplugin6__Schema *schema_pb(struct arena *a, const struct fw_attr *attrs, int64_t version,
+				    const char *description)
+{
+	Tfplugin6__Schema *s = ar_alloc(a, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	tfplugin6__schema__init(s);
+	s->version = version;
+	s->block = block_pb(a, attrs, version, description);
+	return s->block ? s : NULL;
 }
 
 Tfplugin6__ResourceIdentitySchema *identity_schema_pb(struct arena *a, const struct fw_decl *idd)

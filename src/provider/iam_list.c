@@ -10,13 +10,17 @@
  * state mapping (iam_api_key.c, iam_application.c, iam_user.c), with every sensitive attribute null.
  * One lister (list_run) serves the three; each type only says how to turn its config into a filter.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/compat.h"
 #include "common/err.h"
 #include "provider/config.h"
+#include "client/iam_access.h"
 #include "provider/iam_application.h"
+#include "provider/iam_group.h"
+#include "provider/iam_policy.h"
 #include "provider/iam_user.h"
 #include "provider/provider.h"
 #include "provider/tfutil.h"
@@ -118,6 +122,64 @@ static const struct fw_attr user_filters[] = {
 	  .type = &ids_type,
 	  .flags = FW_OPTIONAL,
 	  .description = "Only these users (UUIDs).",
+	  .elem_validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
+	{ 0 },
+};
+
+static const struct fw_attr group_filters[] = {
+	ORG_ATTR,
+	{ .name = "name", .type = &cty_string, .flags = FW_OPTIONAL, .description = "Only the group with this name." },
+	{ .name = "tag",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL,
+	  .description = "Only groups with this tag.",
+	  .validators = (const struct fw_validator[]){ FW_V_LEN(1, TFUTIL_TAG_LEN_MAX), { 0 } } },
+	{ .name = "user_ids",
+	  .type = &ids_type,
+	  .flags = FW_OPTIONAL,
+	  .description = "Only groups holding one of these users (UUIDs).",
+	  .elem_validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
+	{ .name = "application_ids",
+	  .type = &ids_type,
+	  .flags = FW_OPTIONAL,
+	  .description = "Only groups holding one of these applications (UUIDs).",
+	  .elem_validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
+	{ 0 },
+};
+
+static const struct fw_attr policy_filters[] = {
+	ORG_ATTR,
+	{ .name = "policy_name",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL,
+	  .description = "Only policies with this name." },
+	{ .name = "tag",
+	  .type = &cty_string,
+	  .flags = FW_OPTIONAL,
+	  .description = "Only policies with this tag.",
+	  .validators = (const struct fw_validator[]){ FW_V_LEN(1, TFUTIL_TAG_LEN_MAX), { 0 } } },
+	{ .name = "editable",
+	  .type = &cty_bool,
+	  .flags = FW_OPTIONAL,
+	  .description = "Only policies that can (true) or cannot (false) be edited." },
+	{ .name = "no_principal",
+	  .type = &cty_bool,
+	  .flags = FW_OPTIONAL,
+	  .description = "Only policies without (true) or with (false) a principal." },
+	{ .name = "user_ids",
+	  .type = &ids_type,
+	  .flags = FW_OPTIONAL,
+	  .description = "Only policies of these users.",
+	  .elem_validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
+	{ .name = "group_ids",
+	  .type = &ids_type,
+	  .flags = FW_OPTIONAL,
+	  .description = "Only policies of these groups.",
+	  .elem_validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
+	{ .name = "application_ids",
+	  .type = &ids_type,
+	  .flags = FW_OPTIONAL,
+	  .description = "Only policies of these applications.",
 	  .elem_validators = (const struct fw_validator[]){ FW_V_UUID, { 0 } } },
 	{ 0 },
 };
@@ -347,6 +409,135 @@ static int user_list(const struct fw_ctx *ctx, const struct cty_value *config, s
 {
 	return list_run(&user_lister, ctx, config, out, d);
 }
+
+/* ---- groups and policies: the principal-id filters are lists besides the lister's one ---- */
+
+/* The id lists of config into f (borrowed strings; free the arrays). */
+static int access_filter(const struct cty_value *config, struct iam_access_filter *f)
+{
+	const char **u = NULL, **g = NULL, **a = NULL;
+	int r = tfutil_strings(config, "user_ids", &u, &f->n_user_ids);
+
+	if (r == 0 && cty_object_attr(config, "group_ids"))
+		r = tfutil_strings(config, "group_ids", &g, &f->n_group_ids);
+	if (r == 0)
+		r = tfutil_strings(config, "application_ids", &a, &f->n_application_ids);
+	f->user_ids = u;
+	f->group_ids = g;
+	f->application_ids = a;
+	return r;
+}
+
+static void access_filter_free(struct iam_access_filter *f)
+{
+	free((void *)(uintptr_t)f->user_ids);
+	free((void *)(uintptr_t)f->group_ids);
+	free((void *)(uintptr_t)f->application_ids);
+}
+
+static int group_page(struct iam_call *call, const struct cty_value *config, const struct filters *f,
+		      struct iam_pager *pg, struct page *out)
+{
+	struct iam_access_filter af = { .organization_id = f->org,
+					.name = fw_get_string(config, "name"),
+					.tag = fw_get_string(config, "tag"),
+					.editable = -1,
+					.no_principal = -1 };
+	struct iam_group_list l = { NULL, 0 };
+	int r = access_filter(config, &af);
+
+	if (r == 0)
+		r = iam_group_list_page(call, &af, pg, &l);
+	access_filter_free(&af);
+	out->items = l.items;
+	out->n = l.n;
+	return r;
+}
+
+static void group_free(struct page *p)
+{
+	struct iam_group_list l = { p->items, p->n };
+
+	iam_group_list_release(&l);
+	p->items = NULL;
+	p->n = 0;
+}
+
+static int group_state(const struct fw_ctx *ctx, const void *item, struct cty_value *state)
+{
+	return iamgroup_state(ctx, item, state);
+}
+
+static const struct lister group_lister = {
+	"user_ids", NULL,       NULL,        sizeof(struct iam_group), offsetof(struct iam_group, name),
+	group_page, group_free, group_state,
+};
+
+static int group_list(const struct fw_ctx *ctx, const struct cty_value *config, struct fw_list_out *out,
+		      struct fw_diags *d)
+{
+	return list_run(&group_lister, ctx, config, out, d);
+}
+
+static int policy_page(struct iam_call *call, const struct cty_value *config, const struct filters *f,
+		       struct iam_pager *pg, struct page *out)
+{
+	struct iam_access_filter af = { .organization_id = f->org,
+					.name = fw_get_string(config, "policy_name"),
+					.tag = fw_get_string(config, "tag"),
+					.editable = f->b1,
+					.no_principal = f->b2 };
+	struct iam_policy_list l = { NULL, 0 };
+	int r = access_filter(config, &af);
+
+	if (r == 0)
+		r = iam_policy_list_page(call, &af, pg, &l);
+	access_filter_free(&af);
+	out->items = l.items;
+	out->n = l.n;
+	return r;
+}
+
+static void policy_free(struct page *p)
+{
+	struct iam_policy_list l = { p->items, p->n };
+
+	iam_policy_list_release(&l);
+	p->items = NULL;
+	p->n = 0;
+}
+
+static int policy_state(const struct fw_ctx *ctx, const void *item, struct cty_value *state)
+{
+	return iampolicy_state(ctx, item, state);
+}
+
+static const struct lister policy_lister = {
+	"user_ids",  "editable",  "no_principal", sizeof(struct iam_policy), offsetof(struct iam_policy, name),
+	policy_page, policy_free, policy_state,
+};
+
+static int policy_list(const struct fw_ctx *ctx, const struct cty_value *config, struct fw_list_out *out,
+		       struct fw_diags *d)
+{
+	return list_run(&policy_lister, ctx, config, out, d);
+}
+
+const struct fw_list provider_iam_group_list = {
+	.type_name = "scaleway_iam_group",
+	.description = "Lists the groups of an organization (terraform query).",
+	.attrs = group_filters,
+	.resource = &iamgroup_resource,
+	.list = group_list,
+};
+
+const struct fw_list provider_iam_policy_list = {
+	.type_name = "scaleway_iam_policy",
+	.description = "Lists the policies of an organization (terraform query), each with its rules.",
+	.attrs = policy_filters,
+	.resource = &iampolicy_resource,
+	.list = policy_list,
+};
 
 const struct fw_list provider_iam_api_key_list = {
 	.type_name = "scaleway_iam_api_key",

@@ -12,6 +12,8 @@
 #include "common/mem.h"
 #include "provider/config.h"
 #include "provider/iam_application.h"
+#include "provider/iam_group.h"
+#include "provider/iam_policy.h"
 #include "provider/iam_user.h"
 #include "provider/provider.h"
 
@@ -54,6 +56,9 @@ static const struct fw_resource *const provider_resources[] = {
 	&provider_iam_api_key,
 	&iamapp_resource,
 	&iamuser_resource,
+	&iampolicy_resource,
+	&iamgroup_resource,
+	&iamgroupmember_resource,
 	NULL,
 };
 
@@ -61,6 +66,7 @@ static const struct fw_data_source *const provider_data_sources[] = {
 	&provider_iam_api_key_ds,
 	&iamapp_data_source,
 	&iamuser_data_source,
+	&iamgroup_data_source,
 	NULL,
 };
 
@@ -73,6 +79,8 @@ static const struct fw_list *const provider_lists[] = {
 	&provider_iam_api_key_list,
 	&provider_iam_application_list,
 	&provider_iam_user_list,
+	&provider_iam_group_list,
+	&provider_iam_policy_list,
 	NULL,
 };
 

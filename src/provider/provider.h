@@ -17,6 +17,7 @@ extern const struct fw_resource provider_iam_api_key;
 extern const struct fw_data_source provider_iam_api_key_ds;
 extern const struct fw_ephemeral provider_iam_api_key_ephemeral;
 extern const struct fw_list provider_iam_api_key_list, provider_iam_application_list, provider_iam_user_list;
+extern const struct fw_list provider_iam_group_list, provider_iam_policy_list;
 /* The resource's full state for an API key (cty_value_release it). */
 int provider_api_key_state(const struct fw_ctx *ctx, const struct iam_api_key *k, struct cty_value *state);
 

@@ -11,6 +11,7 @@
 
 #include "common/err.h"
 #include "common/mem.h"
+#include "common/rand.h"
 #include "common/timeutil.h"
 #include "provider/config.h"
 #include "provider/tfutil.h"
@@ -199,4 +200,23 @@ void tfutil_ds_get_error(const struct tfutil_lookup *lk, int r, const struct iam
 		fw_error(d, lk->id_attr, lk->not_found, "No %s has the ID %s (%s).", lk->noun, id, lk->id_attr);
 	else
 		provider_api_error(d, lk->read_summary, r, call, NULL);
+}
+
+int tfutil_generate_name(const char *prefix, char *out, size_t size)
+{
+	static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	unsigned char rnd[12];
+	size_t i, p = strlen(prefix);
+	int r;
+
+	if (p + sizeof(rnd) + 1 > size)
+		return ERR_TOOBIG;
+	r = rand_bytes(rnd, sizeof(rnd));
+	if (r < 0)
+		return r;
+	memcpy(out, prefix, p);
+	for (i = 0; i < sizeof(rnd); i++)
+		out[p + i] = alphabet[rnd[i] % (sizeof(alphabet) - 1)];
+	out[p + sizeof(rnd)] = '\0';
+	return 0;
 }

@@ -86,4 +86,9 @@ int tfutil_pick(const struct tfutil_lookup *lk, const void *items, size_t n, siz
 void tfutil_ds_get_error(const struct tfutil_lookup *lk, int r, const struct iam_call *call, const char *id,
 			 struct fw_diags *d);
 
+/* A name for an object whose configuration sets none: prefix followed by 12 random lowercase
+ * letters and digits, into out (size bytes, at least strlen(prefix) + 13). */
+#define TFUTIL_NAME_GEN_MAX 64
+int tfutil_generate_name(const char *prefix, char *out, size_t size);
+
 #endif

@@ -16,24 +16,19 @@
 #include "common/mem.h"
 #include "common/rand.h"
 #include "server/api.h"
+#include "server/api_int.h"
 #include "server/api_json.h"
+#include "server/authz.h"
 #include "server/secret.h"
 
-#define API_PREFIX "/iam/v1alpha1/"
-
-struct ctx {
-	const struct api *a;
-	const struct api_req *req;
-	struct api_resp *resp;
-	struct store_key caller; /* the authenticated key */
-	const char *org;         /* caller.organization_id */
-};
 
 void api_init(struct api *a, struct store *s, const struct secret_key *key, uint32_t key_quota)
 {
 	a->store = s;
 	a->key = key;
 	a->key_quota = key_quota;
+	a->group_quota = API_GROUP_QUOTA;
+	a->policy_quota = API_POLICY_QUOTA;
 }
 
 void api_resp_init(struct api_resp *resp)
@@ -51,7 +46,7 @@ void api_resp_release(struct api_resp *resp)
 
 /* ---- responses ---- */
 
-static void internal_error(struct ctx *c)
+void internal_error(struct ctx *c)
 {
 	buf_reset(&c->resp->body);
 	c->resp->status = 500;
@@ -59,7 +54,7 @@ static void internal_error(struct ctx *c)
 }
 
 /* Finish a response whose body writer returned r. */
-static void done(struct ctx *c, int status, int r)
+void done(struct ctx *c, int status, int r)
 {
 	if (r < 0) {
 		log_kv(LOG_ERROR, "cannot write response body", "error", err_str(r), NULL);
@@ -69,13 +64,13 @@ static void done(struct ctx *c, int status, int r)
 	c->resp->status = status;
 }
 
-static void err_invalid(struct ctx *c, int status, const struct api_invalid *inv)
+void err_invalid(struct ctx *c, int status, const struct api_invalid *inv)
 {
 	buf_reset(&c->resp->body);
 	done(c, status, api_json_err_invalid(&c->resp->body, inv));
 }
 
-static void err_invalid1(struct ctx *c, const char *arg, const char *reason, const char *help)
+void err_invalid1(struct ctx *c, const char *arg, const char *reason, const char *help)
 {
 	struct api_invalid inv = { 0 };
 
@@ -83,7 +78,7 @@ static void err_invalid1(struct ctx *c, const char *arg, const char *reason, con
 	err_invalid(c, 400, &inv);
 }
 
-static void err_not_found(struct ctx *c, const char *resource, const char *id)
+void err_not_found(struct ctx *c, const char *resource, const char *id)
 {
 	buf_reset(&c->resp->body);
 	done(c, 404, api_json_err_not_found(&c->resp->body, resource, id));
@@ -95,14 +90,14 @@ static void err_auth(struct ctx *c, const char *reason)
 	done(c, 401, api_json_err_auth(&c->resp->body, reason));
 }
 
-static void err_permissions(struct ctx *c, const char *action, const char *resource)
+void err_permissions(struct ctx *c, const char *action, const char *resource)
 {
 	buf_reset(&c->resp->body);
 	done(c, 403, api_json_err_permissions(&c->resp->body, action, resource));
 }
 
 /* Map a store error to the spec's body. resource/id name the object of the request. */
-static void err_store(struct ctx *c, int r, const char *resource, const char *id, const struct store_detail *d)
+void err_store(struct ctx *c, int r, const char *resource, const char *id, const struct store_detail *d)
 {
 	struct api_invalid inv = { 0 };
 
@@ -157,7 +152,7 @@ static void hash_failed(struct ctx *c, int r)
 					"too many passwords are being hashed; retry later"));
 }
 
-static void no_content(struct ctx *c)
+void no_content(struct ctx *c)
 {
 	buf_reset(&c->resp->body);
 	c->resp->status = 204;
@@ -197,7 +192,7 @@ static int authenticate(struct ctx *c)
 }
 
 /* Organization given in a query or body: absent means the caller's; another one is refused. */
-static int same_org(struct ctx *c, const char *given, const char *action, const char *resource)
+int same_org(struct ctx *c, const char *given, const char *action, const char *resource)
 {
 	if (!given || !given[0] || !strcmp(given, c->org))
 		return 0;
@@ -257,6 +252,34 @@ int api_mint_key(const struct api *a, const char *org, enum store_bearer bearer_
 	return r;
 }
 
+/* Authorization gave the caller the keys of one bearer type only (authz.c): 0 when bearer_type
+ * is that type, else the 403 is written. */
+static int keys_of_ok(struct ctx *c, enum store_bearer bearer_type, int read)
+{
+	if (c->keys_of == STORE_BEARER_NONE || c->keys_of == bearer_type)
+		return 0;
+	err_permissions(c, read ? "read" : "write", "api_key");
+	return ERR_PERM;
+}
+
+/* Same for an existing key (looked up when a restriction applies). */
+static int key_of_ok(struct ctx *c, const char *ak, int read)
+{
+	struct store_key k;
+	int r;
+
+	if (c->keys_of == STORE_BEARER_NONE)
+		return 0;
+	r = store_key_get(c->a->store, c->org, ak, &k);
+	if (r < 0) {
+		err_store(c, r, "access_key", ak, NULL);
+		return r;
+	}
+	r = keys_of_ok(c, k.bearer_type, read);
+	store_key_release(&k);
+	return r;
+}
+
 static void keys_create(struct ctx *c)
 {
 	struct api_invalid inv = { 0 };
@@ -271,6 +294,10 @@ static void keys_create(struct ctx *c)
 	}
 	if (r < 0) {
 		internal_error(c);
+		return;
+	}
+	if (keys_of_ok(c, k.bearer_type, 0) < 0) {
+		store_key_release(&k);
 		return;
 	}
 	key_new(&k, c->org, c->req->now, c->req->client_ip);
@@ -303,6 +330,10 @@ static void keys_get(struct ctx *c, const char *id)
 		err_store(c, r, "access_key", id, NULL);
 		return;
 	}
+	if (keys_of_ok(c, k.bearer_type, 1) < 0) {
+		store_key_release(&k);
+		return;
+	}
 	done(c, 200, api_json_key(&c->resp->body, &k, NULL));
 	store_key_release(&k);
 }
@@ -315,7 +346,7 @@ static void keys_update(struct ctx *c, const char *id)
 	struct store_key k;
 	int r;
 
-	if (check_access_key(c, id) < 0)
+	if (check_access_key(c, id) < 0 || key_of_ok(c, id, 0) < 0)
 		return;
 	r = api_parse_key_update(c->req->body, c->req->body_len, c->req->now, &in, &inv);
 	if (r == ERR_INVAL) {
@@ -344,7 +375,7 @@ static void keys_delete(struct ctx *c, const char *id)
 {
 	int r;
 
-	if (check_access_key(c, id) < 0)
+	if (check_access_key(c, id) < 0 || key_of_ok(c, id, 0) < 0)
 		return;
 	r = store_key_delete(c->a->store, c->org, id);
 	if (r < 0)
@@ -371,6 +402,11 @@ static void keys_list(struct ctx *c)
 	}
 	if (same_org(c, q->f.organization_id, "read", "api_key") < 0)
 		goto out;
+	if (c->keys_of != STORE_BEARER_NONE) {
+		if (keys_of_ok(c, q->f.bearer_type ? q->f.bearer_type : c->keys_of, 1) < 0)
+			goto out;
+		q->f.bearer_type = c->keys_of;
+	}
 	q->f.organization_id = c->org;
 	r = store_key_list(c->a->store, &q->f, &l);
 	if (r < 0)
@@ -384,7 +420,7 @@ out:
 
 /* ---- applications ---- */
 
-static int check_uuid(struct ctx *c, const char *arg, const char *id)
+int check_uuid(struct ctx *c, const char *arg, const char *id)
 {
 	if (uuid_is_valid(id, strlen(id)))
 		return 0;
@@ -712,37 +748,39 @@ out:
 
 /* ---- routing ---- */
 
-enum method { M_GET, M_POST, M_PATCH, M_DELETE, M_OTHER };
-
-struct resource {
-	const char *name;
-	const char *route_list, *route_item; /* route templates, for the log and metrics */
-	void (*list)(struct ctx *c);
-	void (*create)(struct ctx *c);
-	void (*get)(struct ctx *c, const char *id);
-	void (*update)(struct ctx *c, const char *id);
-	void (*del)(struct ctx *c, const char *id);
+static const struct api_action user_actions[] = {
+	{ "update-username", M_POST, users_update_username, API_PREFIX "users/{user_id}/update-username" },
+	{ "update-password", M_POST, users_update_password, API_PREFIX "users/{user_id}/update-password" },
+	{ NULL, M_OTHER, NULL, NULL },
 };
 
-static const struct resource resources[] = {
-	{ "api-keys", API_PREFIX "api-keys", API_PREFIX "api-keys/{access_key}",
-	  keys_list, keys_create, keys_get, keys_update, keys_delete },
-	{ "applications", API_PREFIX "applications", API_PREFIX "applications/{application_id}",
-	  apps_list, apps_create, apps_get, apps_update, apps_delete },
-	{ "users", API_PREFIX "users", API_PREFIX "users/{user_id}",
-	  users_list, users_create, users_get, users_update, users_delete },
+static const struct api_resource res_keys = {
+	.name = "api-keys", .route_list = API_PREFIX "api-keys", .route_item = API_PREFIX "api-keys/{access_key}",
+	.list = keys_list, .create = keys_create, .get = keys_get, .update = keys_update, .del = keys_delete,
+};
+static const struct api_resource res_apps = {
+	.name = "applications", .route_list = API_PREFIX "applications",
+	.route_item = API_PREFIX "applications/{application_id}", .list = apps_list, .create = apps_create,
+	.get = apps_get, .update = apps_update, .del = apps_delete,
+};
+static const struct api_resource res_users = {
+	.name = "users", .route_list = API_PREFIX "users", .route_item = API_PREFIX "users/{user_id}",
+	.list = users_list, .create = users_create, .get = users_get, .update = users_update, .del = users_delete,
+	.actions = user_actions,
+};
+
+static const struct api_resource *const resources[] = {
+	&res_keys, &res_apps, &res_users, &api_groups, &api_policies, &api_rules, &api_permission_sets,
 };
 
 static enum method method_of(const char *m)
 {
-	if (!strcmp(m, "GET"))
-		return M_GET;
-	if (!strcmp(m, "POST"))
-		return M_POST;
-	if (!strcmp(m, "PATCH"))
-		return M_PATCH;
-	if (!strcmp(m, "DELETE"))
-		return M_DELETE;
+	static const char *const names[] = { "GET", "POST", "PATCH", "DELETE", "PUT" };
+	int i;
+
+	for (i = 0; i < M_OTHER; i++)
+		if (!strcmp(m, names[i]))
+			return (enum method)i;
 	return M_OTHER;
 }
 
@@ -757,13 +795,58 @@ static void no_route(struct ctx *c)
 	err_not_found(c, "route", c->req->path);
 }
 
+/* One request, routed: what to call once it is authenticated and authorized. */
+struct route {
+	const struct api_resource *res;
+	char id[80];
+	const struct api_action *act; /* sub-resource */
+	int allowed;                  /* the method is served on this path */
+};
+
+static void route_of(const char *rest, enum method m, struct route *rt)
+{
+	const char *slash = strchr(rest, '/'), *ids, *s2;
+	size_t i, n = slash ? (size_t)(slash - rest) : strlen(rest), idn;
+	const struct api_resource *res = NULL;
+
+	memset(rt, 0, sizeof(*rt));
+	for (i = 0; i < sizeof(resources) / sizeof(resources[0]); i++)
+		if (strlen(resources[i]->name) == n && !strncmp(rest, resources[i]->name, n))
+			res = resources[i];
+	if (!res)
+		return;
+	if (!slash) {
+		rt->res = res;
+		rt->allowed = (m == M_GET && res->list) || (m == M_POST && res->create) || (m == M_PUT && res->put);
+		return;
+	}
+	ids = slash + 1;
+	s2 = strchr(ids, '/');
+	idn = s2 ? (size_t)(s2 - ids) : strlen(ids);
+	if (idn == 0 || idn >= sizeof(rt->id) || !res->get)
+		return;
+	memcpy(rt->id, ids, idn);
+	rt->id[idn] = '\0';
+	if (!s2) {
+		rt->res = res;
+		rt->allowed = (m == M_GET && res->get) || (m == M_PATCH && res->update) || (m == M_DELETE && res->del);
+		return;
+	}
+	for (i = 0; res->actions && res->actions[i].name; i++) {
+		if (strcmp(s2 + 1, res->actions[i].name) != 0)
+			continue;
+		rt->res = res;
+		if (res->actions[i].m == m) {
+			rt->act = &res->actions[i];
+			rt->allowed = 1;
+		}
+	}
+}
+
 void api_handle(const struct api *a, const struct api_req *req, struct api_resp *resp)
 {
 	struct ctx c;
-	const struct resource *res = NULL;
-	const char *rest, *slash, *action = NULL;
-	char id[80];
-	size_t i, n;
+	struct route rt;
 	enum method m = method_of(req->method);
 	int snapshot = 0;
 
@@ -776,50 +859,26 @@ void api_handle(const struct api *a, const struct api_req *req, struct api_resp 
 		no_route(&c);
 		return;
 	}
-	rest = req->path + strlen(API_PREFIX);
-	slash = strchr(rest, '/');
-	n = slash ? (size_t)(slash - rest) : strlen(rest);
-	for (i = 0; i < sizeof(resources) / sizeof(resources[0]); i++)
-		if (strlen(resources[i].name) == n && !strncmp(rest, resources[i].name, n))
-			res = &resources[i];
-	id[0] = '\0';
-	if (res && slash) {
-		const char *ids = slash + 1, *s2 = strchr(ids, '/');
-		size_t idn = s2 ? (size_t)(s2 - ids) : strlen(ids);
-
-		if (idn == 0 || idn >= sizeof(id)) {
-			res = NULL;
-		} else {
-			memcpy(id, ids, idn);
-			id[idn] = '\0';
-			action = s2 ? s2 + 1 : NULL;
-			/* The only sub-resources we serve: users/{id}/update-username|update-password. */
-			if (action && (strcmp(res->name, "users") != 0 ||
-				       (strcmp(action, "update-username") != 0 && strcmp(action, "update-password") != 0)))
-				res = NULL;
-		}
-	}
-	if (!res) {
+	route_of(req->path + strlen(API_PREFIX), m, &rt);
+	if (!rt.res) {
 		no_route(&c);
 		return;
 	}
-	if (!action)
-		resp->route = id[0] ? res->route_item : res->route_list;
-	else if (!strcmp(action, "update-password"))
-		resp->route = API_PREFIX "users/{user_id}/update-password";
-	else
-		resp->route = API_PREFIX "users/{user_id}/update-username";
+	resp->route = rt.act ? rt.act->route : rt.id[0] ? rt.res->route_item : rt.res->route_list;
 	/* Methods are checked before credentials: a 405 says nothing about any object. */
-	if ((!id[0] && m != M_GET && m != M_POST) || (id[0] && !action && m != M_GET && m != M_PATCH && m != M_DELETE) ||
-	    (action && m != M_POST)) {
+	if (!rt.allowed) {
 		not_allowed(&c);
 		return;
 	}
-	/* A read request sees one snapshot and pays for one transaction; writes authenticate on
-	 * their own and commit through the store's writer. */
+	/* A read request sees one snapshot and pays for one transaction (authentication,
+	 * authorization and the read); writes authenticate on their own and commit through the
+	 * store's writer. */
 	if (m == M_GET && store_read_begin(a->store) == 0)
 		snapshot = 1;
 	if (authenticate(&c) < 0)
+		goto out;
+	/* Before anything is read or written (authz.c). */
+	if (authz_check(&c, rt.res->name, m == M_GET) < 0)
 		goto out;
 	if (req->body_too_big) {
 		struct api_invalid inv = { 0 };
@@ -832,20 +891,20 @@ void api_handle(const struct api *a, const struct api_req *req, struct api_resp 
 		err_invalid1(&c, "query", "constraint", "too many query parameters");
 		goto out;
 	}
-	if (action && !strcmp(action, "update-password"))
-		users_update_password(&c, id);
-	else if (action)
-		users_update_username(&c, id);
-	else if (!id[0] && m == M_GET)
-		res->list(&c);
-	else if (!id[0])
-		res->create(&c);
+	if (rt.act)
+		rt.act->fn(&c, rt.id);
+	else if (!rt.id[0] && m == M_GET)
+		rt.res->list(&c);
+	else if (!rt.id[0] && m == M_PUT)
+		rt.res->put(&c);
+	else if (!rt.id[0])
+		rt.res->create(&c);
 	else if (m == M_GET)
-		res->get(&c, id);
+		rt.res->get(&c, rt.id);
 	else if (m == M_PATCH)
-		res->update(&c, id);
+		rt.res->update(&c, rt.id);
 	else
-		res->del(&c, id);
+		rt.res->del(&c, rt.id);
 out:
 	if (snapshot)
 		store_read_end(a->store);

@@ -21,11 +21,14 @@
 
 #define API_BODY_MAX (64 * 1024) /* request bodies above this are refused (413) */
 #define API_RESP_MAX (1 << 20)
+#define API_GROUP_QUOTA 50  /* groups per organization (Scaleway's) */
+#define API_POLICY_QUOTA 50 /* policies per organization (Scaleway's) */
 
 struct api {
 	struct store *store;
 	const struct secret_key *key;
 	uint32_t key_quota; /* API keys per organization, 0 = unlimited */
+	uint32_t group_quota, policy_quota; /* groups and policies per organization (50), 0 = unlimited */
 };
 
 struct api_req {
@@ -35,6 +38,7 @@ struct api_req {
 	size_t n_query;
 	const char *auth_token;       /* X-Auth-Token value, NULL when absent (a secret: never log) */
 	const char *client_ip;        /* textual address of the peer */
+	const char *user_agent;       /* User-Agent value or NULL (policy conditions) */
 	const char *body;
 	size_t body_len;
 	int body_too_big;             /* the body was over API_BODY_MAX and was dropped */

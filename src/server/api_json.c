@@ -112,6 +112,22 @@ static int field(struct buf *b, int first, const struct rec_field *f, const void
 		return str(b, first, k->bearer_type == STORE_BEARER_APPLICATION ? "application_id" : "user_id",
 			   k->bearer_id);
 	}
+	case REC_PRINCIPAL: {
+		static const char *const names[] = { "user_id", "group_id", "application_id" };
+		const struct store_policy *p = rec;
+		int t = (int)p->principal_type;
+
+		if (t >= 1 && t <= 3)
+			return str(b, first, names[t - 1], p->principal_id);
+		return boolean(b, "no_principal", 1);
+	}
+	case REC_SCOPE: {
+		const struct store_rule *ru = rec;
+
+		if (ru->organization_id[0])
+			return str(b, first, "organization_id", ru->organization_id);
+		return tags(b, "project_ids", &ru->project_ids);
+	}
 	}
 	return ERR_INTERNAL;
 }
@@ -145,6 +161,21 @@ int api_json_user(struct buf *b, const struct store_user *u)
 	return record(b, &rec_user, u, NULL);
 }
 
+int api_json_group(struct buf *b, const struct store_group *g)
+{
+	return record(b, &rec_group, g, NULL);
+}
+
+int api_json_policy(struct buf *b, const struct store_policy *p)
+{
+	return record(b, &rec_policy, p, NULL);
+}
+
+int api_json_rule(struct buf *b, const struct store_rule *r)
+{
+	return record(b, &rec_rule, r, NULL);
+}
+
 #define LIST_WRITER(fname, ltype, member, writer_call)                          \
 	int fname(struct buf *b, const ltype *l)                                \
 	{                                                                       \
@@ -164,6 +195,24 @@ int api_json_user(struct buf *b, const struct store_user *u)
 LIST_WRITER(api_json_key_list, struct store_key_list, "api_keys", api_json_key(b, &l->v[i], NULL))
 LIST_WRITER(api_json_app_list, struct store_app_list, "applications", api_json_app(b, &l->v[i]))
 LIST_WRITER(api_json_user_list, struct store_user_list, "users", api_json_user(b, &l->v[i]))
+LIST_WRITER(api_json_group_list, struct store_group_list, "groups", api_json_group(b, &l->v[i]))
+LIST_WRITER(api_json_policy_list, struct store_policy_list, "policies", api_json_policy(b, &l->v[i]))
+LIST_WRITER(api_json_rule_list, struct store_rule_list, "rules", api_json_rule(b, &l->v[i]))
+
+/* PUT /rules answers the rules without total_count. */
+int api_json_rules_set(struct buf *b, const struct store_rule_list *l)
+{
+	size_t i;
+	int r = buf_append_str(b, "{\"rules\":[");
+
+	for (i = 0; r == 0 && i < l->n; i++) {
+		if (i)
+			r = buf_append_byte(b, ',');
+		if (r == 0)
+			r = api_json_rule(b, &l->v[i]);
+	}
+	return r ? r : buf_append_str(b, "]}");
+}
 
 int api_json_err_invalid(struct buf *b, const struct api_invalid *inv)
 {

@@ -19,6 +19,13 @@ int api_json_user(struct buf *b, const struct store_user *u);
 int api_json_key_list(struct buf *b, const struct store_key_list *l);
 int api_json_app_list(struct buf *b, const struct store_app_list *l);
 int api_json_user_list(struct buf *b, const struct store_user_list *l);
+int api_json_group(struct buf *b, const struct store_group *g);
+int api_json_policy(struct buf *b, const struct store_policy *p);
+int api_json_rule(struct buf *b, const struct store_rule *r);
+int api_json_group_list(struct buf *b, const struct store_group_list *l);
+int api_json_policy_list(struct buf *b, const struct store_policy_list *l);
+int api_json_rule_list(struct buf *b, const struct store_rule_list *l);
+int api_json_rules_set(struct buf *b, const struct store_rule_list *l);
 
 int api_json_err_invalid(struct buf *b, const struct api_invalid *inv);
 int api_json_err_not_found(struct buf *b, const char *resource, const char *resource_id);

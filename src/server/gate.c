@@ -237,7 +237,8 @@ static void examine(struct gate *g, struct gconn *c)
 		linger(g, c);
 		return;
 	case VLD_HEAD_TOO_BIG:
-		answer(c->fd, 431, NULL, "request", "constraint", "the request head must not exceed 16 KiB");
+		answer(c->fd, 431, NULL, "request", "constraint",
+		       "the request head must not exceed 16 KiB, 64 header fields and 256 query parameters");
 		linger(g, c);
 		return;
 	case VLD_HEAD_OK: break;

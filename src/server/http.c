@@ -32,9 +32,9 @@
 #include "server/secret.h"
 #include "server/validate.h"
 
-#define HTTP_MAX_PARAMS 256
+#define HTTP_MAX_PARAMS VLD_QUERY_PARAMS_MAX
 #define HTTP_PATH_MAX 2048
-#define HTTP_QUERY_MAX 8192 /* bytes of the query string */
+#define HTTP_QUERY_MAX VLD_QUERY_MAX
 #define HTTP_TOKEN_MAX 128
 #define HTTP_REQUEST_ID_MAX 64
 
@@ -264,6 +264,7 @@ static void build_req(struct MHD_Connection *conn, struct hreq *h)
 	req->too_many_params = h->too_many;
 	req->auth_token = auth_token(conn, h);
 	req->client_ip = h->ip;
+	req->user_agent = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "User-Agent");
 	req->body = h->body.data ? h->body.data : "";
 	req->body_len = h->body.len;
 	req->body_too_big = h->too_big;

@@ -137,9 +137,24 @@ static int request_line_ok(const char *p, size_t n)
 	return n - i == 8 && memcmp(p + i, "HTTP/1.", 7) == 0 && (p[i + 7] == '0' || p[i + 7] == '1');
 }
 
+/* Query parameters libmicrohttpd will record for a request line already judged well-formed:
+ * none when the HTTP front cuts the query off (over VLD_QUERY_MAX bytes or
+ * VLD_QUERY_PARAMS_MAX parameters). */
+static size_t query_params(const char *p, size_t n)
+{
+	const char *q = memchr(p, '?', n);
+	size_t i, k = 1;
+
+	if (!q)
+		return 0;
+	for (i = (size_t)(q - p) + 1; i < n && p[i] != ' '; i++)
+		k += p[i] == '&';
+	return k > VLD_QUERY_PARAMS_MAX || i - (size_t)(q - p) - 1 > VLD_QUERY_MAX ? 0 : k;
+}
+
 enum vld_head_result vld_head(const char *p, size_t n, size_t *head_len)
 {
-	size_t i, line = 0, lines = 0;
+	size_t i, line = 0, lines = 0, params = 0;
 
 	*head_len = 0;
 	/* RFC 9112 2.2: a server should ignore at least one empty line before the request line. */
@@ -156,12 +171,20 @@ enum vld_head_result vld_head(const char *p, size_t n, size_t *head_len)
 			return VLD_HEAD_BAD; /* a bare LF */
 		if (lines == 0 && !request_line_ok(p + line, i - 1 - line))
 			return VLD_HEAD_BAD;
+		if (lines == 0)
+			params = query_params(p + line, i - 1 - line);
 		if (lines > 0 && i - 1 == line) {
+			/* What libmicrohttpd's fixed per-connection pool will hold: the head and a record
+			 * per header field and per query parameter. */
+			if (i + 1 + VLD_RECORD_COST * (lines - 1 + params) > VLD_POOL_BUDGET)
+				return VLD_HEAD_TOO_BIG;
 			*head_len = i + 1;
 			return VLD_HEAD_OK;
 		}
 		if (lines > 0 && (p[line] == ' ' || p[line] == '\t' || !memchr(p + line, ':', i - line)))
 			return VLD_HEAD_BAD; /* obsolete line folding, or a field without a colon */
+		if (lines > VLD_FIELDS_MAX)
+			return VLD_HEAD_TOO_BIG; /* libmicrohttpd's per-connection pool holds a record per field */
 		lines++;
 		line = i + 1;
 	}

@@ -21,6 +21,14 @@
 
 #define VLD_HEAD_MAX (16 * 1024) /* request line + header fields + the empty line */
 #define VLD_PAGE_MAX 10000       /* page parameter upper bound (ListXRequest.page) */
+#define VLD_FIELDS_MAX 64        /* header fields in a request head */
+#define VLD_QUERY_MAX 8192       /* bytes of a query string (over it: 414) */
+#define VLD_QUERY_PARAMS_MAX 256 /* query parameters (over it: 400 naming query) */
+/* libmicrohttpd 0.9.75 keeps a request's head and a 56-byte record per header field and query
+ * parameter in its 32 KiB per-connection pool and answers HTML when it overflows: heads that
+ * would need more than VLD_POOL_BUDGET are refused (431 JSON) before it sees them. */
+#define VLD_RECORD_COST 64
+#define VLD_POOL_BUDGET (28 * 1024)
 
 /* Check value s[0..n) (UTF-8) against the published rule of argument argname. 0 when it obeys
  * (or argname has no rule); otherwise -1 with *reason ("constraint" or "format") and a help
@@ -43,7 +51,8 @@ enum vld_head_result {
 };
 /* Look at the first n bytes a client sent on a new connection. The request line must be
  * METHOD SP TARGET SP HTTP/1.x CRLF (a token method, an origin-form or asterisk target without
- * control bytes or spaces); header lines must not hold NUL or bare CR. */
+ * control bytes or spaces); header lines must not hold NUL or bare CR; more than VLD_FIELDS_MAX
+ * header fields, or a head over VLD_POOL_BUDGET with its records, is VLD_HEAD_TOO_BIG. */
 enum vld_head_result vld_head(const char *p, size_t n, size_t *head_len);
 
 #endif

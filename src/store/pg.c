@@ -97,6 +97,36 @@ static const char *const pg_migrations[] = {
 	"ALTER TABLE organizations ADD COLUMN name text COLLATE \"C\" NOT NULL DEFAULT '';"
 	"UPDATE organizations SET name = 'default' WHERE is_default = 1;"
 	"CREATE UNIQUE INDEX organizations_name ON organizations(name) WHERE name <> '';",
+	/* 3: groups, policies and their rules (access.c) */
+	"CREATE TABLE iam_groups ("
+	" id TEXT COLLATE \"C\" PRIMARY KEY,"
+	" organization_id TEXT COLLATE \"C\" NOT NULL REFERENCES organizations(id),"
+	" created_s bigint NOT NULL, created_ns INTEGER NOT NULL,"
+	" updated_s bigint NOT NULL, updated_ns INTEGER NOT NULL,"
+	" name TEXT COLLATE \"C\" NOT NULL, description TEXT NOT NULL,"
+	" user_ids TEXT NOT NULL DEFAULT '[]', application_ids TEXT NOT NULL DEFAULT '[]',"
+	" tags TEXT NOT NULL DEFAULT '[]',"
+	" editable INTEGER NOT NULL, deletable INTEGER NOT NULL, managed INTEGER NOT NULL,"
+	" UNIQUE (organization_id, name));"
+	"CREATE INDEX iam_groups_org ON iam_groups(organization_id, created_s, created_ns);"
+	"CREATE TABLE policies ("
+	" id TEXT COLLATE \"C\" PRIMARY KEY,"
+	" name TEXT COLLATE \"C\" NOT NULL, description TEXT NOT NULL,"
+	" organization_id TEXT COLLATE \"C\" NOT NULL REFERENCES organizations(id),"
+	" created_s bigint NOT NULL, created_ns INTEGER NOT NULL,"
+	" updated_s bigint NOT NULL, updated_ns INTEGER NOT NULL,"
+	" editable INTEGER NOT NULL, deletable INTEGER NOT NULL, managed INTEGER NOT NULL,"
+	" nb_rules INTEGER NOT NULL, nb_scopes INTEGER NOT NULL, nb_permission_sets INTEGER NOT NULL,"
+	" tags TEXT NOT NULL DEFAULT '[]',"
+	" user_id TEXT COLLATE \"C\", group_id TEXT COLLATE \"C\", application_id TEXT COLLATE \"C\");"
+	"CREATE INDEX policies_org ON policies(organization_id, created_s, created_ns);"
+	"CREATE TABLE policy_rules ("
+	" id TEXT COLLATE \"C\" PRIMARY KEY,"
+	" policy_id TEXT COLLATE \"C\" NOT NULL REFERENCES policies(id),"
+	" pos INTEGER NOT NULL,"
+	" permission_set_names TEXT NOT NULL, scope_type INTEGER NOT NULL, cond TEXT NOT NULL,"
+	" organization_id TEXT COLLATE \"C\", project_ids TEXT NOT NULL DEFAULT '[]');"
+	"CREATE INDEX policy_rules_policy ON policy_rules(policy_id, pos);",
 };
 #define PG_SCHEMA_VERSION ((int)(sizeof(pg_migrations) / sizeof(pg_migrations[0])))
 _Static_assert(Q_N <= 64, "one bit per prepared statement");

@@ -77,6 +77,16 @@ int store_user_get(struct store *s, const char *org, const char *id, struct stor
 	return get(s, Q_USER_GET, id, org, &rec_user, out, sizeof(*out));
 }
 
+int store_group_get(struct store *s, const char *org, const char *id, struct store_group *out)
+{
+	return get(s, Q_GROUP_GET, id, org, &rec_group, out, sizeof(*out));
+}
+
+int store_policy_get(struct store *s, const char *org, const char *id, struct store_policy *out)
+{
+	return get(s, Q_POLICY_GET, id, org, &rec_policy, out, sizeof(*out));
+}
+
 struct text_ctx {
 	struct store *s;
 	int q;
@@ -593,5 +603,115 @@ int store_user_list(struct store *s, const struct store_user_filter *f, struct s
 	out->v = v;
 	if (r < 0)
 		store_user_list_release(out);
+	return r;
+}
+
+/* A JSON array column of the row holds one of v[0..n): "AND (<has col IN (...)>)". */
+static void qb_elems_in(struct qb *q, const struct store_dialect *d, const char *col, const char *const *v, size_t n)
+{
+	size_t i;
+
+	if (!n)
+		return;
+	qb_sql(q, " AND ");
+	qb_sql(q, d->elems_open);
+	qb_sql(q, col);
+	qb_sql(q, d->elems_close);
+	qb_sql(q, " IN (");
+	for (i = 0; i < n; i++) {
+		if (i)
+			qb_sql(q, ", ");
+		qb_val(q, sv_text(v[i]));
+	}
+	qb_sql(q, "))");
+}
+
+static int order_ok(const struct store_page *pg, int updated)
+{
+	return pg->order == STORE_ORDER_CREATED_AT || pg->order == STORE_ORDER_NAME ||
+	       (updated && pg->order == STORE_ORDER_UPDATED_AT);
+}
+
+int store_group_list(struct store *s, const struct store_group_filter *f, struct store_group_list *out)
+{
+	struct qb q;
+	void *v = NULL;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	r = check_page(&f->page);
+	if (r == 0 && !order_ok(&f->page, 1))
+		r = ERR_INVAL;
+	if (r < 0)
+		return r;
+	qb_init(&q);
+	qb_eq(&q, "organization_id", f->organization_id);
+	qb_eq(&q, "name", f->name);
+	qb_tag(&q, s->dialect, "iam_groups", f->tag);
+	qb_in(&q, "id", f->ids, f->n_ids);
+	qb_elems_in(&q, s->dialect, "user_ids", f->user_ids, f->n_user_ids);
+	qb_elems_in(&q, s->dialect, "application_ids", f->application_ids, f->n_application_ids);
+	r = run_list(s, &rec_group, &q, &f->page, sizeof(struct store_group), &v, &out->n, &out->total);
+	out->v = v;
+	if (r < 0)
+		store_group_list_release(out);
+	return r;
+}
+
+/* Principal in any of the three lists: one OR. */
+static void qb_principals(struct qb *q, const struct store_policy_filter *f)
+{
+	const char *const *lists[3] = { f->user_ids, f->group_ids, f->application_ids };
+	const size_t ns[3] = { f->n_user_ids, f->n_group_ids, f->n_application_ids };
+	static const char *const cols[3] = { "user_id", "group_id", "application_id" };
+	size_t k, i;
+	int first = 1;
+
+	if (!ns[0] && !ns[1] && !ns[2])
+		return;
+	qb_sql(q, " AND (");
+	for (k = 0; k < 3; k++) {
+		if (!ns[k])
+			continue;
+		qb_sql(q, first ? "" : " OR ");
+		first = 0;
+		qb_sql(q, cols[k]);
+		qb_sql(q, " IN (");
+		for (i = 0; i < ns[k]; i++) {
+			if (i)
+				qb_sql(q, ", ");
+			qb_val(q, sv_text(lists[k][i]));
+		}
+		qb_sql(q, ")");
+	}
+	qb_sql(q, ")");
+}
+
+int store_policy_list(struct store *s, const struct store_policy_filter *f, struct store_policy_list *out)
+{
+	struct qb q;
+	void *v = NULL;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	r = check_page(&f->page);
+	if (r == 0 && !order_ok(&f->page, 0))
+		r = ERR_INVAL;
+	if (r < 0)
+		return r;
+	qb_init(&q);
+	qb_eq(&q, "organization_id", f->organization_id);
+	qb_eq(&q, "name", f->name);
+	qb_tag(&q, s->dialect, "policies", f->tag);
+	qb_bool(&q, "editable", f->editable);
+	if (f->no_principal >= 0)
+		qb_sql(&q, f->no_principal ? " AND user_id IS NULL AND group_id IS NULL AND application_id IS NULL"
+					   : " AND (user_id IS NOT NULL OR group_id IS NOT NULL OR application_id IS NOT NULL)");
+	qb_principals(&q, f);
+	qb_in(&q, "id", f->ids, f->n_ids);
+	r = run_list(s, &rec_policy, &q, &f->page, sizeof(struct store_policy), &v, &out->n, &out->total);
+	out->v = v;
+	if (r < 0)
+		store_policy_list_release(out);
 	return r;
 }

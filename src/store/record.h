@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * record: each API record (API key, application, user) described once, as an ordered table of
+ * record: each API record (API key, application, user, group, policy, rule) described once, as an ordered table of
  * fields. The order is the JSON order of the spec (protojson field order); the same table gives
  * the storage columns (store/sql.c selects, inserts and decodes rows with it) and the response
  * bodies (server/api_json.c writes them with it); request bodies are parsed into the record by
@@ -24,6 +24,10 @@ enum rec_kind {
 	REC_TAGS,   /* struct store_tags: a JSON array of strings in one text column */
 	REC_SECRET, /* JSON only: the secret key given to the writer, null otherwise */
 	REC_BEARER, /* struct store_key's bearer: columns application_id and user_id, JSON the set one */
+	REC_PRINCIPAL, /* struct store_policy's principal: columns user_id, group_id, application_id;
+			* JSON the set one, else "no_principal":true */
+	REC_SCOPE,  /* struct store_rule's scope: columns organization_id (NULL for projects) and
+		     * project_ids (JSON array); JSON organization_id or project_ids */
 };
 
 #define REC_NOCOL 1u  /* no column (JSON only) */
@@ -51,7 +55,7 @@ struct rec_desc {
 	size_t n;
 };
 
-extern const struct rec_desc rec_key, rec_app, rec_user;
+extern const struct rec_desc rec_key, rec_app, rec_user, rec_group, rec_policy, rec_rule;
 
 /* The field of desc whose JSON name is name, or NULL. */
 const struct rec_field *rec_find(const struct rec_desc *desc, const char *name);

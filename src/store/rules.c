@@ -11,7 +11,8 @@
  *   - the API-key quota of the organization: organizations.api_key_count, kept here by every
  *     insert and delete of keys (cascades included), read under the row lock before an insert;
  *   - usernames and emails are unique in an organization (emails case-insensitively);
- *   - deleting an application or a user deletes its keys (cascade);
+ *   - deleting an application or a user deletes its keys, removes it from its groups and
+ *     orphans the policies naming it (cascade; access.c);
  *   - a record whose deletable is false is not deleted;
  *   - a key expires at expires_at (store_key_expired(), and the list filter in query.c).
  */
@@ -52,6 +53,17 @@ static int count_add(struct store *s, struct store_conn *c, const char *org, int
 	struct sval a[2] = { sv_text(org), sv_int(delta) };
 
 	return delta ? store_run(s, c, Q_KEY_COUNT_ADD, a, 2, NULL, NULL, NULL) : 0;
+}
+
+/* For access.c: the same lock and detail. */
+int store_org_lock(struct store *s, struct store_conn *c, const char *org)
+{
+	return org_lock(s, c, org, NULL);
+}
+
+void store_detail_set(struct store_detail *d, const char *resource, const char *id)
+{
+	detail_set(d, resource, id);
 }
 
 static int exec2(struct store *s, struct store_conn *c, int q, const char *a1, const char *a2, int64_t *changes)
@@ -310,6 +322,7 @@ struct del_arg {
 	struct store *s;
 	int q_deletable, q_cascade, q_delete;
 	const char *org, *id;
+	enum store_bearer member; /* an application or user also leaves its groups and policies */
 };
 
 static int op_delete(struct store_conn *c, void *arg)
@@ -328,6 +341,8 @@ static int op_delete(struct store_conn *c, void *arg)
 		return ERR_PERM;
 	if (a->q_cascade >= 0)
 		r = store_run(a->s, c, a->q_cascade, v, 1, NULL, NULL, &keys);
+	if (r == 0 && a->member != STORE_BEARER_NONE)
+		r = store_forget_member(a->s, c, a->org, a->member, a->id);
 	if (r == 0)
 		r = store_run(a->s, c, a->q_delete, v, 2, NULL, NULL, &changes);
 	if (r == 0 && changes == 0)
@@ -339,21 +354,21 @@ static int op_delete(struct store_conn *c, void *arg)
 
 int store_key_delete(struct store *s, const char *org, const char *ak)
 {
-	struct del_arg a = { s, Q_KEY_DELETABLE, -1, Q_KEY_DELETE, org, ak };
+	struct del_arg a = { s, Q_KEY_DELETABLE, -1, Q_KEY_DELETE, org, ak, STORE_BEARER_NONE };
 
 	return key_write_fn(s, op_delete, &a);
 }
 
 int store_app_delete(struct store *s, const char *org, const char *id)
 {
-	struct del_arg a = { s, Q_APP_DELETABLE, Q_KEYS_OF_APP_DELETE, Q_APP_DELETE, org, id };
+	struct del_arg a = { s, Q_APP_DELETABLE, Q_KEYS_OF_APP_DELETE, Q_APP_DELETE, org, id, STORE_BEARER_APPLICATION };
 
 	return key_write_fn(s, op_delete, &a);
 }
 
 int store_user_delete(struct store *s, const char *org, const char *id)
 {
-	struct del_arg a = { s, Q_USER_DELETABLE, Q_KEYS_OF_USER_DELETE, Q_USER_DELETE, org, id };
+	struct del_arg a = { s, Q_USER_DELETABLE, Q_KEYS_OF_USER_DELETE, Q_USER_DELETE, org, id, STORE_BEARER_USER };
 
 	return key_write_fn(s, op_delete, &a);
 }
@@ -377,7 +392,7 @@ static int op_key_revoke(struct store_conn *c, void *arg)
 
 int store_key_revoke(struct store *s, const char *access_key)
 {
-	struct del_arg a = { s, -1, -1, -1, NULL, access_key };
+	struct del_arg a = { s, -1, -1, -1, NULL, access_key, STORE_BEARER_NONE };
 
 	return key_write_fn(s, op_key_revoke, &a);
 }

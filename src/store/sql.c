@@ -22,6 +22,8 @@ const struct store_dialect store_dialect_sqlite = {
 	.strpos_fn = "instr",
 	.tag_open = "EXISTS (SELECT 1 FROM json_each(",
 	.tag_close = ".tags) WHERE value = ",
+	.elems_open = "EXISTS (SELECT 1 FROM json_each(",
+	.elems_close = ") WHERE value",
 };
 
 const struct store_dialect store_dialect_pg = {
@@ -32,6 +34,8 @@ const struct store_dialect store_dialect_pg = {
 	.strpos_fn = "strpos",
 	.tag_open = "EXISTS (SELECT 1 FROM json_array_elements_text(",
 	.tag_close = ".tags::json) AS t(value) WHERE value = ",
+	.elems_open = "EXISTS (SELECT 1 FROM json_array_elements_text(",
+	.elems_close = "::json) AS t(value) WHERE value",
 };
 
 /* ---- values ---- */
@@ -77,6 +81,10 @@ int store_sql_cols(const struct rec_desc *desc, struct buf *out)
 			r = buf_printf(out, "%s%s_s, %s_ns", sep, f->col, f->col);
 		else if (f->kind == REC_BEARER)
 			r = buf_printf(out, "%sapplication_id, user_id", sep);
+		else if (f->kind == REC_PRINCIPAL)
+			r = buf_printf(out, "%suser_id, group_id, application_id", sep);
+		else if (f->kind == REC_SCOPE)
+			r = buf_printf(out, "%sorganization_id, project_ids", sep);
 		else
 			r = buf_printf(out, "%s%s", sep, f->col);
 	}
@@ -110,7 +118,7 @@ static int insert_sql(const struct rec_desc *desc, const char *extra, struct buf
 }
 
 /* Inserts write every stored column but the computed ones (REC_EXPR, e.g. nb_api_keys). */
-static int insert_sql_rec(const struct rec_desc *desc, const char *extra, struct buf *out)
+int store_sql_insert(const struct rec_desc *desc, const char *extra, struct buf *out)
 {
 	struct rec_field f[32];
 	struct rec_desc d = *desc;
@@ -124,7 +132,7 @@ static int insert_sql_rec(const struct rec_desc *desc, const char *extra, struct
 	return insert_sql(&d, extra, out);
 }
 
-static int select_sql(const struct rec_desc *desc, const char *extra, const char *where, struct buf *out)
+int store_sql_select(const struct rec_desc *desc, const char *extra, const char *where, struct buf *out)
 {
 	int r = buf_append_str(out, "SELECT ");
 
@@ -141,13 +149,15 @@ static int build(const struct store_dialect *d, int id, struct buf *b)
 {
 	char hex[64];
 
+	if (id >= Q_GROUP_GET)
+		return store_build_access(d, id, b);
 	switch (id) {
 	case Q_AUTH:
 		snprintf(hex, sizeof(hex), "%ssecret_hash%s", d->hex_open, d->hex_close);
-		return select_sql(&rec_key, hex, "secret_hash = $1", b);
-	case Q_KEY_GET: return select_sql(&rec_key, NULL, "access_key = $1 AND organization_id = $2", b);
-	case Q_APP_GET: return select_sql(&rec_app, NULL, "id = $1 AND organization_id = $2", b);
-	case Q_USER_GET: return select_sql(&rec_user, NULL, "id = $1 AND organization_id = $2", b);
+		return store_sql_select(&rec_key, hex, "secret_hash = $1", b);
+	case Q_KEY_GET: return store_sql_select(&rec_key, NULL, "access_key = $1 AND organization_id = $2", b);
+	case Q_APP_GET: return store_sql_select(&rec_app, NULL, "id = $1 AND organization_id = $2", b);
+	case Q_USER_GET: return store_sql_select(&rec_user, NULL, "id = $1 AND organization_id = $2", b);
 	case Q_META_GET: return buf_append_str(b, "SELECT value FROM meta WHERE key = $1");
 	case Q_META_SET:
 		return buf_append_str(b, "INSERT INTO meta (key, value) VALUES ($1, $2)"
@@ -161,9 +171,9 @@ static int build(const struct store_dialect *d, int id, struct buf *b)
 	case Q_KEY_COUNT_ADD:
 		return buf_append_str(b, "UPDATE organizations SET api_key_count = api_key_count + $2 WHERE id = $1");
 	case Q_KEY_ORG: return buf_printf(b, "SELECT organization_id FROM api_keys WHERE access_key = $1");
-	case Q_KEY_INSERT: return insert_sql_rec(&rec_key, "secret_hash", b);
-	case Q_APP_INSERT: return insert_sql_rec(&rec_app, NULL, b);
-	case Q_USER_INSERT: return insert_sql_rec(&rec_user, "password_hash", b);
+	case Q_KEY_INSERT: return store_sql_insert(&rec_key, "secret_hash", b);
+	case Q_APP_INSERT: return store_sql_insert(&rec_app, NULL, b);
+	case Q_USER_INSERT: return store_sql_insert(&rec_user, "password_hash", b);
 	case Q_KEY_UPDATE:
 		return buf_append_str(b, "UPDATE api_keys SET description = coalesce($1, description),"
 					 " default_project_id = coalesce($2, default_project_id),"
@@ -449,6 +459,29 @@ int store_row_rec(const struct rec_desc *desc, const struct srow *r, int c, void
 			col_copy(r, app ? c : c + 1, k->bearer_id, sizeof(k->bearer_id));
 			break;
 		}
+		case REC_PRINCIPAL: {
+			struct store_policy *p = rec;
+			int k;
+
+			p->principal_type = STORE_PRINCIPAL_NONE;
+			p->principal_id[0] = '\0';
+			for (k = 0; k < 3; k++) {
+				if (!r->col(r, c + k, NULL))
+					continue;
+				p->principal_type = (enum store_principal)(k + 1); /* user, group, application */
+				col_copy(r, c + k, p->principal_id, sizeof(p->principal_id));
+				break;
+			}
+			break;
+		}
+		case REC_SCOPE: {
+			struct store_rule *ru = rec;
+
+			col_copy(r, c, ru->organization_id, sizeof(ru->organization_id));
+			if (ret == 0)
+				ret = store_tags_decode(r->col(r, c + 1, NULL), &ru->project_ids);
+			break;
+		}
 		case REC_SECRET:
 			break;
 		}
@@ -457,13 +490,59 @@ int store_row_rec(const struct rec_desc *desc, const struct srow *r, int c, void
 	return ret;
 }
 
+/* The JSON texts of a record's array columns, gathered into one allocation at the end. */
+#define REC_JSON_MAX 4
+struct json_cols {
+	char *text[REC_JSON_MAX];
+	int arg[REC_JSON_MAX];
+	size_t n;
+};
+
+static int json_col(struct json_cols *j, const struct store_tags *t, int arg)
+{
+	int r;
+
+	if (j->n >= REC_JSON_MAX)
+		return ERR_INTERNAL;
+	r = store_tags_encode(t, &j->text[j->n]);
+	if (r < 0)
+		return r;
+	j->arg[j->n++] = arg;
+	return 0;
+}
+
+/* Move the texts into one block (*out, freed by the caller) and point the values at it. */
+static int json_cols_finish(struct json_cols *j, struct sval *a, char **out)
+{
+	size_t i, len = 0, at = 0;
+	int r = 0;
+
+	for (i = 0; i < j->n; i++)
+		len += strlen(j->text[i]) + 1;
+	*out = j->n ? malloc(len) : NULL;
+	if (j->n && !*out)
+		r = ERR_NOMEM;
+	for (i = 0; i < j->n; i++) {
+		size_t l = strlen(j->text[i]) + 1;
+
+		if (r == 0) {
+			memcpy(*out + at, j->text[i], l);
+			a[j->arg[i]] = sv_text(*out + at);
+			at += l;
+		}
+		free(j->text[i]);
+	}
+	return r;
+}
+
 int store_rec_args(const struct rec_desc *desc, const void *rec, struct sval *a, char **tags)
 {
+	struct json_cols j = { { NULL }, { 0 }, 0 };
 	size_t i;
-	int n = 0, r;
+	int n = 0, r = 0;
 
 	*tags = NULL;
-	for (i = 0; i < desc->n; i++) {
+	for (i = 0; i < desc->n && r == 0; i++) {
 		const struct rec_field *f = &desc->f[i];
 
 		if (f->flags & (REC_NOCOL | REC_EXPR))
@@ -496,10 +575,8 @@ int store_rec_args(const struct rec_desc *desc, const void *rec, struct sval *a,
 			a[n++] = sv_int(*REC_CAT(rec, f, uint32_t));
 			break;
 		case REC_TAGS:
-			r = store_tags_encode(REC_CAT(rec, f, struct store_tags), tags);
-			if (r < 0)
-				return r;
-			a[n++] = sv_text(*tags);
+			r = json_col(&j, REC_CAT(rec, f, struct store_tags), n);
+			a[n++] = sv_text(NULL);
 			break;
 		case REC_BEARER: {
 			const struct store_key *k = rec;
@@ -509,9 +586,30 @@ int store_rec_args(const struct rec_desc *desc, const void *rec, struct sval *a,
 			a[n++] = sv_text(app ? NULL : k->bearer_id);
 			break;
 		}
+		case REC_PRINCIPAL: {
+			const struct store_policy *p = rec;
+			int k;
+
+			for (k = 0; k < 3; k++)
+				a[n++] = sv_text((int)p->principal_type == k + 1 ? p->principal_id : NULL);
+			break;
+		}
+		case REC_SCOPE: {
+			const struct store_rule *ru = rec;
+
+			a[n++] = sv_text(ru->organization_id[0] ? ru->organization_id : NULL);
+			r = json_col(&j, &ru->project_ids, n);
+			a[n++] = sv_text(NULL);
+			break;
+		}
 		case REC_SECRET:
 			break;
 		}
 	}
-	return n;
+	if (r == 0)
+		r = json_cols_finish(&j, a, tags);
+	else
+		for (i = 0; i < j.n; i++)
+			free(j.text[i]);
+	return r < 0 ? r : n;
 }

@@ -111,6 +111,36 @@ static const char *const sq_migrations[] = {
 	"ALTER TABLE organizations ADD COLUMN name TEXT NOT NULL DEFAULT '';"
 	"UPDATE organizations SET name = 'default' WHERE is_default = 1;"
 	"CREATE UNIQUE INDEX organizations_name ON organizations(name) WHERE name <> '';",
+	/* 4: groups, policies and their rules (access.c) */
+	"CREATE TABLE iam_groups ("
+	" id TEXT PRIMARY KEY,"
+	" organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,"
+	" created_s INTEGER NOT NULL, created_ns INTEGER NOT NULL,"
+	" updated_s INTEGER NOT NULL, updated_ns INTEGER NOT NULL,"
+	" name TEXT NOT NULL, description TEXT NOT NULL,"
+	" user_ids TEXT NOT NULL DEFAULT '[]', application_ids TEXT NOT NULL DEFAULT '[]',"
+	" tags TEXT NOT NULL DEFAULT '[]',"
+	" editable INTEGER NOT NULL, deletable INTEGER NOT NULL, managed INTEGER NOT NULL,"
+	" UNIQUE (organization_id, name));"
+	"CREATE INDEX iam_groups_org ON iam_groups(organization_id, created_s, created_ns);"
+	"CREATE TABLE policies ("
+	" id TEXT PRIMARY KEY,"
+	" name TEXT NOT NULL, description TEXT NOT NULL,"
+	" organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,"
+	" created_s INTEGER NOT NULL, created_ns INTEGER NOT NULL,"
+	" updated_s INTEGER NOT NULL, updated_ns INTEGER NOT NULL,"
+	" editable INTEGER NOT NULL, deletable INTEGER NOT NULL, managed INTEGER NOT NULL,"
+	" nb_rules INTEGER NOT NULL, nb_scopes INTEGER NOT NULL, nb_permission_sets INTEGER NOT NULL,"
+	" tags TEXT NOT NULL DEFAULT '[]',"
+	" user_id TEXT, group_id TEXT, application_id TEXT);"
+	"CREATE INDEX policies_org ON policies(organization_id, created_s, created_ns);"
+	"CREATE TABLE policy_rules ("
+	" id TEXT PRIMARY KEY,"
+	" policy_id TEXT NOT NULL REFERENCES policies(id) ON DELETE CASCADE,"
+	" pos INTEGER NOT NULL,"
+	" permission_set_names TEXT NOT NULL, scope_type INTEGER NOT NULL, cond TEXT NOT NULL,"
+	" organization_id TEXT, project_ids TEXT NOT NULL DEFAULT '[]');"
+	"CREATE INDEX policy_rules_policy ON policy_rules(policy_id, pos);",
 };
 #define SQ_SCHEMA_VERSION ((int)(sizeof(sq_migrations) / sizeof(sq_migrations[0])))
 

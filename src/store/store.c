@@ -86,6 +86,8 @@ void store_rec_release(const struct rec_desc *desc, void *rec)
 			*REC_AT(rec, f, char *) = NULL;
 		} else if (f->kind == REC_TAGS) {
 			store_tags_release(REC_AT(rec, f, struct store_tags));
+		} else if (f->kind == REC_SCOPE) {
+			store_tags_release(&((struct store_rule *)rec)->project_ids);
 		}
 	}
 }
@@ -136,6 +138,21 @@ void store_user_release(struct store_user *u)
 	store_rec_release(&rec_user, u);
 }
 
+void store_group_release(struct store_group *g)
+{
+	store_rec_release(&rec_group, g);
+}
+
+void store_policy_release(struct store_policy *p)
+{
+	store_rec_release(&rec_policy, p);
+}
+
+void store_rule_release(struct store_rule *r)
+{
+	store_rec_release(&rec_rule, r);
+}
+
 #define LIST_RELEASE(fname, ltype, release)          \
 	void fname(ltype *l)                         \
 	{                                            \
@@ -150,3 +167,6 @@ void store_user_release(struct store_user *u)
 LIST_RELEASE(store_key_list_release, struct store_key_list, store_key_release)
 LIST_RELEASE(store_app_list_release, struct store_app_list, store_app_release)
 LIST_RELEASE(store_user_list_release, struct store_user_list, store_user_release)
+LIST_RELEASE(store_group_list_release, struct store_group_list, store_group_release)
+LIST_RELEASE(store_policy_list_release, struct store_policy_list, store_policy_release)
+LIST_RELEASE(store_rule_list_release, struct store_rule_list, store_rule_release)

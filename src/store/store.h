@@ -66,6 +66,7 @@ struct store_key {
 	char creation_ip[64];
 	enum store_bearer bearer_type;
 	char bearer_id[STORE_ID_LEN + 1];
+	int bearer_is_owner; /* read only: the bearer is a user of type owner (authorization) */
 };
 
 struct store_app {
@@ -288,5 +289,7 @@ void store_user_release(struct store_user *u);
 void store_key_list_release(struct store_key_list *l);
 void store_app_list_release(struct store_app_list *l);
 void store_user_list_release(struct store_user_list *l);
+
+#include "store/store_access.h" /* groups, policies, rules */
 
 #endif

@@ -45,6 +45,9 @@ struct store_dialect {
 	const char *table_lock; /* statement serialising bootstraps ("SELECT 1" when writes are serial) */
 	const char *strpos_fn;  /* "instr" / "strpos" */
 	const char *tag_open, *tag_close; /* around "<table>": "a tag of <table>.tags equals " */
+	/* "<elems_open><column><elems_close> = $n)": an element of the JSON array column equals $n
+	 * (elems_close ends with "WHERE value"; the caller adds the comparison and the ")") */
+	const char *elems_open, *elems_close;
 };
 
 struct store_ops {
@@ -96,6 +99,12 @@ enum store_q {
 	Q_KEYS_OF_APP_DELETE, Q_KEYS_OF_USER_DELETE, Q_USER_BY_USERNAME, Q_USER_BY_EMAIL,
 	Q_DEFAULT_ORG, Q_ORG_INSERT, Q_PROJECT_INSERT, Q_OWNER_OF_ORG, Q_BOOTSTRAP_LOCK,
 	Q_PING, Q_KEY_COUNT_ADD, Q_KEY_ORG, Q_ORG_LIST,
+	/* groups, policies, rules (access.c) */
+	Q_GROUP_GET, Q_GROUP_INSERT, Q_GROUP_COUNT, Q_GROUP_BY_NAME, Q_GROUP_UPDATE, Q_GROUP_MEMBERS_SET,
+	Q_GROUP_IN_ORG, Q_GROUP_DELETE, Q_GROUPS_WITH_MEMBER, Q_POLICIES_ORPHAN_USER, Q_POLICIES_ORPHAN_APP,
+	Q_POLICIES_ORPHAN_GROUP, Q_POLICY_GET, Q_POLICY_INSERT, Q_POLICY_COUNT, Q_POLICY_UPDATE,
+	Q_POLICY_COUNTS, Q_POLICY_DELETE, Q_RULES_OF_POLICY_DELETE, Q_RULE_INSERT, Q_RULES_COUNT,
+	Q_RULES_PAGE, Q_POLICY_IN_ORG, Q_GRANTS,
 	Q_N
 };
 
@@ -104,6 +113,12 @@ extern const struct store_dialect store_dialect_sqlite, store_dialect_pg;
 const char *const *store_sql_texts(const struct store_dialect *d);
 /* Select list of record desc (its columns in table order). */
 int store_sql_cols(const struct rec_desc *desc, struct buf *out);
+/* "SELECT <columns>[, extra] FROM <table> WHERE <where>" and "INSERT INTO <table> (<writable
+ * columns>[, extra]) VALUES ($1, ...)" of record desc. */
+int store_sql_select(const struct rec_desc *desc, const char *extra, const char *where, struct buf *out);
+int store_sql_insert(const struct rec_desc *desc, const char *extra, struct buf *out);
+/* Text of statement id >= Q_GROUP_GET (access.c). */
+int store_build_access(const struct store_dialect *d, int id, struct buf *b);
 
 /* Run a statement of the store (engine's run with the store's texts). */
 int store_run(struct store *s, struct store_conn *c, int id, const struct sval *args, int n,
@@ -129,6 +144,15 @@ int store_get_rec(struct store *s, struct store_conn *c, int q, const char *a1, 
 		  const struct rec_desc *desc, void *rec);
 /* Release the strings of a record of desc. */
 void store_rec_release(const struct rec_desc *desc, void *rec);
+
+/* Lock org's row until commit; ERR_NOTFOUND when there is no such organization (rules.c). */
+int store_org_lock(struct store *s, struct store_conn *c, const char *org);
+void store_detail_set(struct store_detail *d, const char *resource, const char *id);
+
+/* Cascades of a deleted user / application (access.c, called by rules.c inside the delete's
+ * transaction): removes it from every group of org and orphans the policies naming it. */
+int store_forget_member(struct store *s, struct store_conn *c, const char *org, enum store_bearer type,
+			const char *id);
 
 /* Engines. */
 int store_sqlite_open(const char *path, unsigned flags, struct store **out, char *detail, size_t detail_len);

@@ -73,12 +73,14 @@ class Resp:
 
 
 class Workspace:
-    """A temporary directory removed at exit, and the servers started in it (killed at exit)."""
+    """A temporary directory removed at exit, and the servers started in it (killed at exit).
+    With dir: an existing directory its owner removes (tfharness.Harness); nothing done at exit."""
 
-    def __init__(self, prefix):
-        self.dir = tempfile.mkdtemp(prefix=prefix)
+    def __init__(self, prefix, dir=None):
+        self.dir = dir or tempfile.mkdtemp(prefix=prefix)
         self.procs = []
-        atexit.register(self.cleanup)
+        if dir is None:
+            atexit.register(self.cleanup)
 
     def cleanup(self):
         for p in self.procs:

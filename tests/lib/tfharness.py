@@ -9,6 +9,12 @@
     rc, out = h.tf(d, "apply", "-auto-approve")  # the real CLI, dev_overrides to build/
     h.state(d)                           # {address: values} from `terraform show -json`
     h.requests()                         # (method, path, status) the server logged so far
+    rc, out, log = h.tf_trace(d, "name", "apply", "-auto-approve")  # with TF_LOG=trace to a file
+
+Harness(prefix, start_server=False) drives Terraform alone (e.g. against a test double);
+h.setenv(K=v) adds variables to every run (e.g. SCW_CONFIG_PATH); overrides adds dev_overrides
+({"example/fwtest": directory}) next to scaleway/scaleway. The server is started through
+tests/lib/iamd.py (the server suites' launcher), in the harness's own temp dir.
 
 Nothing here is a fake: the server is build-san/scw-iamd when present, else build/scw-iamd.
 """
@@ -24,16 +30,21 @@ import urllib.error
 import urllib.request
 import uuid
 
-ROOT = os.environ.get("SCW_ROOT", os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-BUILD = os.environ.get("SCW_BUILD", os.path.join(ROOT, "build"))
-BUILD_SAN = os.environ.get("SCW_BUILD_SAN", os.path.join(ROOT, "build-san"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import iamd  # noqa: E402
+from iamd import BUILD, BUILD_SAN, ROOT  # noqa: E402,F401  (the locations, one definition for both)
+
 PROVIDER = os.path.join(BUILD, "terraform-provider-scaleway")
 HEAD = 'terraform {\n  required_providers {\n    scaleway = { source = "scaleway/scaleway" }\n  }\n}\n'
 
 
 def server_binary():
-    san = os.path.join(BUILD_SAN, "scw-iamd")
-    return san if os.access(san, os.X_OK) else os.path.join(BUILD, "scw-iamd")
+    return iamd.binary()
+
+
+def without_source(out):
+    """Terraform's own echo of the offending config line ("  7:   x = ...") removed from its output."""
+    return "\n".join(l for l in out.splitlines() if not re.match(r"^\s*\d+:", l))
 
 
 class Tap:
@@ -61,28 +72,37 @@ class Tap:
 
 
 class Harness:
-    def __init__(self, prefix, start_server=True, build=None, shared_tap=None):
+    def __init__(self, prefix, start_server=True, build=None, shared_tap=None, overrides=None):
         """build: the directory of the provider (and of scw-iamd) to use, default build/ (scw-iamd from
-        build-san/ when present); shared_tap: a Tap counting for several harnesses."""
+        build-san/ when present); shared_tap: a Tap counting for several harnesses; overrides: more
+        dev_overrides, {source address: directory}."""
         self.counter = shared_tap or Tap()
-        self.srv = None
+        self.srv = self.daemon = None  # scw-iamd's process, and its iamd.Server
         self.work = tempfile.mkdtemp(prefix=prefix)
         self.srvlog_path = os.path.join(self.work, "server.log")
         self.provider = os.path.join(build, "terraform-provider-scaleway") if build else PROVIDER
         self.server = os.path.join(build, "scw-iamd") if build else server_binary()
-        if not (os.access(self.provider, os.X_OK) and os.access(self.server, os.X_OK) and shutil.which("terraform")):
-            self.tap(False, "terraform, scw-iamd and the provider are available")
+        if not (os.access(self.provider, os.X_OK) and shutil.which("terraform")
+                and (not start_server or os.access(self.server, os.X_OK))):
+            self.tap(False, "terraform, scw-iamd and the provider are available" if start_server
+                     else "terraform and the provider are available")
             self.finish()
         self.cli = os.path.join(self.work, "cli.tfrc")
+        lines = ['    "%s" = "%s"\n' % (src, d) for src, d in
+                 [("scaleway/scaleway", os.path.dirname(self.provider))] + sorted((overrides or {}).items())]
         with open(self.cli, "w") as f:
-            f.write('provider_installation {\n  dev_overrides {\n    "scaleway/scaleway" = "%s"\n  }\n'
-                    '  direct {}\n}\n' % os.path.dirname(self.provider))
+            f.write('provider_installation {\n  dev_overrides {\n%s  }\n  direct {}\n}\n' % "".join(lines))
         self.base_env = {k: v for k, v in os.environ.items() if not k.startswith(("SCW_", "SCALEWAY_", "TF_"))}
         self.base_env.update({"TF_CLI_CONFIG_FILE": self.cli, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1",
                               "HOME": self.work})
         self.env = dict(self.base_env)
         if start_server:
             self.start()
+
+    def setenv(self, **kv):
+        """Variables for every Terraform run, with or without the server's credentials."""
+        self.base_env.update(kv)
+        self.env.update(kv)
 
     # ---- TAP ----
     def tap(self, ok, name, diag=""):
@@ -101,39 +121,25 @@ class Harness:
         self.counter.finish()
 
     def cleanup(self):
-        if self.srv and self.srv.poll() is None:
-            self.srv.terminate()
-            try:
-                self.srv.wait(15)
-            except subprocess.TimeoutExpired:
-                self.srv.kill()
-                self.srv.wait(5)
+        if self.daemon:
+            self.daemon.stop(timeout=15)
         shutil.rmtree(self.work, ignore_errors=True)
 
     # ---- the server ----
     def start(self):
-        db = os.path.join(self.work, "iam.db")
-        boot = json.loads(subprocess.run([self.server, "bootstrap", "--db", db], check=True, capture_output=True,
-                                         text=True, timeout=60).stdout)
+        ws = iamd.Workspace(None, dir=self.work)  # cleanup() stops the server and removes the dir
+        self.db, boot = ws.bootstrap(bin_path=self.server)
         self.org, self.ak, self.sk, self.owner = (boot["organization_id"], boot["access_key"], boot["secret_key"],
                                                   boot["user_id"])
-        srvlog = open(self.srvlog_path, "w")
-        self.srv = subprocess.Popen([self.server, "serve", "--listen", "127.0.0.1:0", "--db", db,
-                                     "--log-level", "info"], stdout=srvlog, stderr=subprocess.STDOUT)
-        port = None
-        for _ in range(400):
-            with open(self.srvlog_path) as f:
-                m = re.search(r"127\.0\.0\.1:(\d+)", f.read())
-            if m and m.group(1) != "0":
-                port = m.group(1)
-                break
-            time.sleep(0.05)
-        if not port:
-            with open(self.srvlog_path) as f:
-                self.tap(False, "scw-iamd starts on a free port", f.read())
+        self.daemon = iamd.Server(ws, self.db, "--log-level", "info", name="server", bin_path=self.server)
+        try:
+            self.daemon.start()
+        except RuntimeError as e:
+            self.tap(False, "scw-iamd starts on a free port", e)
             self.finish()
-        self.port = int(port)
-        self.url = "http://127.0.0.1:%s" % port
+        self.srv = self.daemon.proc
+        self.port = self.daemon.port
+        self.url = "http://127.0.0.1:%d" % self.port
         for _ in range(200):
             try:
                 if self.api("GET", "/iam/v1alpha1/api-keys")[0] == 200:
@@ -195,6 +201,16 @@ class Harness:
                 return out
             page += 1
 
+    def keys_of(self, bearer):
+        """Access keys borne by an application or user (first 100), None when the listing fails."""
+        st, body = self.api("GET", "/iam/v1alpha1/api-keys?bearer_id=%s&page_size=100" % bearer)
+        return [k["access_key"] for k in body["api_keys"]] if st == 200 else None
+
+    def absent(self, key, bearer):
+        """The listing of bearer's keys works and does not hold key."""
+        ks = self.keys_of(bearer)
+        return ks is not None and key not in ks
+
     def free_port(self):
         """A loopback port nobody listens on (bound then closed: connecting to it is refused)."""
         import socket
@@ -212,6 +228,7 @@ class Harness:
         return d
 
     def write(self, d, text, head=HEAD):
+        os.makedirs(d, exist_ok=True)
         with open(os.path.join(d, "main.tf"), "w") as f:
             f.write(head + text)
         return d
@@ -224,6 +241,21 @@ class Harness:
             return p.returncode, p.stdout
         except subprocess.TimeoutExpired as ex:
             return 124, "timed out: %s" % (ex.stdout or "")
+
+    def tf_raw(self, d, *args, e=None, timeout=120):
+        """terraform with colours, stdout and stderr apart: (rc, stdout, stderr)."""
+        p = subprocess.run(["terraform"] + list(args), cwd=d, env=e or self.env, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
+        return p.returncode, p.stdout, p.stderr
+
+    def tf_trace(self, d, name, *args, e=None, level="trace"):
+        """tf() with TF_LOG=level written to <work>/<name>.log (fresh): (rc, output, log text)."""
+        logf = os.path.join(self.work, name + ".log")
+        if os.path.exists(logf):
+            os.unlink(logf)
+        rc, out = self.tf(d, *args, e=dict(e or self.env, TF_LOG=level, TF_LOG_PATH=logf))
+        with open(logf, errors="replace") as f:  # no log at all is an error, not an empty (clean) log
+            return rc, out, f.read()
 
     def state(self, d, e=None):
         p = subprocess.run(["terraform", "show", "-json"], cwd=d, env=e or self.env, capture_output=True,

@@ -64,6 +64,9 @@ func (s *suite) testApplicationKeys() {
 	s.t.run("CreateAPIKey for an application returns the key and its secret, once", func() error {
 		var err error
 		app, err = s.newApp("sdk-keys")
+		if err == nil {
+			err = s.grantReadOnly(app.ID)
+		}
 		if err != nil {
 			return err
 		}

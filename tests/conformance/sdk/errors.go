@@ -193,6 +193,9 @@ func (s *suite) testAuthentication() {
 	})
 	s.t.run("an expired key gives *scw.DeniedAuthenticationError reason expired (and worked before)", func() error {
 		app, err := s.newApp("sdk-expiry")
+		if err == nil {
+			err = s.grantReadOnly(app.ID)
+		}
 		if err != nil {
 			return err
 		}

@@ -114,6 +114,7 @@ func main() {
 	s.testNotFound()
 	s.testAuthentication()
 	s.testPermissions()
+	s.testAuthz()
 	s.testQuota()
 	s.cleanup()
 	s.testWire()

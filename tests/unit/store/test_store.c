@@ -166,9 +166,10 @@ TEST(sqlite_v1_database_migrates_with_exact_counts)
 				   " UPDATE organizations SET api_key_count = api_key_count - 1 WHERE id = OLD.organization_id;"
 				   " END;"
 				   "UPDATE organizations SET api_key_count = 42;"
-				   /* and without what later migrations added (organization names) */
+				   /* and without what later migrations added (organization names, groups, policies) */
 				   "DROP INDEX organizations_name;"
 				   "ALTER TABLE organizations DROP COLUMN name;"
+				   "DROP TABLE policy_rules; DROP TABLE policies; DROP TABLE iam_groups;"
 				   "DELETE FROM schema_version WHERE version >= 2;",
 				   NULL, NULL, NULL),
 		      SQLITE_OK);
@@ -620,6 +621,138 @@ TEST(organizations_named_listed_and_stats)
 	store_close(s);
 }
 
+/* Groups, policies and rules: quotas, unique group names, members in order, the grants of a
+ * bearer through a group, rules replaced, the owner flag of a key, and the cascades. */
+static struct store_tags one_tag(char *v)
+{
+	static char *slot[4];
+	static int i;
+	struct store_tags t;
+
+	slot[i % 4] = v;
+	t.v = &slot[i++ % 4];
+	t.n = v ? 1 : 0;
+	return t;
+}
+
+TEST(groups_policies_rules_grants_and_cascades)
+{
+	struct store *s;
+	struct store_bootstrap b;
+	struct store_app app;
+	struct store_group g, out;
+	struct store_policy p, got;
+	struct store_rule rules[2];
+	struct store_rule_list rl;
+	struct store_grant_list gl;
+	struct store_page pg = { STORE_ORDER_CREATED_AT, 0, 1, 100 };
+	struct store_detail d;
+	struct store_key k, auth;
+	uint8_t h[STORE_HASH_LEN];
+	char name[] = "g", name2[] = "g2", empty[] = "", pname[] = "p", set1[] = "IAMReadOnly", set2[] = "IAMManager";
+	char appid[STORE_ID_LEN + 1], ownerid[STORE_ID_LEN + 1];
+
+	fresh_db();
+	s = open_store();
+	ASSERT(s != NULL);
+	ASSERT_EQ_INT(store_bootstrap(s, &b), 0);
+	ASSERT_EQ_INT(add_app(s, b.organization_id, "ci", &app), 0);
+	memcpy(appid, app.id, sizeof(appid));
+	memcpy(ownerid, b.user_id, sizeof(ownerid));
+	memset(&g, 0, sizeof(g));
+	rand_uuid_v4(g.id);
+	memcpy(g.organization_id, b.organization_id, sizeof(g.organization_id));
+	g.name = name;
+	g.description = empty;
+	g.created_at = g.updated_at = ts(10);
+	g.editable = g.deletable = 1;
+	ASSERT_EQ_INT(store_group_create(s, &g, 1, &d), 0);
+	rand_uuid_v4(g.id);
+	ASSERT_EQ_INT(store_group_create(s, &g, 2, &d), ERR_EXISTS);
+	ASSERT_EQ_STR(d.resource, "name");
+	g.name = name2;
+	ASSERT_EQ_INT(store_group_create(s, &g, 1, &d), ERR_QUOTA);
+	ASSERT_EQ_STR(d.resource, "groups");
+	ASSERT_EQ_INT((int)d.current, 1);
+	memcpy(g.id, "00000000-0000-4000-8000-000000000000", STORE_ID_LEN + 1);
+	{
+		struct store_group_list gls;
+		struct store_group_filter f = { 0 };
+
+		f.organization_id = b.organization_id;
+		f.page = pg;
+		ASSERT_EQ_INT(store_group_list(s, &f, &gls), 0);
+		ASSERT_EQ_INT((int)gls.n, 1);
+		memcpy(g.id, gls.v[0].id, sizeof(g.id));
+		store_group_list_release(&gls);
+	}
+	{
+		struct store_tags users = one_tag(ownerid), apps = one_tag(appid);
+
+		ASSERT_EQ_INT(store_group_members(s, b.organization_id, g.id, STORE_MEMBERS_SET, &users, &apps, &out, &d), 0);
+		ASSERT_EQ_INT((int)out.user_ids.n, 1);
+		ASSERT_EQ_STR(out.application_ids.v[0], appid);
+		store_group_release(&out);
+		ASSERT_EQ_INT(store_group_members(s, b.organization_id, g.id, STORE_MEMBERS_REMOVE, &users, NULL, &out, &d), 0);
+		ASSERT_EQ_INT((int)out.user_ids.n, 0);
+		store_group_release(&out);
+		ASSERT_EQ_INT(store_group_members(s, b.organization_id, g.id, STORE_MEMBERS_REMOVE, &users, NULL, &out, &d),
+			      ERR_NOTFOUND);
+		ASSERT_EQ_STR(d.resource, "");
+	}
+	memset(&p, 0, sizeof(p));
+	memset(rules, 0, sizeof(rules));
+	rand_uuid_v4(p.id);
+	p.name = pname;
+	p.description = empty;
+	memcpy(p.organization_id, b.organization_id, sizeof(p.organization_id));
+	p.created_at = p.updated_at = ts(11);
+	p.principal_type = STORE_PRINCIPAL_GROUP;
+	memcpy(p.principal_id, g.id, sizeof(p.principal_id));
+	rand_uuid_v4(rules[0].id);
+	rand_uuid_v4(rules[1].id);
+	rules[0].permission_set_names = one_tag(set1);
+	rules[1].permission_set_names = one_tag(set2);
+	rules[0].scope_type = rules[1].scope_type = STORE_SCOPE_ORGANIZATION;
+	memcpy(rules[0].organization_id, b.organization_id, sizeof(rules[0].organization_id));
+	memcpy(rules[1].organization_id, b.organization_id, sizeof(rules[1].organization_id));
+	rules[0].condition = rules[1].condition = empty;
+	ASSERT_EQ_INT(store_policy_create(s, &p, rules, 2, 0, &d), 0);
+	ASSERT_EQ_INT((int)p.nb_rules, 2);
+	ASSERT_EQ_INT((int)p.nb_scopes, 1);
+	ASSERT_EQ_INT((int)p.nb_permission_sets, 2);
+	/* The application holds both rules through its group; the owner's key says owner. */
+	ASSERT_EQ_INT(store_grants(s, b.organization_id, STORE_BEARER_APPLICATION, appid, &gl), 0);
+	ASSERT_EQ_INT((int)gl.n, 2);
+	store_grant_list_release(&gl);
+	ASSERT_EQ_INT(add_key(s, b.organization_id, STORE_BEARER_USER, ownerid, 7, 1, 0, &k, &d), 0);
+	hash_of(7, h);
+	ASSERT_EQ_INT(store_auth(s, h, &auth), 0);
+	ASSERT_EQ_INT(auth.bearer_is_owner, 1);
+	store_key_release(&auth);
+	/* Rules replaced, listed in order. */
+	rand_uuid_v4(rules[1].id);
+	ASSERT_EQ_INT(store_rules_set(s, b.organization_id, p.id, &rules[1], 1, ts(12), &rl), 0);
+	ASSERT_EQ_INT((int)rl.n, 1);
+	store_rule_list_release(&rl);
+	ASSERT_EQ_INT(store_rule_list(s, b.organization_id, p.id, &pg, &rl), 0);
+	ASSERT_EQ_INT((int)rl.total, 1);
+	ASSERT_EQ_STR(rl.v[0].permission_set_names.v[0], "IAMManager");
+	store_rule_list_release(&rl);
+	/* Cascades: the application leaves its group; the group's policy is orphaned. */
+	ASSERT_EQ_INT(store_app_delete(s, b.organization_id, appid), 0);
+	ASSERT_EQ_INT(store_group_get(s, b.organization_id, g.id, &out), 0);
+	ASSERT_EQ_INT((int)out.application_ids.n, 0);
+	store_group_release(&out);
+	ASSERT_EQ_INT(store_group_delete(s, b.organization_id, g.id), 0);
+	ASSERT_EQ_INT(store_policy_get(s, b.organization_id, p.id, &got), 0);
+	ASSERT_EQ_INT((int)got.principal_type, STORE_PRINCIPAL_NONE);
+	store_policy_release(&got);
+	ASSERT_EQ_INT(store_policy_delete(s, b.organization_id, p.id), 0);
+	ASSERT_EQ_INT(store_rule_list(s, b.organization_id, p.id, &pg, &rl), ERR_NOTFOUND);
+	store_close(s);
+}
+
 /* Without STORE_OPEN_CREATE, a PostgreSQL database without the schema is refused, naming the
  * command to run; SQLite keeps creating its file. */
 TEST(pg_never_bootstrapped_is_refused)
@@ -670,6 +803,7 @@ int main(void)
 		RUN(concurrent_writers_group_commit_and_durable_after_reopen);
 		RUN(org_create_and_key_revoke);
 		RUN(pg_never_bootstrapped_is_refused);
+		RUN(groups_policies_rules_grants_and_cascades);
 		RUN(organizations_named_listed_and_stats);
 	}
 	on_pg = 0;
