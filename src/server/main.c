@@ -65,7 +65,8 @@ static const char usage_serve[] =
 	"  --key-file PATH        server key hashing the secrets (default: PATH.key; required\n"
 	"                         with a URI)\n"
 	"  --api-key-quota N      API keys per organization (default 100, 0 = unlimited)\n"
-	"  --threads N            HTTP threads, each running an epoll loop (default 2)\n"
+	"  --threads N            HTTP threads, each running an epoll loop (default 2; 8 on\n"
+	"                         PostgreSQL, where a GET waits for a database round trip)\n"
 	"  --write-workers N      threads running writes; concurrent writes share a commit (default 64)\n"
 	"  --log-level LEVEL      trace, debug, info (default), warn, error, off\n"
 	"  --hash-concurrency N   password hashes computed at once (default: the core count); a few more\n"
@@ -182,6 +183,9 @@ static int read_pem(const char *path, int secret, struct buf *out)
 	return r;
 }
 
+#define SERVE_THREADS_SQLITE 2
+#define SERVE_THREADS_PG 8
+
 struct serve_opts {
 	const char *db, *key_file, *listen, *ops_listen, *tls_cert, *tls_key;
 	enum log_level level;
@@ -218,7 +222,7 @@ static int serve_parse(int argc, char **argv, struct serve_opts *o, int *exit_no
 	o->listen = "127.0.0.1:8080";
 	o->level = LOG_INFO;
 	o->quota = 100;
-	o->threads = 2;
+	o->threads = 0; /* the engine's default, below */
 	o->workers = 64;
 	{
 		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -295,6 +299,10 @@ static int serve_parse(int argc, char **argv, struct serve_opts *o, int *exit_no
 		return cli_usage_error(usage_serve, "--db is required", NULL);
 	if (!o->tls_cert != !o->tls_key)
 		return cli_usage_error(usage_serve, "--tls-cert and --tls-key go together", NULL);
+	/* A GET on PostgreSQL waits for a database round trip on its HTTP thread: more threads keep
+	 * the cores busy meanwhile (SQLite reads never wait on a network). */
+	if (!o->threads)
+		o->threads = store_url_is_pg(o->db) ? SERVE_THREADS_PG : SERVE_THREADS_SQLITE;
 	/* Addresses are checked before anything is opened: a typo never touches the database. */
 	if (http_listen_check(o->listen, detail, sizeof(detail)) < 0 ||
 	    (o->ops_listen && http_listen_check(o->ops_listen, detail, sizeof(detail)) < 0)) {
