@@ -3,6 +3,7 @@
  * Unit tests of client/scwconfig: precedence (block > env > profile > defaults), profile
  * selection, config file errors and warnings, value checks. Real temp files, real setenv.
  */
+#include <ftw.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -443,6 +444,21 @@ TEST(xdg_path_and_yml_fallback_and_zone_infers_region)
 	unlink(yaml);
 }
 
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path); /* go on: leave what cannot be removed */
+	return 0;
+}
+
+/* The test's temporary directory and whatever a test left in it. */
+static void rm_tree(const char *dir)
+{
+	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 int main(void)
 {
 	char *d;
@@ -468,5 +484,6 @@ int main(void)
 	RUN(deprecated_env_vars_work_with_a_warning);
 	RUN(xdg_path_and_yml_fallback_and_zone_infers_region);
 	unlink(cfgpath);
+	rm_tree(tmpdir);
 	return test_done();
 }
