@@ -221,14 +221,6 @@ out:
 	return r;
 }
 
-/* 1 when string attribute attr differs between two objects (null and "" count as equal). */
-static int iamapp_str_changed(const struct cty_value *a, const struct cty_value *b, const char *attr)
-{
-	const char *x = fw_get_string(a, attr), *y = fw_get_string(b, attr);
-
-	return strcmp(x ? x : "", y ? y : "") != 0;
-}
-
 static int iamapp_update(const struct fw_ctx *ctx, const struct cty_value *prior, const struct cty_value *config,
 			 struct cty_value *state, struct fw_diags *d)
 {
@@ -245,9 +237,9 @@ static int iamapp_update(const struct fw_ctx *ctx, const struct cty_value *prior
 	r = provider_call(ctx, &call, d);
 	if (r < 0)
 		return r;
-	if (iamapp_str_changed(prior, state, "name"))
+	if (tfutil_str_changed(prior, state, "name"))
 		in.name = fw_get_string(state, "name");
-	if (iamapp_str_changed(prior, state, "description")) {
+	if (tfutil_str_changed(prior, state, "description")) {
 		desc = fw_get_string(state, "description");
 		in.description = desc ? desc : "";
 	}

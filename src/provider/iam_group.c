@@ -247,13 +247,6 @@ static int grp_read(const struct fw_ctx *ctx, struct cty_value *state, struct fw
 	return r;
 }
 
-static int grp_str_changed(const struct cty_value *a, const struct cty_value *b, const char *attr)
-{
-	const char *x = fw_get_string(a, attr), *y = fw_get_string(b, attr);
-
-	return strcmp(x ? x : "", y ? y : "") != 0;
-}
-
 static int grp_update(const struct fw_ctx *ctx, const struct cty_value *prior, const struct cty_value *config,
 		      struct cty_value *state, struct fw_diags *d)
 {
@@ -270,9 +263,9 @@ static int grp_update(const struct fw_ctx *ctx, const struct cty_value *prior, c
 	r = provider_call(ctx, &call, d);
 	if (r < 0)
 		return r;
-	if (grp_str_changed(prior, state, "name"))
+	if (tfutil_str_changed(prior, state, "name"))
 		in.name = fw_get_string(state, "name");
-	if (grp_str_changed(prior, state, "description"))
+	if (tfutil_str_changed(prior, state, "description"))
 		in.description = fw_get_string(state, "description") ? fw_get_string(state, "description") : "";
 	r = tfutil_changed_tags(prior, state, &tags, &in.ntags, &in.set_tags, "Cannot update the group", d);
 	in.tags = tags;

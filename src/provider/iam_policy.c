@@ -423,13 +423,6 @@ static int pol_read(const struct fw_ctx *ctx, struct cty_value *state, struct fw
 	return r;
 }
 
-static int pol_str_changed(const struct cty_value *a, const struct cty_value *b, const char *attr)
-{
-	const char *x = fw_get_string(a, attr), *y = fw_get_string(b, attr);
-
-	return strcmp(x ? x : "", y ? y : "") != 0;
-}
-
 static int pol_update(const struct fw_ctx *ctx, const struct cty_value *prior, const struct cty_value *config,
 		      struct cty_value *state, struct fw_diags *d)
 {
@@ -448,12 +441,13 @@ static int pol_update(const struct fw_ctx *ctx, const struct cty_value *prior, c
 	r = provider_call(ctx, &call, d);
 	if (r < 0)
 		return r;
-	if (pol_str_changed(prior, state, "name"))
+	if (tfutil_str_changed(prior, state, "name"))
 		in.name = fw_get_string(state, "name");
-	if (pol_str_changed(prior, state, "description"))
+	if (tfutil_str_changed(prior, state, "description"))
 		in.description = fw_get_string(state, "description") ? fw_get_string(state, "description") : "";
-	in.set_principal = pol_str_changed(prior, state, "user_id") || pol_str_changed(prior, state, "group_id") ||
-			   pol_str_changed(prior, state, "application_id") ||
+	in.set_principal = tfutil_str_changed(prior, state, "user_id") ||
+			   tfutil_str_changed(prior, state, "group_id") ||
+			   tfutil_str_changed(prior, state, "application_id") ||
 			   fw_get_bool(prior, "no_principal", &nop) != fw_get_bool(state, "no_principal", &nop);
 	pol_principal(state, &in);
 	r = tfutil_changed_tags(prior, state, &tags, &in.ntags, &in.set_tags, "Cannot update the policy", d);

@@ -324,9 +324,9 @@ out:
  * else NULL (left unchanged). */
 static const char *iamuser_changed(const struct cty_value *prior, const struct cty_value *planned, const char *attr)
 {
-	const char *x = fw_get_string(prior, attr), *y = fw_get_string(planned, attr);
+	const char *y = fw_get_string(planned, attr);
 
-	if (strcmp(x ? x : "", y ? y : "") == 0)
+	if (!tfutil_str_changed(prior, planned, attr))
 		return NULL;
 	if (!y && fw_is_unknown(planned, attr))
 		return NULL; /* optional+computed left to the API */

@@ -43,6 +43,13 @@ int tfutil_strings(const struct cty_value *obj, const char *attr, const char ***
 	return 0;
 }
 
+int tfutil_str_changed(const struct cty_value *a, const struct cty_value *b, const char *attr)
+{
+	const char *x = fw_get_string(a, attr), *y = fw_get_string(b, attr);
+
+	return strcmp(x ? x : "", y ? y : "") != 0;
+}
+
 int tfutil_changed_tags(const struct cty_value *prior, const struct cty_value *planned, const char ***out, size_t *n,
 			int *set, const char *summary, struct fw_diags *d)
 {

@@ -23,6 +23,9 @@
  * ERR_INVAL when the list or an element is unknown or null, ERR_NOMEM. */
 int tfutil_strings(const struct cty_value *obj, const char *attr, const char ***out, size_t *n);
 
+/* 1 when string attribute attr differs between two objects (null and "" count as equal). */
+int tfutil_str_changed(const struct cty_value *a, const struct cty_value *b, const char *attr);
+
 /* For an update: when the tags differ between prior and planned, *set = 1 and the planned ones as
  * tfutil_strings() gives them; else *set = 0, *out NULL and *n 0. ERR_INVAL with an error
  * diagnostic on tags (under summary) when they are not all known. */
