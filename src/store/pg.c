@@ -133,10 +133,21 @@ _Static_assert(Q_N <= 64, "one bit per prepared statement");
 
 struct pg_store;
 
+#define PG_PIPE_MAX 16
+
 struct store_conn {
 	PGconn *pg;
 	uint64_t prepared; /* bit id: statement "q<id>" is prepared on this connection */
 	int busy, broken;
+	int in_write; /* inside pg_write: statements may be pipelined */
+	int pipe;     /* in libpq pipeline mode: queued statements' results are not read yet */
+	int queued;
+	struct pg_item {
+		int prep; /* the statement id this item prepares, or -1: a statement */
+		store_row_fn row;
+		void *ctx;
+		int64_t *changes;
+	} q[PG_PIPE_MAX]; /* what each queued item's results go to */
 	struct pg_store *s;
 };
 
@@ -210,36 +221,175 @@ static const char *pg_col(const struct srow *r, int c, size_t *len)
 
 #define PG_MAX_ARGS 256
 
-static int pg_run(struct store_conn *c, int id, const char *sql, const struct sval *args, int n, store_row_fn row,
-		  void *ctx, int64_t *changes)
-{
+/* Statement parameters in libpq's form (integers as text, blobs binary). */
+struct pg_params {
 	const char *vals[PG_MAX_ARGS];
 	int lens[PG_MAX_ARGS], fmts[PG_MAX_ARGS];
-	char ints[PG_MAX_ARGS][24], name[16];
-	struct srow rw = { NULL, 0, pg_col };
-	PGresult *res;
-	ExecStatusType st;
-	int i, r = 0, nrows;
+	char ints[PG_MAX_ARGS][24];
+};
+
+static int pg_bind(struct pg_params *p, const struct sval *args, int n)
+{
+	int i;
 
 	if (n > PG_MAX_ARGS)
 		return ERR_TOOBIG;
 	for (i = 0; i < n; i++) {
-		lens[i] = 0;
-		fmts[i] = 0;
+		p->lens[i] = 0;
+		p->fmts[i] = 0;
 		switch (args[i].t) {
-		case SV_NULL: vals[i] = NULL; break;
-		case SV_TEXT: vals[i] = args[i].s; break;
+		case SV_NULL: p->vals[i] = NULL; break;
+		case SV_TEXT: p->vals[i] = args[i].s; break;
 		case SV_INT:
-			snprintf(ints[i], sizeof(ints[i]), "%lld", (long long)args[i].i);
-			vals[i] = ints[i];
+			snprintf(p->ints[i], sizeof(p->ints[i]), "%lld", (long long)args[i].i);
+			p->vals[i] = p->ints[i];
 			break;
 		case SV_BLOB:
-			vals[i] = args[i].s;
-			lens[i] = (int)args[i].len;
-			fmts[i] = 1;
+			p->vals[i] = args[i].s;
+			p->lens[i] = (int)args[i].len;
+			p->fmts[i] = 1;
 			break;
 		}
 	}
+	return 0;
+}
+
+/* Rows and changed-row count of a successful result. */
+static int pg_rows(PGresult *res, store_row_fn row, void *ctx, int64_t *changes)
+{
+	struct srow rw = { res, 0, pg_col };
+	int i, r = 0, nrows = PQntuples(res);
+
+	for (i = 0; i < nrows && r == 0 && row; i++) {
+		rw.i = i;
+		r = row(&rw, ctx);
+	}
+	if (r == 0 && changes)
+		*changes = strtoll(PQcmdTuples(res), NULL, 10);
+	return r;
+}
+
+/*
+ * Pipelines (libpq pipeline mode) inside write transactions: BEGIN and the writes whose outcome
+ * is only needed at commit (store_run_later) are queued, and go out with the next statement
+ * whose rows are needed, or with the COMMIT: one round trip where there were several, which
+ * shortens the time a transaction holds its organization's row lock. An error of a queued
+ * statement is the error of the statement or COMMIT that carried it (the transaction is
+ * aborted either way, as it would have been).
+ */
+static int pipe_finish(struct store_conn *c);
+
+static int pipe_send(struct store_conn *c, int id, const char *sql, const struct sval *args, int n, store_row_fn row,
+		     void *ctx, int64_t *changes)
+{
+	struct pg_item *it;
+	struct pg_params p;
+	char name[16];
+	int r = pg_bind(&p, args, n), ok;
+
+	if (r < 0)
+		return r;
+	if (c->pipe && c->queued + 2 > PG_PIPE_MAX && (r = pipe_finish(c)) < 0)
+		return r;
+	if (!c->pipe) {
+		if (!PQenterPipelineMode(c->pg))
+			return pg_result_err(c, NULL, "pipeline");
+		c->pipe = 1;
+		c->queued = 0;
+	}
+	if (id >= 0) {
+		snprintf(name, sizeof(name), "q%d", id);
+		if (!(c->prepared & (1ull << id))) {
+			if (!PQsendPrepare(c->pg, name, sql, 0, NULL))
+				return pg_result_err(c, NULL, "prepare");
+			c->prepared |= 1ull << id;
+			c->q[c->queued++] = (struct pg_item){ id, NULL, NULL, NULL };
+		}
+		ok = PQsendQueryPrepared(c->pg, name, n, p.vals, p.lens, p.fmts, 0);
+	} else {
+		ok = PQsendQueryParams(c->pg, sql, n, NULL, p.vals, p.lens, p.fmts, 0);
+	}
+	if (!ok)
+		return pg_result_err(c, NULL, "send");
+	it = &c->q[c->queued++];
+	*it = (struct pg_item){ -1, row, ctx, changes };
+	return 0;
+}
+
+/* Send the queue, read every result into its item's row/changes, leave pipeline mode. Returns
+ * the first error. */
+static int pipe_finish(struct store_conn *c)
+{
+	PGresult *res;
+	ExecStatusType st;
+	int i, r = 0;
+
+	if (!c->pipe)
+		return 0;
+	if (!PQpipelineSync(c->pg)) {
+		r = ERR_IO;
+		goto broken;
+	}
+	for (i = 0; i < c->queued; i++) {
+		while ((res = PQgetResult(c->pg)) != NULL) {
+			st = PQresultStatus(res);
+			if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+				if (r == 0)
+					r = pg_rows(res, c->q[i].row, c->q[i].ctx, c->q[i].changes);
+			} else {
+				if (c->q[i].prep >= 0)
+					c->prepared &= ~(1ull << c->q[i].prep);
+				if (r == 0)
+					r = st == PGRES_PIPELINE_ABORTED ? ERR_DB : pg_result_err(c, res, "pipeline");
+			}
+			PQclear(res);
+		}
+		if (PQstatus(c->pg) != CONNECTION_OK) {
+			r = ERR_IO;
+			goto broken;
+		}
+	}
+	res = PQgetResult(c->pg);
+	st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	PQclear(res);
+	if (st != PGRES_PIPELINE_SYNC || !PQexitPipelineMode(c->pg)) {
+		r = r ? r : ERR_IO;
+		goto broken;
+	}
+	c->pipe = 0;
+	c->queued = 0;
+	return r;
+broken:
+	/* A connection that failed inside a pipeline is dropped, not reset: reconnect afresh. */
+	PQfinish(c->pg);
+	c->pg = NULL;
+	c->broken = 1;
+	c->prepared = 0;
+	c->pipe = 0;
+	c->queued = 0;
+	return r;
+}
+
+static int pg_run(struct store_conn *c, int id, const char *sql, const struct sval *args, int n, store_row_fn row,
+		  void *ctx, int64_t *changes)
+{
+	struct pg_params p;
+	char name[16];
+	PGresult *res;
+	ExecStatusType st;
+	int r;
+
+	if (c->pipe) {
+		r = pipe_send(c, id, sql, args, n, row, ctx, changes);
+		if (r < 0) {
+			pipe_finish(c);
+			return r;
+		}
+		return pipe_finish(c);
+	}
+	r = pg_bind(&p, args, n);
+	if (r < 0)
+		return r;
 	if (id >= 0) {
 		snprintf(name, sizeof(name), "q%d", id);
 		if (!(c->prepared & (1ull << id))) {
@@ -252,26 +402,37 @@ static int pg_run(struct store_conn *c, int id, const char *sql, const struct sv
 			PQclear(res);
 			c->prepared |= 1ull << id;
 		}
-		res = PQexecPrepared(c->pg, name, n, vals, lens, fmts, 0);
+		res = PQexecPrepared(c->pg, name, n, p.vals, p.lens, p.fmts, 0);
 	} else {
-		res = PQexecParams(c->pg, sql, n, NULL, vals, lens, fmts, 0);
+		res = PQexecParams(c->pg, sql, n, NULL, p.vals, p.lens, p.fmts, 0);
 	}
 	st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK)
 		r = pg_result_err(c, res, id >= 0 ? name : "query");
-		PQclear(res);
-		return r;
-	}
-	nrows = PQntuples(res);
-	rw.impl = res;
-	for (i = 0; i < nrows && r == 0 && row; i++) {
-		rw.i = i;
-		r = row(&rw, ctx);
-	}
-	if (r == 0 && changes)
-		*changes = strtoll(PQcmdTuples(res), NULL, 10);
+	else
+		r = pg_rows(res, row, ctx, changes);
 	PQclear(res);
 	return r;
+}
+
+/* A statement whose results may wait for the next pg_run, pg_flush or the commit: queued inside
+ * a write transaction, else run at once. */
+static int pg_run_later(struct store_conn *c, int id, const char *sql, const struct sval *args, int n,
+			store_row_fn row, void *ctx)
+{
+	int r;
+
+	if (!c->in_write)
+		return pg_run(c, id, sql, args, n, row, ctx, NULL);
+	r = pipe_send(c, id, sql, args, n, row, ctx, NULL);
+	if (r < 0 && c->pipe)
+		pipe_finish(c);
+	return r;
+}
+
+static int pg_flush(struct store_conn *c)
+{
+	return pipe_finish(c);
 }
 
 /* ---- the pool ---- */
@@ -434,12 +595,19 @@ static int pg_write(struct store *base, store_conn_fn fn, void *arg)
 	if (r < 0)
 		return r;
 	for (attempt = 0; attempt < PG_RETRIES; attempt++) {
-		r = pg_exec(c, "BEGIN");
+		/* BEGIN goes out with the first statement, COMMIT with the writes still queued. */
+		c->in_write = 1;
+		r = pipe_send(c, -1, "BEGIN", NULL, 0, NULL, NULL, NULL);
 		if (r == 0)
 			r = fn(c, arg);
 		if (r == 0)
-			r = pg_exec(c, "COMMIT");
-		else if (PQtransactionStatus(c->pg) != PQTRANS_IDLE && PQstatus(c->pg) == CONNECTION_OK)
+			r = pipe_send(c, -1, "COMMIT", NULL, 0, NULL, NULL, NULL);
+		if (r == 0)
+			r = pipe_finish(c);
+		else if (c->pipe)
+			pipe_finish(c);
+		c->in_write = 0;
+		if (r < 0 && c->pg && PQtransactionStatus(c->pg) != PQTRANS_IDLE && PQstatus(c->pg) == CONNECTION_OK)
 			pg_exec(c, "ROLLBACK");
 		if (r != ERR_AGAIN)
 			break;
@@ -618,4 +786,6 @@ static const struct store_ops pg_ops = {
 	.read = pg_read,
 	.write = pg_write,
 	.run = pg_run,
+	.run_later = pg_run_later,
+	.flush = pg_flush,
 };

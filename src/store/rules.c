@@ -52,7 +52,7 @@ static int count_add(struct store *s, struct store_conn *c, const char *org, int
 {
 	struct sval a[2] = { sv_text(org), sv_int(delta) };
 
-	return delta ? store_run(s, c, Q_KEY_COUNT_ADD, a, 2, NULL, NULL, NULL) : 0;
+	return delta ? store_run_later(s, c, Q_KEY_COUNT_ADD, a, 2, NULL, NULL) : 0;
 }
 
 /* For access.c: the same lock and detail. */
@@ -224,41 +224,48 @@ static int op_key_create(struct store_conn *c, void *arg)
 	struct key_create_arg *a = arg;
 	struct store *s = a->s;
 	struct store_key *k = a->k;
-	int app = k->bearer_type == STORE_BEARER_APPLICATION;
-	uint32_t count = 0;
+	int app = k->bearer_type == STORE_BEARER_APPLICATION, own_project;
+	char n[24];
+	struct store_text count = { n, sizeof(n), 0 }, bearer = { NULL, 0, 0 },
+			  project = { k->default_project_id, sizeof(k->default_project_id), 0 };
 	struct sval v[32];
 	char *tags;
-	int r, n;
+	int r;
 
 	memset(a->d, 0, sizeof(*a->d));
 	memcpy(k->default_project_id, a->project, sizeof(a->project));
+	own_project = !k->default_project_id[0];
 	v[0] = sv_text(k->bearer_id);
 	v[1] = sv_text(k->organization_id);
-	r = org_lock(s, c, k->organization_id, &count);
+	/* The organization's row lock, then under it the bearer and the default project: one round
+	 * trip on an engine that pipelines (store_run_later). */
+	r = store_run_later(s, c, Q_ORG_LOCK, &v[1], 1, store_text_row, &count);
 	if (r == 0)
-		r = store_run_text(s, c, app ? Q_APP_IN_ORG : Q_USER_IN_ORG, v, 2, NULL, 0);
+		r = store_run_later(s, c, app ? Q_APP_IN_ORG : Q_USER_IN_ORG, v, 2, store_text_row, &bearer);
+	if (r == 0 && own_project)
+		r = store_run_later(s, c, Q_DEFAULT_PROJECT, &v[1], 1, store_text_row, &project);
+	if (r == 0)
+		r = store_flush(s, c);
 	/* No such organization: the bearer is not in it either. */
+	if (r == 0 && (!count.seen || !bearer.seen))
+		r = ERR_NOTFOUND;
 	if (r == ERR_NOTFOUND)
 		detail_set(a->d, app ? "application" : "user", k->bearer_id);
-	if (r == 0 && a->quota && count >= a->quota) {
+	if (r == 0 && a->quota && strtoul(n, NULL, 10) >= a->quota) {
 		a->d->resource = "api_keys";
-		a->d->current = count;
+		a->d->current = (uint32_t)strtoul(n, NULL, 10);
 		a->d->quota = a->quota;
 		r = ERR_QUOTA;
 	}
-	if (r == 0 && !k->default_project_id[0]) {
-		r = store_run_text(s, c, Q_DEFAULT_PROJECT, &v[1], 1, k->default_project_id,
-				   sizeof(k->default_project_id));
-		if (r == ERR_NOTFOUND)
-			r = ERR_DB;
-	}
+	if (r == 0 && own_project && !project.seen)
+		r = ERR_DB;
 	if (r < 0)
 		return r;
-	n = store_rec_args(&rec_key, k, v, &tags);
-	if (n < 0)
-		return n;
-	v[n++] = sv_blob(a->hash, STORE_HASH_LEN);
-	r = store_run(s, c, Q_KEY_INSERT, v, n, NULL, NULL, NULL);
+	r = store_rec_args(&rec_key, k, v, &tags);
+	if (r < 0)
+		return r;
+	v[r] = sv_blob(a->hash, STORE_HASH_LEN);
+	r = store_run_later(s, c, Q_KEY_INSERT, v, r + 1, NULL, NULL);
 	free(tags);
 	return r < 0 ? r : count_add(s, c, k->organization_id, 1);
 }
@@ -423,7 +430,7 @@ static int op_app_create(struct store_conn *c, void *arg)
 	n = store_rec_args(&rec_app, a->a, v, &tags);
 	if (n < 0)
 		return n;
-	r = store_run(a->s, c, Q_APP_INSERT, v, n, NULL, NULL, NULL);
+	r = store_run_later(a->s, c, Q_APP_INSERT, v, n, NULL, NULL);
 	free(tags);
 	return r;
 }

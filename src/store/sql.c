@@ -291,15 +291,22 @@ int store_run(struct store *s, struct store_conn *c, int id, const struct sval *
 	return s->ops->run(c, id, s->sql[id], args, n, row, ctx, changes);
 }
 
-struct text_ctx {
-	char *out;
-	size_t size;
-	int seen;
-};
-
-static int text_row(const struct srow *r, void *arg)
+int store_run_later(struct store *s, struct store_conn *c, int id, const struct sval *args, int n, store_row_fn row,
+		    void *ctx)
 {
-	struct text_ctx *t = arg;
+	if (s->ops->run_later)
+		return s->ops->run_later(c, id, s->sql[id], args, n, row, ctx);
+	return s->ops->run(c, id, s->sql[id], args, n, row, ctx, NULL);
+}
+
+int store_flush(struct store *s, struct store_conn *c)
+{
+	return s->ops->flush ? s->ops->flush(c) : 0;
+}
+
+int store_text_row(const struct srow *r, void *arg)
+{
+	struct store_text *t = arg;
 	size_t n;
 	const char *v;
 
@@ -321,8 +328,8 @@ static int text_row(const struct srow *r, void *arg)
 int store_run_text(struct store *s, struct store_conn *c, int id, const struct sval *args, int n, char *out,
 		   size_t out_size)
 {
-	struct text_ctx t = { out, out_size, 0 };
-	int r = store_run(s, c, id, args, n, text_row, &t, NULL);
+	struct store_text t = { out, out_size, 0 };
+	int r = store_run(s, c, id, args, n, store_text_row, &t, NULL);
 
 	if (r == 0 && !t.seen)
 		r = ERR_NOTFOUND;

@@ -68,6 +68,13 @@ struct store_ops {
 	 * unreachable), ERR_AGAIN (retry the transaction), ERR_DB, ERR_NOMEM. */
 	int (*run)(struct store_conn *c, int id, const char *sql, const struct sval *args, int n, store_row_fn row,
 		   void *ctx, int64_t *changes);
+	/* Optional: run a statement of a write transaction whose results may wait. The engine may
+	 * send it later, with the next run, flush or the COMMIT (PostgreSQL pipelines them: one
+	 * round trip); its rows reach row then, and its error is that call's. Without it: run. */
+	int (*run_later)(struct store_conn *c, int id, const char *sql, const struct sval *args, int n,
+			 store_row_fn row, void *ctx);
+	/* Optional: deliver the results of every statement run_later queued. */
+	int (*flush)(struct store_conn *c);
 	/* Optional check store_ping() runs before its query: what a query on an open connection
 	 * cannot see (SQLite: the file removed, renamed, replaced or made inaccessible). ERR_IO. */
 	int (*ping)(struct store *s);
@@ -170,6 +177,21 @@ int store_build_access(const struct store_dialect *d, int id, struct buf *b);
 /* Run a statement of the store (engine's run with the store's texts). */
 int store_run(struct store *s, struct store_conn *c, int id, const struct sval *args, int n, store_row_fn row,
 	      void *ctx, int64_t *changes);
+/* A statement inside a write transaction whose rows and error may wait for the next store_run,
+ * store_flush or the commit (store_ops.run_later): args are consumed at once; row and ctx must
+ * stay valid until then, so a caller passing a row callback calls store_flush before it
+ * returns. A write whose outcome only matters at commit passes row = NULL. */
+int store_run_later(struct store *s, struct store_conn *c, int id, const struct sval *args, int n, store_row_fn row,
+		    void *ctx);
+int store_flush(struct store *s, struct store_conn *c);
+/* Row callback: the first column of the first row as text into out (may be NULL; ERR_TOOBIG
+ * when it does not fit); seen counts the rows. */
+struct store_text {
+	char *out;
+	size_t size;
+	int seen;
+};
+int store_text_row(const struct srow *r, void *arg);
 /* First column of the first row as text into out (may be NULL): ERR_NOTFOUND without a row. */
 int store_run_text(struct store *s, struct store_conn *c, int id, const struct sval *args, int n, char *out,
 		   size_t out_size);
