@@ -417,8 +417,8 @@ static int pg_run(struct store_conn *c, int id, const char *sql, const struct sv
 
 /* A statement whose results may wait for the next pg_run, pg_flush or the commit: queued inside
  * a write transaction, else run at once. */
-static int pg_run_later(struct store_conn *c, int id, const char *sql, const struct sval *args, int n,
-			store_row_fn row, void *ctx)
+static int pg_run_later(struct store_conn *c, int id, const char *sql, const struct sval *args, int n, store_row_fn row,
+			void *ctx)
 {
 	int r;
 
