@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (cut = 0; cut < len; cut += 1 + cut / 8) {
 			enum vld_head_result w = vld_head(p, cut, &len2);
 
-			if (w == VLD_HEAD_BAD || w == VLD_HEAD_TOO_BIG)
+			if (w == VLD_HEAD_BAD || w == VLD_HEAD_TOO_BIG || w == VLD_HEAD_BAD_LENGTH)
 				abort();
 		}
 	} else if (len != 0) {

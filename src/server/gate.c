@@ -241,6 +241,11 @@ static void examine(struct gate *g, struct gconn *c)
 		       "the request head must not exceed 16 KiB, 64 header fields and 256 query parameters");
 		linger(g, c);
 		return;
+	case VLD_HEAD_BAD_LENGTH:
+		answer(c->fd, 400, NULL, "Content-Length", "format",
+		       "the body's length must be one decimal Content-Length or Transfer-Encoding: chunked, not both");
+		linger(g, c);
+		return;
 	case VLD_HEAD_OK: break;
 	}
 	hand_over(g, c);

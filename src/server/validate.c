@@ -152,9 +152,59 @@ static size_t query_params(const char *p, size_t n)
 	return k > VLD_QUERY_PARAMS_MAX || i - (size_t)(q - p) - 1 > VLD_QUERY_MAX ? 0 : k;
 }
 
+static int ascii_ieq(const char *a, size_t n, const char *lower)
+{
+	size_t i;
+
+	if (strlen(lower) != n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = a[i] >= 'A' && a[i] <= 'Z' ? (char)(a[i] - 'A' + 'a') : a[i];
+
+		if (c != lower[i])
+			return 0;
+	}
+	return 1;
+}
+
+struct framing {
+	unsigned long long length;
+	int has_length, chunked;
+};
+
+/* The header line p[0..n) (holding a colon) as far as the body's framing goes: -1 when it makes
+ * the length of the body unclear. */
+static int framing_field(const char *p, size_t n, struct framing *f)
+{
+	const char *colon = memchr(p, ':', n), *v = colon + 1;
+	size_t name = (size_t)(colon - p), vn = n - name - 1, i;
+	unsigned long long x = 0;
+
+	vld_trim_ows(&v, &vn);
+	if (ascii_ieq(p, name, "content-length")) {
+		if (vn == 0 || vn > 18)
+			return -1;
+		for (i = 0; i < vn; i++) {
+			if (v[i] < '0' || v[i] > '9')
+				return -1;
+			x = x * 10 + (unsigned long long)(v[i] - '0');
+		}
+		if (f->has_length && x != f->length)
+			return -1;
+		f->length = x;
+		f->has_length = 1;
+	} else if (ascii_ieq(p, name, "transfer-encoding")) {
+		if (f->chunked || !ascii_ieq(v, vn, "chunked"))
+			return -1;
+		f->chunked = 1;
+	}
+	return f->has_length && f->chunked ? -1 : 0;
+}
+
 enum vld_head_result vld_head(const char *p, size_t n, size_t *head_len)
 {
 	size_t i, line = 0, lines = 0, params = 0;
+	struct framing f = { 0, 0, 0 };
 
 	*head_len = 0;
 	/* RFC 9112 2.2: a server should ignore at least one empty line before the request line. */
@@ -183,6 +233,8 @@ enum vld_head_result vld_head(const char *p, size_t n, size_t *head_len)
 		}
 		if (lines > 0 && (p[line] == ' ' || p[line] == '\t' || !memchr(p + line, ':', i - line)))
 			return VLD_HEAD_BAD; /* obsolete line folding, or a field without a colon */
+		if (lines > 0 && framing_field(p + line, i - 1 - line, &f) < 0)
+			return VLD_HEAD_BAD_LENGTH;
 		if (lines > VLD_FIELDS_MAX)
 			return VLD_HEAD_TOO_BIG; /* libmicrohttpd's per-connection pool holds a record per field */
 		lines++;

@@ -48,11 +48,14 @@ enum vld_head_result {
 	VLD_HEAD_OK,             /* a complete, well-formed head of *head_len bytes */
 	VLD_HEAD_BAD,            /* malformed request line or header bytes: 400 */
 	VLD_HEAD_TOO_BIG,        /* no end of head within VLD_HEAD_MAX bytes: 431 */
+	VLD_HEAD_BAD_LENGTH,     /* the body's length is unclear (Content-Length, Transfer-Encoding): 400 */
 };
 /* Look at the first n bytes a client sent on a new connection. The request line must be
  * METHOD SP TARGET SP HTTP/1.x CRLF (a token method, an origin-form or asterisk target without
  * control bytes or spaces); header lines must not hold NUL or bare CR; more than VLD_FIELDS_MAX
- * header fields, or a head over VLD_POOL_BUDGET with its records, is VLD_HEAD_TOO_BIG. */
+ * header fields, or a head over VLD_POOL_BUDGET with its records, is VLD_HEAD_TOO_BIG. The body's
+ * framing must be clear (RFC 9112 6.3): Content-Length one decimal number (repeats must agree),
+ * Transfer-Encoding only "chunked", never both; else VLD_HEAD_BAD_LENGTH. */
 enum vld_head_result vld_head(const char *p, size_t n, size_t *head_len);
 
 #endif

@@ -105,6 +105,22 @@ TEST(request_heads)
 	ASSERT_EQ_INT(head("\x16\x03\x01\x02", &len), VLD_HEAD_BAD); /* a TLS hello */
 	ASSERT_EQ_INT(head("ABCDEFGHIJKLMNOPQRSTUVWXYZ", &len), VLD_HEAD_BAD);
 	ASSERT_EQ_INT(vld_head("GET /x HTTP/1.1\r\nA: \0\r\n\r\n", 24, &len), VLD_HEAD_BAD);
+	/* the body's framing */
+	ASSERT_EQ_INT(head("POST /x HTTP/1.1\r\nContent-Length: 12\r\n\r\n", &len), VLD_HEAD_OK);
+	ASSERT_EQ_INT(head("POST /x HTTP/1.1\r\ncontent-length:7 \r\nContent-Length: 7\r\n\r\n", &len), VLD_HEAD_OK);
+	ASSERT_EQ_INT(head("POST /x HTTP/1.1\r\nTransfer-Encoding: Chunked\r\n\r\n", &len), VLD_HEAD_OK);
+	ASSERT_EQ_INT(head("POST /x HTTP/1.1\r\nContent-Length: 1x\r\n\r\n", &len), VLD_HEAD_BAD_LENGTH);
+	ASSERT_EQ_INT(head("POST /x HTTP/1.1\r\nContent-Length: -1\r\n\r\n", &len), VLD_HEAD_BAD_LENGTH);
+	ASSERT_EQ_INT(head("POST /x HTTP/1.1\r\nContent-Length: \r\n\r\n", &len), VLD_HEAD_BAD_LENGTH);
+	ASSERT_EQ_INT(head("POST /x HTTP/1.1\r\nContent-Length: 1, 1\r\n\r\n", &len), VLD_HEAD_BAD_LENGTH);
+	ASSERT_EQ_INT(head("POST /x HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n", &len),
+		      VLD_HEAD_BAD_LENGTH);
+	ASSERT_EQ_INT(head("POST /x HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", &len),
+		      VLD_HEAD_BAD_LENGTH);
+	ASSERT_EQ_INT(head("POST /x HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", &len), VLD_HEAD_BAD_LENGTH);
+	ASSERT_EQ_INT(head("POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n", &len),
+		      VLD_HEAD_BAD_LENGTH);
+	ASSERT_EQ_INT(head("POST /x HTTP/1.1\r\nContent-Length: 1\r\n", &len), VLD_HEAD_INCOMPLETE);
 	big = malloc(VLD_HEAD_MAX + 64);
 	ASSERT(big != NULL);
 	memcpy(big, "GET /x HTTP/1.1\r\nX: ", 20);
