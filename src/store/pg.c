@@ -257,7 +257,7 @@ static int pg_bind(struct pg_params *p, const struct sval *args, int n)
 /* Rows and changed-row count of a successful result. */
 static int pg_rows(PGresult *res, store_row_fn row, void *ctx, int64_t *changes)
 {
-	struct srow rw = { res, 0, pg_col };
+	struct srow rw = { res, 0, pg_col, NULL };
 	int i, r = 0, nrows = PQntuples(res);
 
 	for (i = 0; i < nrows && r == 0 && row; i++) {

@@ -148,10 +148,7 @@ static void col_copy(const struct srow *r, int c, char *out, size_t size)
 
 static int64_t col_int(const struct srow *r, int c)
 {
-	size_t n;
-	const char *v = r->col(r, c, &n);
-
-	return v ? strtoll(v, NULL, 10) : 0;
+	return store_col_int(r, c, NULL);
 }
 
 static int org_row(const struct srow *r, void *arg)

@@ -400,11 +400,22 @@ out:
 
 /* ---- rows to records and records to values ---- */
 
+int64_t store_col_int(const struct srow *r, int c, int *is_null)
+{
+	const char *v;
+	int null;
+
+	if (r->col_int)
+		return r->col_int(r, c, is_null ? is_null : &null);
+	v = r->col(r, c, NULL);
+	if (is_null)
+		*is_null = v == NULL;
+	return v ? strtoll(v, NULL, 10) : 0;
+}
+
 static int64_t col_int(const struct srow *r, int c)
 {
-	const char *v = r->col(r, c, NULL);
-
-	return v ? strtoll(v, NULL, 10) : 0;
+	return store_col_int(r, c, NULL);
 }
 
 static void col_copy(const struct srow *r, int c, char *out, size_t size)
@@ -450,11 +461,15 @@ int store_row_rec(const struct rec_desc *desc, const struct srow *r, int c, void
 				ret = ERR_NOMEM;
 			break;
 		case REC_TS: *REC_AT(rec, f, struct tstamp) = col_ts(r, c); break;
-		case REC_OPT_TS:
-			*(int *)((char *)rec + f->flag_off) = r->col(r, c, NULL) != NULL;
-			if (r->col(r, c, NULL))
+		case REC_OPT_TS: {
+			int null;
+
+			store_col_int(r, c, &null);
+			*(int *)((char *)rec + f->flag_off) = !null;
+			if (!null)
 				*REC_AT(rec, f, struct tstamp) = col_ts(r, c);
 			break;
+		}
 		case REC_BOOL:
 		case REC_ENUM: *REC_AT(rec, f, int) = (int)col_int(r, c); break;
 		case REC_U32: *REC_AT(rec, f, uint32_t) = (uint32_t)col_int(r, c); break;

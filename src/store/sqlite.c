@@ -245,11 +245,21 @@ static const char *sq_col(const struct srow *r, int c, size_t *len)
 	return v;
 }
 
+/* Integers read as integers: sqlite3_column_text on an INTEGER column would convert it to text in
+ * place (an allocation and a conversion per column). */
+static int64_t sq_col_int(const struct srow *r, int c, int *is_null)
+{
+	sqlite3_stmt *st = (sqlite3_stmt *)r->impl;
+
+	*is_null = sqlite3_column_type(st, c) == SQLITE_NULL;
+	return *is_null ? 0 : sqlite3_column_int64(st, c);
+}
+
 static int sq_run(struct store_conn *c, int id, const char *sql, const struct sval *args, int n, store_row_fn row,
 		  void *ctx, int64_t *changes)
 {
 	sqlite3_stmt *st = NULL;
-	struct srow rw = { NULL, 0, sq_col };
+	struct srow rw = { NULL, 0, sq_col, sq_col_int };
 	int i, r = 0, rc;
 
 	if (id >= 0 && c->st[id]) {

@@ -33,6 +33,9 @@ struct srow {
 	void *impl;
 	int i;
 	const char *(*col)(const struct srow *r, int c, size_t *len);
+	/* Optional: column c as an integer without a text form (SQLite); *is_null set. NULL: the
+	 * text of col is parsed (store_col_int). */
+	int64_t (*col_int)(const struct srow *r, int c, int *is_null);
 };
 
 typedef int (*store_row_fn)(const struct srow *r, void *ctx);
@@ -195,6 +198,9 @@ int store_text_row(const struct srow *r, void *arg);
 /* First column of the first row as text into out (may be NULL): ERR_NOTFOUND without a row. */
 int store_run_text(struct store *s, struct store_conn *c, int id, const struct sval *args, int n, char *out,
 		   size_t out_size);
+
+/* Column c of row r as an integer (0 when NULL); is_null (may be NULL) tells which. */
+int64_t store_col_int(const struct srow *r, int c, int *is_null);
 
 /* Values and rows of records. */
 struct sval sv_text(const char *s);
