@@ -563,6 +563,11 @@ int cty_value_number_text(struct cty_value *v, const char *s, size_t n)
 	v->type = &cty_number;
 	buf_init(&b, CTY_MAX_NUMBER_TEXT + 16);
 	r = cty_number_canon(s, n, &b);
+	/* The canonical text can be longer than what it was written as ("5.2...e03" grows into
+	 * "5.2...e+514"): a value's text stays within what every decoder accepts, so that an accepted
+	 * value always survives an encode/decode round trip (found by fuzz_cty_json). */
+	if (r == 0 && b.len > CTY_MAX_NUMBER_TEXT)
+		r = ERR_TOOBIG;
 	if (r < 0) {
 		buf_release(&b);
 		return r;

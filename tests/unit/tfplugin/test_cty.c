@@ -140,6 +140,40 @@ TEST(number_text_is_canonical_and_exact)
 	buf_release(&b);
 }
 
+/* Found by fuzz_cty_json: a number whose canonical text outgrew the decoders' limit was accepted
+ * from JSON and then refused by the msgpack decoder. */
+TEST(number_canonical_text_stays_within_the_decoders_limit)
+{
+	char s[CTY_MAX_NUMBER_TEXT];
+	struct cty_value v;
+	static const char ts[] = "[\"object\",{\"n\":\"number\"}]";
+	struct cty_type *t = NULL;
+	char json[CTY_MAX_NUMBER_TEXT + 16];
+
+	memset(s, '2', sizeof(s));
+	s[0] = '5';
+	memcpy(s + sizeof(s) - 3, "e03", 3); /* 512 characters, longer once canonical (5.22...2e...) */
+	ASSERT_EQ_INT(cty_value_number_text(&v, s, sizeof(s)), ERR_TOOBIG);
+	memcpy(s + sizeof(s) - 3, "222", 3); /* 512 digits: longer once canonical */
+	ASSERT_EQ_INT(cty_value_number_text(&v, s, sizeof(s)), ERR_TOOBIG);
+	ASSERT_EQ_INT(cty_value_number_text(&v, s, 64), 0); /* 64 digits stay plain */
+	ASSERT_EQ_UINT(v.len, 64);
+	cty_value_release(&v);
+	ASSERT_EQ_INT(cty_value_number_text(&v, s, 500), 0); /* 500 digits: canonical still fits */
+	ASSERT(v.len <= CTY_MAX_NUMBER_TEXT);
+	cty_value_release(&v);
+	/* the JSON state decoder refuses what could not be encoded back */
+	ASSERT_EQ_INT(cty_type_from_json(ts, sizeof(ts) - 1, &t), 0);
+	memcpy(json, "{\"n\":", 5);
+	memset(s + 509, '2', 3);
+	memcpy(s + 509, "e03", 3);
+	memcpy(json + 5, s, sizeof(s));
+	json[5 + sizeof(s)] = '}';
+	ASSERT(cty_json_decode(json, 6 + sizeof(s), t, &v, NULL) != 0);
+	cty_value_release(&v);
+	cty_type_free(t);
+}
+
 TEST(msgpack_every_integer_width_float_and_string_number)
 {
 	ASSERT(num_case("\x7f", 1, "127"));
@@ -605,6 +639,7 @@ int main(void)
 	RUN(type_spec_roundtrip_sorts_attributes_and_keeps_optional);
 	RUN(type_spec_rejects_malformed);
 	RUN(number_text_is_canonical_and_exact);
+	RUN(number_canonical_text_stays_within_the_decoders_limit);
 	RUN(msgpack_every_integer_width_float_and_string_number);
 	RUN(msgpack_number_encoding_picks_int_float_or_string);
 	RUN(msgpack_unknown_any_ext_len_le_1);
