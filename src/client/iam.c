@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * iam: typed IAM v1alpha1 calls. JSON objects are decoded through small field tables (name,
- * kind, offset) so that the three object types share one decoder and one release routine.
+ * iam: typed IAM v1alpha1 calls. JSON objects are decoded through field tables (jfields.h) so
+ * that the object types share one decoder and one release routine.
  * Creates reconcile after a lost answer (see iam.h and docs/client.md).
  */
 #include <stddef.h>
 #include <strings.h>
 
 #include "client/iam.h"
+#include "client/jfields.h"
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/log.h"
@@ -18,79 +19,43 @@
 #define IAM_PAGE_SIZE 100
 #define IAM_PAGES_MAX 100000
 
-enum fkind { F_STR, F_SECRET, F_BOOL, F_U32, F_TAGS };
-
-struct field {
-	const char *name;
-	enum fkind kind;
-	size_t off;  /* char * / int / uint32_t / char ** */
-	size_t off2; /* F_TAGS: the size_t count */
+static const struct jfield key_fields[] = {
+	JF_S(iam_api_key, access_key),
+	{ "secret_key", JF_SECRET, offsetof(struct iam_api_key, secret_key), 0 },
+	JF_S(iam_api_key, description),
+	JF_S(iam_api_key, created_at),
+	JF_S(iam_api_key, updated_at),
+	JF_S(iam_api_key, expires_at),
+	JF_S(iam_api_key, default_project_id),
+	JF_B(iam_api_key, editable),
+	JF_B(iam_api_key, deletable),
+	JF_B(iam_api_key, managed),
+	JF_S(iam_api_key, creation_ip),
+	JF_S(iam_api_key, application_id),
+	JF_S(iam_api_key, user_id),
 };
 
-#define FS(T, m)                                    \
-	{                                           \
-#m, F_STR, offsetof(struct T, m), 0 \
-	}
-#define FB(T, m)                                     \
-	{                                            \
-#m, F_BOOL, offsetof(struct T, m), 0 \
-	}
-
-static const struct field key_fields[] = {
-	FS(iam_api_key, access_key),
-	{ "secret_key", F_SECRET, offsetof(struct iam_api_key, secret_key), 0 },
-	FS(iam_api_key, description),
-	FS(iam_api_key, created_at),
-	FS(iam_api_key, updated_at),
-	FS(iam_api_key, expires_at),
-	FS(iam_api_key, default_project_id),
-	FB(iam_api_key, editable),
-	FB(iam_api_key, deletable),
-	FB(iam_api_key, managed),
-	FS(iam_api_key, creation_ip),
-	FS(iam_api_key, application_id),
-	FS(iam_api_key, user_id),
+static const struct jfield app_fields[] = {
+	JF_S(iam_application, id),          JF_S(iam_application, name),        JF_S(iam_application, description),
+	JF_S(iam_application, created_at),  JF_S(iam_application, updated_at),  JF_S(iam_application, organization_id),
+	JF_B(iam_application, editable),    JF_B(iam_application, deletable),   JF_B(iam_application, managed),
+	JF_U(iam_application, nb_api_keys), JF_A(iam_application, tags, ntags),
 };
 
-static const struct field app_fields[] = {
-	FS(iam_application, id),
-	FS(iam_application, name),
-	FS(iam_application, description),
-	FS(iam_application, created_at),
-	FS(iam_application, updated_at),
-	FS(iam_application, organization_id),
-	FB(iam_application, editable),
-	FB(iam_application, deletable),
-	FB(iam_application, managed),
-	{ "nb_api_keys", F_U32, offsetof(struct iam_application, nb_api_keys), 0 },
-	{ "tags", F_TAGS, offsetof(struct iam_application, tags), offsetof(struct iam_application, ntags) },
+static const struct jfield user_fields[] = {
+	JF_S(iam_user, id),          JF_S(iam_user, email),
+	JF_S(iam_user, username),    JF_S(iam_user, first_name),
+	JF_S(iam_user, last_name),   JF_S(iam_user, phone_number),
+	JF_S(iam_user, locale),      JF_S(iam_user, created_at),
+	JF_S(iam_user, updated_at),  JF_S(iam_user, organization_id),
+	JF_B(iam_user, deletable),   JF_S(iam_user, last_login_at),
+	JF_S(iam_user, type),        JF_S(iam_user, status),
+	JF_B(iam_user, mfa),         JF_S(iam_user, account_root_user_id),
+	JF_A(iam_user, tags, ntags), JF_B(iam_user, locked),
 };
-
-static const struct field user_fields[] = {
-	FS(iam_user, id),
-	FS(iam_user, email),
-	FS(iam_user, username),
-	FS(iam_user, first_name),
-	FS(iam_user, last_name),
-	FS(iam_user, phone_number),
-	FS(iam_user, locale),
-	FS(iam_user, created_at),
-	FS(iam_user, updated_at),
-	FS(iam_user, organization_id),
-	FB(iam_user, deletable),
-	FS(iam_user, last_login_at),
-	FS(iam_user, type),
-	FS(iam_user, status),
-	FB(iam_user, mfa),
-	FS(iam_user, account_root_user_id),
-	{ "tags", F_TAGS, offsetof(struct iam_user, tags), offsetof(struct iam_user, ntags) },
-	FB(iam_user, locked),
-};
-
-#define NF(t) (sizeof(t) / sizeof((t)[0]))
 
 struct objtype {
-	const struct field *fields;
+	const struct jfield *fields;
 	size_t nfields;
 	size_t size;
 	const char *collection; /* path under /iam/v1alpha1: "api-keys", ... */
@@ -99,119 +64,25 @@ struct objtype {
 	const char *kind;       /* first line of a create's journal scope */
 };
 
-static const struct objtype T_KEY = { key_fields, NF(key_fields), sizeof(struct iam_api_key),
-				      "api-keys", "api_keys",     offsetof(struct iam_api_key, access_key),
+static const struct objtype T_KEY = { key_fields, JF_N(key_fields), sizeof(struct iam_api_key),
+				      "api-keys", "api_keys",       offsetof(struct iam_api_key, access_key),
 				      "api-key" };
-static const struct objtype T_APP = { app_fields,     NF(app_fields), sizeof(struct iam_application),
-				      "applications", "applications", offsetof(struct iam_application, id),
+static const struct objtype T_APP = { app_fields,     JF_N(app_fields), sizeof(struct iam_application),
+				      "applications", "applications",   offsetof(struct iam_application, id),
 				      "application" };
-static const struct objtype T_USER = { user_fields, NF(user_fields), sizeof(struct iam_user),
-				       "users",     "users",         offsetof(struct iam_user, id),
+static const struct objtype T_USER = { user_fields, JF_N(user_fields), sizeof(struct iam_user),
+				       "users",     "users",           offsetof(struct iam_user, id),
 				       "user" };
 
 static void obj_release(const struct objtype *t, void *obj)
 {
-	size_t i, j;
-
-	for (i = 0; i < t->nfields; i++) {
-		const struct field *f = &t->fields[i];
-		char *base = obj;
-
-		switch (f->kind) {
-		case F_STR: free(*(char **)(void *)(base + f->off)); break;
-		case F_SECRET: mem_free_secret_str(*(char **)(void *)(base + f->off)); break;
-		case F_TAGS: {
-			char **tags = *(char ***)(void *)(base + f->off);
-			size_t n = *(size_t *)(void *)(base + f->off2);
-
-			for (j = 0; j < n; j++)
-				free(tags[j]);
-			free(tags);
-			break;
-		}
-		default: break;
-		}
-	}
-	memset(obj, 0, t->size);
+	jfields_release(t->fields, t->nfields, t->size, obj);
 }
 
-/* Decode a JSON object into obj (zeroed first). Missing or null strings stay NULL. ERR_PROTO when
- * a member has the wrong JSON type, ERR_NOMEM. obj is released on failure. */
+/* Decode a JSON object into obj (jfields_decode). */
 static int obj_decode(const struct objtype *t, json_t *o, void *obj)
 {
-	size_t i, j;
-	int r = 0;
-
-	memset(obj, 0, t->size);
-	if (!json_is_object(o))
-		return ERR_PROTO;
-	for (i = 0; i < t->nfields && r == 0; i++) {
-		const struct field *f = &t->fields[i];
-		json_t *v = json_object_get(o, f->name);
-		char *base = obj;
-
-		if (!v || json_is_null(v))
-			continue;
-		switch (f->kind) {
-		case F_STR:
-		case F_SECRET:
-			if (!json_is_string(v)) {
-				r = ERR_PROTO;
-				break;
-			}
-			*(char **)(void *)(base + f->off) = mem_strndup(json_string_value(v), json_string_length(v));
-			if (!*(char **)(void *)(base + f->off))
-				r = ERR_NOMEM;
-			break;
-		case F_BOOL:
-			if (!json_is_boolean(v))
-				r = ERR_PROTO;
-			else
-				*(int *)(void *)(base + f->off) = json_is_true(v);
-			break;
-		case F_U32:
-			if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-			    json_integer_value(v) > (json_int_t)UINT32_MAX)
-				r = ERR_PROTO;
-			else
-				*(uint32_t *)(void *)(base + f->off) = (uint32_t)json_integer_value(v);
-			break;
-		case F_TAGS: {
-			size_t n;
-			char **tags;
-			json_t *s;
-
-			if (!json_is_array(v)) {
-				r = ERR_PROTO;
-				break;
-			}
-			n = json_array_size(v);
-			tags = mem_calloc(n, sizeof(*tags));
-			if (!tags) {
-				r = ERR_NOMEM;
-				break;
-			}
-			*(char ***)(void *)(base + f->off) = tags;
-			json_array_foreach(v, j, s)
-			{
-				if (!json_is_string(s)) {
-					r = ERR_PROTO;
-					break;
-				}
-				tags[j] = mem_strndup(json_string_value(s), json_string_length(s));
-				if (!tags[j]) {
-					r = ERR_NOMEM;
-					break;
-				}
-				*(size_t *)(void *)(base + f->off2) = j + 1;
-			}
-			break;
-		}
-		}
-	}
-	if (r < 0)
-		obj_release(t, obj);
-	return r;
+	return jfields_decode(t->fields, t->nfields, t->size, o, obj);
 }
 
 void iam_call_release(struct iam_call *call)
@@ -624,7 +495,7 @@ int iam_api_key_list_page(struct iam_call *call, const struct iam_api_key_filter
 	q[4] = (struct query){ .k = "editable", .v = q_bool(f->editable) };
 	q[5] = (struct query){ .k = "expired", .v = q_bool(f->expired) };
 	q[6] = (struct query){ .k = "access_keys", .ids = f->access_keys, .nids = f->n_access_keys };
-	return list_query(call, &T_KEY, q, NF(q), pg, (void **)&out->items, &out->n);
+	return list_query(call, &T_KEY, q, JF_N(q), pg, (void **)&out->items, &out->n);
 }
 
 /* Delete the keys that match the lost create in and were made since t0: their secret key was
@@ -737,7 +608,7 @@ int iam_application_list_page(struct iam_call *call, const struct iam_applicatio
 	q[2] = (struct query){ .k = "tag", .v = f->tag };
 	q[3] = (struct query){ .k = "editable", .v = q_bool(f->editable) };
 	q[4] = (struct query){ .k = "application_ids", .ids = f->application_ids, .nids = f->n_application_ids };
-	return list_query(call, &T_APP, q, NF(q), pg, (void **)&out->items, &out->n);
+	return list_query(call, &T_APP, q, JF_N(q), pg, (void **)&out->items, &out->n);
 }
 
 /* Adopt the single application matching the lost create in made since t0 (1); 0 when none;
@@ -879,7 +750,7 @@ int iam_user_list_page(struct iam_call *call, const struct iam_user_filter *f, s
 	q[2] = (struct query){ .k = "mfa", .v = q_bool(f->mfa) };
 	q[3] = (struct query){ .k = "type", .v = f->type };
 	q[4] = (struct query){ .k = "user_ids", .ids = f->user_ids, .nids = f->n_user_ids };
-	return list_query(call, &T_USER, q, NF(q), pg, (void **)&out->items, &out->n);
+	return list_query(call, &T_USER, q, JF_N(q), pg, (void **)&out->items, &out->n);
 }
 
 /* Adopt the user with the lost create's email made since t0 (1); 0 when none. */

@@ -9,119 +9,65 @@
 #include "common/err.h"
 #include "common/mem.h"
 #include "client/iam_access.h"
+#include "client/jfields.h"
 
-static int dup_str(json_t *o, const char *k, char **out)
-{
-	json_t *v = json_object_get(o, k);
+static const struct jfield policy_fields[] = {
+	JF_S(iam_policy, id),
+	JF_S(iam_policy, name),
+	JF_S(iam_policy, description),
+	JF_S(iam_policy, organization_id),
+	JF_S(iam_policy, created_at),
+	JF_S(iam_policy, updated_at),
+	JF_A(iam_policy, tags, ntags),
+	JF_S(iam_policy, user_id),
+	JF_S(iam_policy, group_id),
+	JF_S(iam_policy, application_id),
+	JF_B(iam_policy, editable),
+	JF_B(iam_policy, deletable),
+	JF_B(iam_policy, managed),
+	JF_B(iam_policy, no_principal),
+	JF_U(iam_policy, nb_rules),
+	JF_U(iam_policy, nb_scopes),
+	JF_U(iam_policy, nb_permission_sets),
+};
 
-	*out = NULL;
-	if (!v || json_is_null(v))
-		return 0;
-	if (!json_is_string(v))
-		return ERR_PROTO;
-	*out = mem_strndup(json_string_value(v), json_string_length(v));
-	return *out ? 0 : ERR_NOMEM;
-}
+static const struct jfield rule_fields[] = {
+	JF_S(iam_rule, id),
+	JF_A(iam_rule, permission_set_names, nsets),
+	JF_S(iam_rule, permission_sets_scope_type),
+	JF_S(iam_rule, condition),
+	JF_S(iam_rule, organization_id),
+	JF_A(iam_rule, project_ids, nprojects),
+};
 
-static int dup_strs(json_t *o, const char *k, char ***out, size_t *n)
-{
-	json_t *v = json_object_get(o, k), *e;
-	size_t i;
-
-	*out = NULL;
-	*n = 0;
-	if (!v || json_is_null(v))
-		return 0;
-	if (!json_is_array(v))
-		return ERR_PROTO;
-	*out = mem_calloc(json_array_size(v) + 1, sizeof(char *));
-	if (!*out)
-		return ERR_NOMEM;
-	json_array_foreach(v, i, e)
-	{
-		if (!json_is_string(e))
-			return ERR_PROTO;
-		(*out)[i] = mem_strndup(json_string_value(e), json_string_length(e));
-		if (!(*out)[i])
-			return ERR_NOMEM;
-		*n = i + 1;
-	}
-	return 0;
-}
-
-static void strs_free(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; v && i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-static int get_bool(json_t *o, const char *k)
-{
-	return json_is_true(json_object_get(o, k));
-}
-
-static uint32_t get_u32(json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
-
-	return json_is_integer(v) ? (uint32_t)json_integer_value(v) : 0;
-}
+static const struct jfield group_fields[] = {
+	JF_S(iam_group, id),
+	JF_S(iam_group, created_at),
+	JF_S(iam_group, updated_at),
+	JF_S(iam_group, organization_id),
+	JF_S(iam_group, name),
+	JF_S(iam_group, description),
+	JF_A(iam_group, user_ids, nusers),
+	JF_A(iam_group, application_ids, napps),
+	JF_A(iam_group, tags, ntags),
+	JF_B(iam_group, editable),
+	JF_B(iam_group, deletable),
+	JF_B(iam_group, managed),
+};
 
 void iam_policy_release(struct iam_policy *p)
 {
-	free(p->id);
-	free(p->name);
-	free(p->description);
-	free(p->organization_id);
-	free(p->created_at);
-	free(p->updated_at);
-	strs_free(p->tags, p->ntags);
-	free(p->user_id);
-	free(p->group_id);
-	free(p->application_id);
-	memset(p, 0, sizeof(*p));
+	jfields_release(policy_fields, JF_N(policy_fields), sizeof(*p), p);
 }
 
 static int policy_decode(json_t *o, struct iam_policy *p)
 {
-	int r;
+	int r = jfields_decode(policy_fields, JF_N(policy_fields), sizeof(*p), o, p);
 
-	memset(p, 0, sizeof(*p));
-	if (!json_is_object(o))
-		return ERR_PROTO;
-	r = dup_str(o, "id", &p->id);
-	if (r == 0)
-		r = dup_str(o, "name", &p->name);
-	if (r == 0)
-		r = dup_str(o, "description", &p->description);
-	if (r == 0)
-		r = dup_str(o, "organization_id", &p->organization_id);
-	if (r == 0)
-		r = dup_str(o, "created_at", &p->created_at);
-	if (r == 0)
-		r = dup_str(o, "updated_at", &p->updated_at);
-	if (r == 0)
-		r = dup_strs(o, "tags", &p->tags, &p->ntags);
-	if (r == 0)
-		r = dup_str(o, "user_id", &p->user_id);
-	if (r == 0)
-		r = dup_str(o, "group_id", &p->group_id);
-	if (r == 0)
-		r = dup_str(o, "application_id", &p->application_id);
-	p->editable = get_bool(o, "editable");
-	p->deletable = get_bool(o, "deletable");
-	p->managed = get_bool(o, "managed");
-	p->no_principal = get_bool(o, "no_principal");
-	p->nb_rules = get_u32(o, "nb_rules");
-	p->nb_scopes = get_u32(o, "nb_scopes");
-	p->nb_permission_sets = get_u32(o, "nb_permission_sets");
-	if (r == 0 && !p->id)
-		r = ERR_PROTO;
-	if (r < 0)
+	if (r == 0 && !p->id) {
 		iam_policy_release(p);
+		r = ERR_PROTO;
+	}
 	return r;
 }
 
@@ -129,34 +75,14 @@ void iam_rules_release(struct iam_rule *rules, size_t n)
 {
 	size_t i;
 
-	for (i = 0; rules && i < n; i++) {
-		free(rules[i].id);
-		strs_free(rules[i].permission_set_names, rules[i].nsets);
-		free(rules[i].permission_sets_scope_type);
-		free(rules[i].condition);
-		free(rules[i].organization_id);
-		strs_free(rules[i].project_ids, rules[i].nprojects);
-	}
+	for (i = 0; rules && i < n; i++)
+		jfields_release(rule_fields, JF_N(rule_fields), sizeof(rules[i]), &rules[i]);
 	free(rules);
 }
 
 static int rule_decode(json_t *o, struct iam_rule *ru)
 {
-	int r = json_is_object(o) ? 0 : ERR_PROTO;
-
-	if (r == 0)
-		r = dup_str(o, "id", &ru->id);
-	if (r == 0)
-		r = dup_strs(o, "permission_set_names", &ru->permission_set_names, &ru->nsets);
-	if (r == 0)
-		r = dup_str(o, "permission_sets_scope_type", &ru->permission_sets_scope_type);
-	if (r == 0)
-		r = dup_str(o, "condition", &ru->condition);
-	if (r == 0)
-		r = dup_str(o, "organization_id", &ru->organization_id);
-	if (r == 0)
-		r = dup_strs(o, "project_ids", &ru->project_ids, &ru->nprojects);
-	return r;
+	return jfields_decode(rule_fields, JF_N(rule_fields), sizeof(*ru), o, ru);
 }
 
 static json_t *strs_json(const char *const *v, size_t n)
@@ -370,49 +296,17 @@ int iam_rules_set(struct iam_call *call, const char *policy_id, const struct iam
 
 void iam_group_release(struct iam_group *g)
 {
-	free(g->id);
-	free(g->created_at);
-	free(g->updated_at);
-	free(g->organization_id);
-	free(g->name);
-	free(g->description);
-	strs_free(g->user_ids, g->nusers);
-	strs_free(g->application_ids, g->napps);
-	strs_free(g->tags, g->ntags);
-	memset(g, 0, sizeof(*g));
+	jfields_release(group_fields, JF_N(group_fields), sizeof(*g), g);
 }
 
 static int group_decode(json_t *o, struct iam_group *g)
 {
-	int r;
+	int r = jfields_decode(group_fields, JF_N(group_fields), sizeof(*g), o, g);
 
-	memset(g, 0, sizeof(*g));
-	if (!json_is_object(o))
-		return ERR_PROTO;
-	r = dup_str(o, "id", &g->id);
-	if (r == 0)
-		r = dup_str(o, "created_at", &g->created_at);
-	if (r == 0)
-		r = dup_str(o, "updated_at", &g->updated_at);
-	if (r == 0)
-		r = dup_str(o, "organization_id", &g->organization_id);
-	if (r == 0)
-		r = dup_str(o, "name", &g->name);
-	if (r == 0)
-		r = dup_str(o, "description", &g->description);
-	if (r == 0)
-		r = dup_strs(o, "user_ids", &g->user_ids, &g->nusers);
-	if (r == 0)
-		r = dup_strs(o, "application_ids", &g->application_ids, &g->napps);
-	if (r == 0)
-		r = dup_strs(o, "tags", &g->tags, &g->ntags);
-	g->editable = get_bool(o, "editable");
-	g->deletable = get_bool(o, "deletable");
-	g->managed = get_bool(o, "managed");
-	if (r == 0 && !g->id)
-		r = ERR_PROTO;
-	if (r < 0)
+	if (r == 0 && !g->id) {
 		iam_group_release(g);
+		r = ERR_PROTO;
+	}
 	return r;
 }
 
