@@ -435,16 +435,6 @@ void api_rules_set_release(struct api_rules_set *r)
 
 /* ---- query strings ---- */
 
-static const struct order_name group_orders[] = {
-	{ "created_at_asc", STORE_ORDER_CREATED_AT, 0 },
-	{ "created_at_desc", STORE_ORDER_CREATED_AT, 1 },
-	{ "updated_at_asc", STORE_ORDER_UPDATED_AT, 0 },
-	{ "updated_at_desc", STORE_ORDER_UPDATED_AT, 1 },
-	{ "name_asc", STORE_ORDER_NAME, 0 },
-	{ "name_desc", STORE_ORDER_NAME, 1 },
-	{ NULL, STORE_ORDER_CREATED_AT, 0 },
-};
-
 static const struct order_name policy_orders[] = {
 	{ "policy_name_asc", STORE_ORDER_NAME, 0 },
 	{ "policy_name_desc", STORE_ORDER_NAME, 1 },
@@ -477,7 +467,7 @@ int api_parse_group_query(const struct api_qparam *q, size_t n, struct api_group
 	for (i = 0; i < n; i++) {
 		const char *k = q[i].k, *v = q[i].v;
 
-		if (!k || !v || !*v || api_p_qpage(k, v, group_orders, &f->page, &r, inv))
+		if (!k || !v || !*v || api_p_qpage(k, v, api_p_name_orders, &f->page, &r, inv))
 			continue;
 		if (!strcmp(k, "organization_id")) {
 			r = api_p_merge(r, api_p_quuid(k, v, out->org, inv));

@@ -16,6 +16,9 @@ struct order_name {
 	int desc;
 };
 
+/* order_by values of lists ordered by creation, update or name (applications, groups). */
+extern const struct order_name api_p_name_orders[];
+
 int api_p_load_object(const char *body, size_t len, json_t **out, struct api_invalid *inv);
 /* Member k of o, NULL when absent or null. */
 json_t *api_p_member(json_t *o, const char *k);

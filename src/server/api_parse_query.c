@@ -71,7 +71,7 @@ static const struct order_name key_orders[] = {
 	{ NULL, STORE_ORDER_CREATED_AT, 0 },
 };
 
-static const struct order_name app_orders[] = {
+const struct order_name api_p_name_orders[] = {
 	{ "created_at_asc", STORE_ORDER_CREATED_AT, 0 },
 	{ "created_at_desc", STORE_ORDER_CREATED_AT, 1 },
 	{ "updated_at_asc", STORE_ORDER_UPDATED_AT, 0 },
@@ -233,7 +233,7 @@ int api_parse_app_query(const struct api_qparam *q, size_t n, struct api_app_que
 	for (i = 0; i < n; i++) {
 		const char *k = q[i].k, *v = q[i].v;
 
-		if (!k || !v || !*v || qpage(k, v, app_orders, &f->page, &r, inv))
+		if (!k || !v || !*v || qpage(k, v, api_p_name_orders, &f->page, &r, inv))
 			continue;
 		if (!strcmp(k, "organization_id")) {
 			r = api_p_merge(r, quuid(k, v, out->org, inv));

@@ -225,6 +225,7 @@ static int op_key_create(struct store_conn *c, void *arg)
 	struct store *s = a->s;
 	struct store_key *k = a->k;
 	int app = k->bearer_type == STORE_BEARER_APPLICATION, own_project;
+	uint32_t keys;
 	char n[24];
 	struct store_text count = { n, sizeof(n), 0 }, bearer = { NULL, 0, 0 },
 			  project = { k->default_project_id, sizeof(k->default_project_id), 0 };
@@ -251,9 +252,10 @@ static int op_key_create(struct store_conn *c, void *arg)
 		r = ERR_NOTFOUND;
 	if (r == ERR_NOTFOUND)
 		detail_set(a->d, app ? "application" : "user", k->bearer_id);
-	if (r == 0 && a->quota && strtoul(n, NULL, 10) >= a->quota) {
+	keys = r == 0 ? (uint32_t)strtoul(n, NULL, 10) : 0;
+	if (r == 0 && a->quota && keys >= a->quota) {
 		a->d->resource = "api_keys";
-		a->d->current = (uint32_t)strtoul(n, NULL, 10);
+		a->d->current = keys;
 		a->d->quota = a->quota;
 		r = ERR_QUOTA;
 	}

@@ -313,6 +313,14 @@ TEST(key_rules_bearer_must_exist_and_quota)
 	ASSERT_EQ_INT(store_app_delete(s, b.organization_id, a.id), 0);
 	ASSERT_EQ_INT(add_key(s, b.organization_id, STORE_BEARER_USER, b.user_id, 6, 1, 1, &k, &d), 0);
 	ASSERT_EQ_INT(add_key(s, b.organization_id, STORE_BEARER_USER, b.user_id, 7, 1, 1, &k, &d), ERR_QUOTA);
+	/* An insert that fails at the database (the same secret hash again: PostgreSQL reports it with
+	 * the COMMIT that carries the pipelined insert) rolls the whole create back, count included:
+	 * with a quota of 3 the next key fits and the one after is refused with current = 3. */
+	ASSERT_EQ_INT(add_key(s, b.organization_id, STORE_BEARER_USER, b.user_id, 6, 1, 0, &k, &d), ERR_EXISTS);
+	ASSERT_EQ_INT(add_key(s, b.organization_id, STORE_BEARER_USER, b.user_id, 8, 1, 3, &k, &d), 0);
+	ASSERT_EQ_INT(add_key(s, b.organization_id, STORE_BEARER_USER, b.user_id, 9, 1, 3, &k, &d), 0);
+	ASSERT_EQ_INT(add_key(s, b.organization_id, STORE_BEARER_USER, b.user_id, 10, 1, 3, &k, &d), ERR_QUOTA);
+	ASSERT_EQ_UINT(d.current, 3);
 	store_close(s);
 }
 
