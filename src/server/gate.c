@@ -26,6 +26,7 @@
 #define IP_BUCKETS 4096
 #define LINGER_NS (2000ull * 1000000ull)
 #define TICK_MS 250
+#define ACCEPT_BATCH 32
 
 enum gconn_state {
 	GC_PENDING, /* ours: waiting for a complete first head */
@@ -33,13 +34,15 @@ enum gconn_state {
 	GC_MHD,     /* handed to libmicrohttpd */
 };
 
+struct gate;
+struct gconn;
+
 struct ipcount {
 	uint8_t key[16];
 	unsigned n;
+	struct gconn *lingers; /* this address's connections in GC_LINGER */
 	struct ipcount *next;
 };
-
-struct gate;
 
 struct gconn {
 	struct gate *g;
@@ -50,6 +53,7 @@ struct gconn {
 	socklen_t alen;
 	struct ipcount *ip;
 	struct gconn *prev, *next;
+	struct gconn *lprev, *lnext; /* in ip->lingers */
 };
 
 struct gate {
@@ -138,6 +142,14 @@ static void conn_forget(struct gate *g, struct gconn *c)
 		c->next->prev = c->prev;
 	if ((size_t)c->fd < g->nfd && g->byfd[c->fd] == c)
 		g->byfd[c->fd] = NULL;
+	if (c->state == GC_LINGER) {
+		if (c->lprev)
+			c->lprev->lnext = c->lnext;
+		else
+			c->ip->lingers = c->lnext;
+		if (c->lnext)
+			c->lnext->lprev = c->lprev;
+	}
 	if (c->state != GC_MHD)
 		g->pending--;
 	g->open--;
@@ -198,6 +210,11 @@ static void linger(struct gate *g, struct gconn *c)
 {
 	shutdown(c->fd, SHUT_WR);
 	c->state = GC_LINGER;
+	c->lprev = NULL;
+	c->lnext = c->ip->lingers;
+	if (c->lnext)
+		c->lnext->lprev = c;
+	c->ip->lingers = c;
 	atomic_store(&c->deadline, (long long)(now_ns() + LINGER_NS));
 }
 
@@ -282,9 +299,31 @@ static void hand_over(struct gate *g, struct gconn *c)
 	pthread_mutex_lock(&g->mu);
 }
 
+/* A budget is reached for a new connection of ip: before refusing it, close ip's answered
+ * connections whose client has gone. Their end of stream may wait behind this wake-up's accepts
+ * when a client opens connections one after another. ip is held meanwhile (ip_put frees it). */
+static void reclaim(struct gate *g, struct ipcount *ip)
+{
+	struct gconn *c, *next;
+
+	ip->n++;
+	for (c = ip->lingers; c; c = next) {
+		next = c->lnext;
+		drain(g, c);
+	}
+	ip->n--;
+}
+
+static int over_total(const struct gate *g, const struct ipcount *ip)
+{
+	return g->open >= g->cfg.max_conns || (ip->n >= GATE_RESERVE_PER_IP && g->open >= g->cfg.max_conns / 4 * 3);
+}
+
+/* At most ACCEPT_BATCH connections per wake-up (the listening socket is level-triggered), so the
+ * events of the connections accepted before are not starved by a stream of new ones. */
 static void accept_all(struct gate *g)
 {
-	for (;;) {
+	for (unsigned batch = 0; batch < ACCEPT_BATCH; batch++) {
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
 		uint8_t key[16];
@@ -297,8 +336,9 @@ static void accept_all(struct gate *g)
 			return; /* EAGAIN, or out of descriptors: the next tick tries again */
 		ip_key(&ss, key);
 		ip = ip_find(g, key);
-		if (g->open >= g->cfg.max_conns || (size_t)fd >= g->nfd || !ip ||
-		    (ip->n >= GATE_RESERVE_PER_IP && g->open >= g->cfg.max_conns / 4 * 3)) {
+		if (ip && ip->lingers && (over_total(g, ip) || ip->n >= g->cfg.per_ip))
+			reclaim(g, ip);
+		if ((size_t)fd >= g->nfd || !ip || over_total(g, ip)) {
 			if (!g->cfg.tls)
 				answer(fd, 503, "service_unavailable", NULL, NULL, "too many connections; retry later");
 			shutdown(fd, SHUT_WR);
@@ -387,14 +427,14 @@ static void *gate_main(void *arg)
 	uint64_t next_reap = 0;
 
 	for (;;) {
-		int i, n = epoll_wait(g->ep, evs, 64, TICK_MS);
+		int i, listening = 0, n = epoll_wait(g->ep, evs, 64, TICK_MS);
 
 		pthread_mutex_lock(&g->mu);
 		for (i = 0; i < n; i++) {
 			struct gconn *c = evs[i].data.ptr;
 
 			if (c == NULL) {
-				accept_all(g);
+				listening = 1; /* after the others: accept_all may close the connections of evs */
 			} else if ((void *)c == (void *)g) {
 				pthread_mutex_unlock(&g->mu);
 				return NULL;
@@ -404,6 +444,8 @@ static void *gate_main(void *arg)
 				drain(g, c);
 			}
 		}
+		if (listening)
+			accept_all(g);
 		if (now_ns() >= next_reap) {
 			reap(g);
 			accept_all(g); /* retries after running out of descriptors */
