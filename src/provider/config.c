@@ -9,6 +9,7 @@
 #include "common/log.h"
 #include "common/mem.h"
 #include "provider/config.h"
+#include "provider/tfutil.h"
 
 void provider_release(void *data)
 {
@@ -142,6 +143,38 @@ void provider_api_error(struct fw_diags *d, const char *summary, int r, const st
 	fw_error(d, NULL, summary, "%s%s", text.data ? text.data : err_str(r),
 		 call->ambiguous_creates ? " (an earlier attempt lost its answer and was reconciled)" : "");
 	buf_release(&text);
+}
+
+int provider_refresh(struct iam_call *call, provider_get_fn get, const char *id, struct cty_value *state,
+		     const char *summary, struct fw_diags *d)
+{
+	int r = id && id[0] ? get(call, id, state) : ERR_NOTFOUND;
+
+	if (r == ERR_NOTFOUND) {
+		tfutil_set_null(state);
+		return 0;
+	}
+	if (r < 0)
+		provider_api_error(d, summary, r, call, NULL);
+	return r;
+}
+
+int provider_read(const struct fw_ctx *ctx, provider_get_fn get, const char *id, struct cty_value *state,
+		  const char *summary, struct fw_diags *d)
+{
+	struct iam_call call;
+	int r;
+
+	if (!id || !id[0]) {
+		tfutil_set_null(state); /* no ID: nothing exists to read */
+		return 0;
+	}
+	r = provider_call(ctx, &call, d);
+	if (r < 0)
+		return r;
+	r = provider_refresh(&call, get, id, state, summary, d);
+	iam_call_release(&call);
+	return r;
 }
 
 int provider_delete(const struct fw_ctx *ctx, int (*del)(struct iam_call *call, const char *id), const char *id,

@@ -43,4 +43,16 @@ void provider_api_error(struct fw_diags *d, const char *summary, int r, const st
 int provider_delete(const struct fw_ctx *ctx, int (*del)(struct iam_call *call, const char *id), const char *id,
 		    const char *summary, struct fw_diags *d);
 
+/* A resource's GET of object id into state, filled and released inside; the error as is
+ * (ERR_NOTFOUND when the object is gone), nothing reported. */
+typedef int (*provider_get_fn)(struct iam_call *call, const char *id, struct cty_value *state);
+/* The common part of every Read and read-back: get(call, id, state). An object gone nulls state
+ * (deleted outside Terraform: the next plan creates it again), and so does a state without an ID
+ * (nothing is sent); other failures become diagnostics under summary ("Cannot read the group"). */
+int provider_refresh(struct iam_call *call, provider_get_fn get, const char *id, struct cty_value *state,
+		     const char *summary, struct fw_diags *d);
+/* provider_refresh() through a call set up from ctx: a resource's Read. */
+int provider_read(const struct fw_ctx *ctx, provider_get_fn get, const char *id, struct cty_value *state,
+		  const char *summary, struct fw_diags *d);
+
 #endif

@@ -220,38 +220,24 @@ out:
 	return r;
 }
 
-static int key_read(const struct fw_ctx *ctx, struct cty_value *state, struct fw_diags *d)
+static int key_get(struct iam_call *call, const char *ak, struct cty_value *state)
 {
-	const char *ak = fw_get_string(state, "access_key");
-	struct iam_call call;
 	struct iam_api_key k;
 	int r;
 
 	memset(&k, 0, sizeof(k));
-	if (!ak)
-		ak = fw_get_string(state, "id");
-	if (!ak) {
-		tfutil_set_null(state); /* no ID: nothing exists to read */
-		return 0;
-	}
-	r = provider_call(ctx, &call, d);
-	if (r < 0)
-		return r;
-	r = iam_api_key_get(&call, ak, &k);
-	if (r == ERR_NOTFOUND) {
-		tfutil_set_null(state); /* deleted outside Terraform: planned for creation */
-		r = 0;
-		goto out;
-	}
-	if (r < 0) {
-		provider_api_error(d, "Cannot read the API key", r, &call, NULL);
-		goto out;
-	}
-	r = key_fill(state, &k);
-out:
+	r = iam_api_key_get(call, ak, &k);
+	if (r == 0)
+		r = key_fill(state, &k);
 	iam_api_key_release(&k);
-	iam_call_release(&call);
 	return r;
+}
+
+static int key_read(const struct fw_ctx *ctx, struct cty_value *state, struct fw_diags *d)
+{
+	const char *ak = fw_get_string(state, "access_key");
+
+	return provider_read(ctx, key_get, ak ? ak : fw_get_string(state, "id"), state, "Cannot read the API key", d);
 }
 
 static int key_update(const struct fw_ctx *ctx, const struct cty_value *prior, const struct cty_value *config,

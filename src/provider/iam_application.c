@@ -189,36 +189,22 @@ out:
 	return r;
 }
 
-static int iamapp_read(const struct fw_ctx *ctx, struct cty_value *state, struct fw_diags *d)
+static int iamapp_get(struct iam_call *call, const char *id, struct cty_value *state)
 {
 	struct iam_application a;
-	struct iam_call call;
-	const char *id = fw_get_string(state, "id");
 	int r;
 
 	memset(&a, 0, sizeof(a));
-	if (!id) {
-		tfutil_set_null(state); /* no ID: nothing exists to read */
-		return 0;
-	}
-	r = provider_call(ctx, &call, d);
-	if (r < 0)
-		return r;
-	r = iam_application_get(&call, id, &a);
-	if (r == ERR_NOTFOUND) {
-		tfutil_set_null(state); /* deleted outside Terraform: the next plan creates it again */
-		r = 0;
-		goto out;
-	}
-	if (r < 0) {
-		provider_api_error(d, "Cannot read the application", r, &call, NULL);
-		goto out;
-	}
-	r = iamapp_fill(state, &a);
-out:
+	r = iam_application_get(call, id, &a);
+	if (r == 0)
+		r = iamapp_fill(state, &a);
 	iam_application_release(&a);
-	iam_call_release(&call);
 	return r;
+}
+
+static int iamapp_read(const struct fw_ctx *ctx, struct cty_value *state, struct fw_diags *d)
+{
+	return provider_read(ctx, iamapp_get, fw_get_string(state, "id"), state, "Cannot read the application", d);
 }
 
 static int iamapp_update(const struct fw_ctx *ctx, const struct cty_value *prior, const struct cty_value *config,

@@ -163,21 +163,14 @@ static int grp_put_members(struct iam_call *call, const char *id, const struct c
 	return r;
 }
 
-static int grp_refresh(struct iam_call *call, const char *id, struct cty_value *state, const char *summary,
-		       struct fw_diags *d)
+static int grp_get(struct iam_call *call, const char *id, struct cty_value *state)
 {
 	struct iam_group g;
-	int r = iam_group_get(call, id, &g);
+	int r;
 
-	if (r == ERR_NOTFOUND) {
-		tfutil_set_null(state);
-		return 0;
-	}
-	if (r < 0) {
-		provider_api_error(d, summary, r, call, NULL);
-		return r;
-	}
-	if (fw_is_null(state, "external_membership")) /* imported: the default */
+	memset(&g, 0, sizeof(g));
+	r = iam_group_get(call, id, &g);
+	if (r == 0 && fw_is_null(state, "external_membership")) /* imported: the default */
 		r = fw_set_bool(state, "external_membership", 0);
 	if (r == 0)
 		r = grp_fill(state, &g, !grp_external(state));
@@ -227,7 +220,7 @@ static int grp_create(const struct fw_ctx *ctx, const struct cty_value *config, 
 			goto out;
 		}
 	}
-	r = grp_refresh(&call, g.id, state, "Cannot read the new group", d);
+	r = provider_refresh(&call, grp_get, g.id, state, "Cannot read the new group", d);
 out:
 	free(tags);
 	iam_group_release(&g);
@@ -237,14 +230,7 @@ out:
 
 static int grp_read(const struct fw_ctx *ctx, struct cty_value *state, struct fw_diags *d)
 {
-	struct iam_call call;
-	int r = provider_call(ctx, &call, d);
-
-	if (r < 0)
-		return r;
-	r = grp_refresh(&call, fw_get_string(state, "id"), state, "Cannot read the group", d);
-	iam_call_release(&call);
-	return r;
+	return provider_read(ctx, grp_get, fw_get_string(state, "id"), state, "Cannot read the group", d);
 }
 
 static int grp_update(const struct fw_ctx *ctx, const struct cty_value *prior, const struct cty_value *config,
@@ -281,7 +267,7 @@ static int grp_update(const struct fw_ctx *ctx, const struct cty_value *prior, c
 	if (r < 0)
 		provider_api_error(d, "Cannot update the group", r, &call, grp_api_attrs);
 	else
-		r = grp_refresh(&call, id, state, "Cannot read the updated group", d);
+		r = provider_refresh(&call, grp_get, id, state, "Cannot read the updated group", d);
 	free(tags);
 	iam_call_release(&call);
 	return r;

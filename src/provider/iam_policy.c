@@ -270,24 +270,19 @@ static int pol_fill(struct cty_value *state, const struct iam_policy *p, const s
 	return r;
 }
 
-/* GET the policy and its rules into state; a missing policy nulls state. */
-static int pol_refresh(struct iam_call *call, const char *id, struct cty_value *state, const char *summary,
-		       struct fw_diags *d)
+/* GET the policy and its rules into state. */
+static int pol_get(struct iam_call *call, const char *id, struct cty_value *state)
 {
 	struct iam_policy p;
 	struct iam_rule *rules = NULL;
 	size_t n = 0;
-	int r = iam_policy_get(call, id, &p);
+	int r;
 
-	if (r == ERR_NOTFOUND) {
-		tfutil_set_null(state);
-		return 0;
-	}
+	memset(&p, 0, sizeof(p));
+	r = iam_policy_get(call, id, &p);
 	if (r == 0)
 		r = iam_rules_list(call, id, &rules, &n);
-	if (r < 0)
-		provider_api_error(d, summary, r, call, NULL);
-	else
+	if (r == 0)
 		r = pol_fill(state, &p, rules, n);
 	iam_rules_release(rules, n);
 	iam_policy_release(&p);
@@ -402,7 +397,7 @@ static int pol_create(const struct fw_ctx *ctx, const struct cty_value *config, 
 		tfutil_set_null(state);
 		goto out;
 	}
-	r = pol_refresh(&call, p.id, state, "Cannot read the new policy", d);
+	r = provider_refresh(&call, pol_get, p.id, state, "Cannot read the new policy", d);
 out:
 	pol_specs_free(specs, nspecs);
 	free(tags);
@@ -413,14 +408,7 @@ out:
 
 static int pol_read(const struct fw_ctx *ctx, struct cty_value *state, struct fw_diags *d)
 {
-	struct iam_call call;
-	int r = provider_call(ctx, &call, d);
-
-	if (r < 0)
-		return r;
-	r = pol_refresh(&call, fw_get_string(state, "id"), state, "Cannot read the policy", d);
-	iam_call_release(&call);
-	return r;
+	return provider_read(ctx, pol_get, fw_get_string(state, "id"), state, "Cannot read the policy", d);
 }
 
 static int pol_update(const struct fw_ctx *ctx, const struct cty_value *prior, const struct cty_value *config,
@@ -462,7 +450,7 @@ static int pol_update(const struct fw_ctx *ctx, const struct cty_value *prior, c
 	if (r < 0)
 		provider_api_error(d, "Cannot update the policy", r, &call, pol_api_attrs);
 	else
-		r = pol_refresh(&call, id, state, "Cannot read the updated policy", d);
+		r = provider_refresh(&call, pol_get, id, state, "Cannot read the updated policy", d);
 	pol_specs_free(specs, nspecs);
 	free(tags);
 	iam_policy_release(&p);

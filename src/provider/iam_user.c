@@ -288,36 +288,22 @@ out:
 	return r;
 }
 
-static int iamuser_read(const struct fw_ctx *ctx, struct cty_value *state, struct fw_diags *d)
+static int iamuser_get(struct iam_call *call, const char *id, struct cty_value *state)
 {
-	const char *id = fw_get_string(state, "id");
 	struct iam_user u;
-	struct iam_call call;
 	int r;
 
 	memset(&u, 0, sizeof(u));
-	if (!id) {
-		tfutil_set_null(state); /* no ID: nothing exists to read */
-		return 0;
-	}
-	r = provider_call(ctx, &call, d);
-	if (r < 0)
-		return r;
-	r = iam_user_get(&call, id, &u);
-	if (r == ERR_NOTFOUND) {
-		tfutil_set_null(state); /* deleted outside Terraform: planned for re-creation */
-		r = 0;
-		goto out;
-	}
-	if (r < 0) {
-		provider_api_error(d, "Cannot read the user", r, &call, NULL);
-		goto out;
-	}
-	r = iamuser_fill(state, &u);
-out:
+	r = iam_user_get(call, id, &u);
+	if (r == 0)
+		r = iamuser_fill(state, &u);
 	iam_user_release(&u);
-	iam_call_release(&call);
 	return r;
+}
+
+static int iamuser_read(const struct fw_ctx *ctx, struct cty_value *state, struct fw_diags *d)
+{
+	return provider_read(ctx, iamuser_get, fw_get_string(state, "id"), state, "Cannot read the user", d);
 }
 
 /* The new value of string attr when it changed between prior and planned ("" for a cleared one),
