@@ -136,6 +136,27 @@ class Server:
         self.logf.close()
         return rc
 
+    def pause(self):
+        """SIGSTOP the server and wait until every thread of it is stopped (kill() returns before)."""
+        os.kill(self.proc.pid, signal.SIGSTOP)
+        deadline = time.time() + 10
+        task = "/proc/%d/task" % self.proc.pid
+        while time.time() < deadline:
+            states = []
+            for t in os.listdir(task):
+                try:
+                    with open(os.path.join(task, t, "stat")) as f:
+                        states.append(f.read().rsplit(")", 1)[1].split()[0])
+                except OSError:
+                    pass
+            if states and all(s in ("T", "t") for s in states):
+                return
+            time.sleep(0.01)
+        raise RuntimeError("the server did not stop")
+
+    def resume(self):
+        os.kill(self.proc.pid, signal.SIGCONT)
+
     def log_text(self):
         with open(self.log, "rb") as f:
             return f.read().decode("utf-8", "replace")
