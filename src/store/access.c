@@ -221,7 +221,7 @@ int store_group_create(struct store *s, const struct store_group *g, uint32_t qu
 	struct group_arg a = { .s = s, .g = g, .quota = quota, .d = d };
 
 	detail_reset(&a.d, &dummy);
-	return s->ops->write(s, op_group_create, &a);
+	return store_write_access(s, op_group_create, &a);
 }
 
 static int op_group_update(struct store_conn *c, void *arg)
@@ -262,7 +262,7 @@ int store_group_update(struct store *s, const char *org, const char *id, const s
 
 	detail_reset(&a.d, &dummy);
 	memset(out, 0, sizeof(*out));
-	r = s->ops->write(s, op_group_update, &a);
+	r = store_write_access(s, op_group_update, &a);
 	if (r < 0)
 		store_group_release(out);
 	return r;
@@ -390,7 +390,7 @@ int store_group_members(struct store *s, const char *org, const char *id, enum s
 
 	detail_reset(&a.d, &dummy);
 	memset(out, 0, sizeof(*out));
-	r = s->ops->write(s, op_group_members, &a);
+	r = store_write_access(s, op_group_members, &a);
 	if (r < 0)
 		store_group_release(out);
 	return r;
@@ -415,7 +415,7 @@ int store_group_delete(struct store *s, const char *org, const char *id)
 {
 	struct group_arg a = { .s = s, .org = org, .id = id };
 
-	return s->ops->write(s, op_group_delete, &a);
+	return store_write_access(s, op_group_delete, &a);
 }
 
 /* ---- the cascade of a deleted member ---- */
@@ -628,7 +628,7 @@ int store_policy_create(struct store *s, struct store_policy *p, const struct st
 	struct policy_arg a = { .s = s, .p = p, .rules = rules, .n = n, .quota = quota, .d = d };
 
 	detail_reset(&a.d, &dummy);
-	return s->ops->write(s, op_policy_create, &a);
+	return store_write_access(s, op_policy_create, &a);
 }
 
 static int op_policy_update(struct store_conn *c, void *arg)
@@ -679,7 +679,7 @@ int store_policy_update(struct store *s, const char *org, const char *id, const 
 
 	detail_reset(&a.d, &dummy);
 	memset(out, 0, sizeof(*out));
-	r = s->ops->write(s, op_policy_update, &a);
+	r = store_write_access(s, op_policy_update, &a);
 	if (r < 0)
 		store_policy_release(out);
 	return r;
@@ -702,7 +702,7 @@ int store_policy_delete(struct store *s, const char *org, const char *id)
 {
 	struct policy_arg a = { .s = s, .org = org, .id = id };
 
-	return s->ops->write(s, op_policy_delete, &a);
+	return store_write_access(s, op_policy_delete, &a);
 }
 
 /* Every rule of policy_id, in order, into w (a rows of rec_rule). */
@@ -788,7 +788,7 @@ int store_policy_clone(struct store *s, const char *org, const char *id, const c
 
 	detail_reset(&a.d, &dummy);
 	memset(out, 0, sizeof(*out));
-	r = s->ops->write(s, op_policy_clone, &a);
+	r = store_write_access(s, op_policy_clone, &a);
 	if (r < 0)
 		store_policy_release(out);
 	return r;
@@ -835,7 +835,7 @@ int store_rules_set(struct store *s, const char *org, const char *policy_id, con
 	memset(out, 0, sizeof(*out));
 	if (n > STORE_POLICY_RULES_MAX)
 		return ERR_RANGE;
-	r = s->ops->write(s, op_rules_set, &a);
+	r = store_write_access(s, op_rules_set, &a);
 	if (r < 0)
 		store_rule_list_release(out);
 	return r;
@@ -932,12 +932,20 @@ int store_grants(struct store *s, const char *org, enum store_bearer type, const
 		 struct store_grant_list *out)
 {
 	struct read_arg a = { .s = s, .org = org, .id = bearer_id, .type = type, .grants = out };
+	uint64_t gen = 0;
 	int r;
 
 	memset(out, 0, sizeof(*out));
+	if (s->auth_cache) {
+		if (store_authcache_grants_get(s->auth_cache, org, type, bearer_id, out) == 0)
+			return 0;
+		gen = store_authcache_gen(s->auth_cache);
+	}
 	r = s->ops->read(s, 0, grants_fn, &a);
 	if (r < 0)
 		store_grant_list_release(out);
+	else if (s->auth_cache)
+		store_authcache_grants_put(s->auth_cache, org, type, bearer_id, out, gen);
 	return r;
 }
 

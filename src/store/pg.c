@@ -8,8 +8,9 @@
  * stay exact; a serialization failure or deadlock is retried. COMMIT returns once PostgreSQL has
  * made the transaction durable (synchronous_commit as configured by the operator, on by default).
  *
- * Authentications are cached PG_AUTH_CACHE_MS (authcache.c): a key deleted or revoked on another
- * instance is refused here within that bound, on this instance at once.
+ * Authentications and the grants of non-owner bearers are cached PG_AUTH_CACHE_MS (authcache.c):
+ * a key deleted or revoked, or a policy, rule or membership changed, on another instance takes
+ * effect here within that bound, on this instance at once.
  *
  * Faults: a connection that broke (server stopped, network gone) makes the call fail at once
  * with ERR_IO (503 for the client) and is re-established on a later call, so service resumes by
@@ -765,8 +766,8 @@ int store_pg_open(const char *url, unsigned flags, struct store **out, char *det
 	}
 	if (r == 0)
 		r = migrate(&s->conns[0], flags, detail, dlen);
-	/* One round trip per authenticated request instead of two; a key deleted on another
-	 * instance is refused here within PG_AUTH_CACHE_MS. */
+	/* One round trip per authenticated request instead of two (three for a bearer that reads
+	 * its grants); a change made on another instance applies here within PG_AUTH_CACHE_MS. */
 	if (r == 0 && !(s->base.auth_cache = store_authcache_new(PG_AUTH_CACHE_MS)))
 		r = ERR_NOMEM;
 	if (r < 0) {

@@ -78,8 +78,9 @@ static int write_fn(struct store *s, store_conn_fn fn, void *arg)
 	return s->ops->write(s, fn, arg);
 }
 
-/* A write that deletes or changes keys: cached authentications are forgotten once it is done. */
-static int key_write_fn(struct store *s, store_conn_fn fn, void *arg)
+/* A write that deletes or changes keys (and with bearers their policies and memberships): cached
+ * authentications and grants are forgotten once it is done. */
+int store_write_access(struct store *s, store_conn_fn fn, void *arg)
 {
 	int r = s->ops->write(s, fn, arg);
 
@@ -325,7 +326,7 @@ int store_key_update(struct store *s, const char *org, const char *ak, const str
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	r = key_write_fn(s, op_key_update, &a);
+	r = store_write_access(s, op_key_update, &a);
 	if (r < 0)
 		store_key_release(out);
 	return r;
@@ -371,21 +372,21 @@ int store_key_delete(struct store *s, const char *org, const char *ak)
 {
 	struct del_arg a = { s, Q_KEY_DELETABLE, -1, Q_KEY_DELETE, org, ak, STORE_BEARER_NONE };
 
-	return key_write_fn(s, op_delete, &a);
+	return store_write_access(s, op_delete, &a);
 }
 
 int store_app_delete(struct store *s, const char *org, const char *id)
 {
 	struct del_arg a = { s, Q_APP_DELETABLE, Q_KEYS_OF_APP_DELETE, Q_APP_DELETE, org, id, STORE_BEARER_APPLICATION };
 
-	return key_write_fn(s, op_delete, &a);
+	return store_write_access(s, op_delete, &a);
 }
 
 int store_user_delete(struct store *s, const char *org, const char *id)
 {
 	struct del_arg a = { s, Q_USER_DELETABLE, Q_KEYS_OF_USER_DELETE, Q_USER_DELETE, org, id, STORE_BEARER_USER };
 
-	return key_write_fn(s, op_delete, &a);
+	return store_write_access(s, op_delete, &a);
 }
 
 static int op_key_revoke(struct store_conn *c, void *arg)
@@ -409,7 +410,7 @@ int store_key_revoke(struct store *s, const char *access_key)
 {
 	struct del_arg a = { s, -1, -1, -1, NULL, access_key, STORE_BEARER_NONE };
 
-	return key_write_fn(s, op_key_revoke, &a);
+	return store_write_access(s, op_key_revoke, &a);
 }
 
 /* ---- applications ---- */

@@ -97,8 +97,16 @@ uint64_t store_authcache_gen(struct store_authcache *c);
 int store_authcache_get(struct store_authcache *c, const uint8_t hash[STORE_HASH_LEN], struct store_key *out);
 void store_authcache_put(struct store_authcache *c, const uint8_t hash[STORE_HASH_LEN], const struct store_key *k,
 			 uint64_t gen);
-/* A key was deleted or changed here: forget every entry. NULL is fine. */
+/* The grants of a non-owner bearer, kept like authentications (a deep copy each way). */
+int store_authcache_grants_get(struct store_authcache *c, const char *org, enum store_bearer type, const char *bearer,
+			       struct store_grant_list *out);
+void store_authcache_grants_put(struct store_authcache *c, const char *org, enum store_bearer type, const char *bearer,
+				const struct store_grant_list *g, uint64_t gen);
+/* A key, policy, rule or group was changed here: forget every entry. NULL is fine. */
 void store_authcache_bump(struct store_authcache *c);
+/* A write that changes who may do what (keys, bearers, policies, rules, groups): s->ops->write,
+ * then the cached authentications and grants are forgotten (rules.c). */
+int store_write_access(struct store *s, store_conn_fn fn, void *arg);
 
 /* ---- statements (sql.c) ---- */
 enum store_q {
