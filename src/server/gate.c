@@ -35,12 +35,10 @@ enum gconn_state {
 };
 
 struct gate;
-struct gconn;
 
 struct ipcount {
 	uint8_t key[16];
 	unsigned n;
-	struct gconn *lingers; /* this address's connections in GC_LINGER */
 	struct ipcount *next;
 };
 
@@ -53,7 +51,6 @@ struct gconn {
 	socklen_t alen;
 	struct ipcount *ip;
 	struct gconn *prev, *next;
-	struct gconn *lprev, *lnext; /* in ip->lingers */
 };
 
 struct gate {
@@ -142,14 +139,6 @@ static void conn_forget(struct gate *g, struct gconn *c)
 		c->next->prev = c->prev;
 	if ((size_t)c->fd < g->nfd && g->byfd[c->fd] == c)
 		g->byfd[c->fd] = NULL;
-	if (c->state == GC_LINGER) {
-		if (c->lprev)
-			c->lprev->lnext = c->lnext;
-		else
-			c->ip->lingers = c->lnext;
-		if (c->lnext)
-			c->lnext->lprev = c->lprev;
-	}
 	if (c->state != GC_MHD)
 		g->pending--;
 	g->open--;
@@ -210,11 +199,6 @@ static void linger(struct gate *g, struct gconn *c)
 {
 	shutdown(c->fd, SHUT_WR);
 	c->state = GC_LINGER;
-	c->lprev = NULL;
-	c->lnext = c->ip->lingers;
-	if (c->lnext)
-		c->lnext->lprev = c;
-	c->ip->lingers = c;
 	atomic_store(&c->deadline, (long long)(now_ns() + LINGER_NS));
 }
 
@@ -299,18 +283,31 @@ static void hand_over(struct gate *g, struct gconn *c)
 	pthread_mutex_lock(&g->mu);
 }
 
-/* A budget is reached for a new connection of ip: before refusing it, close ip's answered
- * connections whose client has gone. Their end of stream may wait behind this wake-up's accepts
- * when a client opens connections one after another. ip is held meanwhile (ip_put frees it). */
-static void reclaim(struct gate *g, struct ipcount *ip)
+/* An event of connection c (g->mu held). */
+static void on_event(struct gate *g, struct gconn *c)
 {
-	struct gconn *c, *next;
+	if (c->state == GC_PENDING)
+		examine(g, c);
+	else if (c->state == GC_LINGER)
+		drain(g, c);
+}
+
+/* A budget is reached for a new connection of ip: before refusing it, handle the events already
+ * waiting, the end of stream of answered connections whose client has gone among them (a client
+ * opening connections one after another would be refused while its previous ones, closed, still
+ * count). The work is bounded by the events pending, not by the connections open. The listening
+ * socket and the stop pipe are level-triggered: the main loop sees them again. ip is held
+ * meanwhile (ip_put frees it). */
+static void settle(struct gate *g, struct ipcount *ip)
+{
+	struct epoll_event evs[64];
+	int i, n;
 
 	ip->n++;
-	for (c = ip->lingers; c; c = next) {
-		next = c->lnext;
-		drain(g, c);
-	}
+	n = epoll_wait(g->ep, evs, 64, 0);
+	for (i = 0; i < n; i++)
+		if (evs[i].data.ptr && evs[i].data.ptr != (void *)g)
+			on_event(g, evs[i].data.ptr);
 	ip->n--;
 }
 
@@ -336,8 +333,8 @@ static void accept_all(struct gate *g)
 			return; /* EAGAIN, or out of descriptors: the next tick tries again */
 		ip_key(&ss, key);
 		ip = ip_find(g, key);
-		if (ip && ip->lingers && (over_total(g, ip) || ip->n >= g->cfg.per_ip))
-			reclaim(g, ip);
+		if (ip && (over_total(g, ip) || ip->n >= g->cfg.per_ip))
+			settle(g, ip);
 		if ((size_t)fd >= g->nfd || !ip || over_total(g, ip)) {
 			if (!g->cfg.tls)
 				answer(fd, 503, "service_unavailable", NULL, NULL, "too many connections; retry later");
@@ -438,10 +435,8 @@ static void *gate_main(void *arg)
 			} else if ((void *)c == (void *)g) {
 				pthread_mutex_unlock(&g->mu);
 				return NULL;
-			} else if (c->state == GC_PENDING) {
-				examine(g, c);
-			} else if (c->state == GC_LINGER) {
-				drain(g, c);
+			} else {
+				on_event(g, c);
 			}
 		}
 		if (listening)
