@@ -34,13 +34,13 @@ enum gconn_state {
 	GC_MHD,     /* handed to libmicrohttpd */
 };
 
-struct gate;
-
 struct ipcount {
 	uint8_t key[16];
 	unsigned n;
 	struct ipcount *next;
 };
+
+struct gate;
 
 struct gconn {
 	struct gate *g;
