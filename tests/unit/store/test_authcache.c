@@ -93,7 +93,7 @@ TEST(a_bump_forgets_and_a_read_from_before_it_is_not_kept)
 
 TEST(entries_expire_after_the_ttl)
 {
-	struct store_authcache *c = store_authcache_new(60);
+	struct store_authcache *c = store_authcache_new(400); /* long enough to be read back at once, even under load */
 	struct store_grant_list in = { 0 }, out = { 0 };
 	uint8_t hash[STORE_HASH_LEN];
 	struct store_key k = { 0 }, got = { 0 };
@@ -110,7 +110,7 @@ TEST(entries_expire_after_the_ttl)
 	ASSERT_EQ_INT(store_authcache_get(c, hash, &got), 0);
 	ASSERT_EQ_STR(got.access_key, "SCWAAAAAAAAAAAAAAAAA");
 	store_key_release(&got);
-	sleep_ms(120);
+	sleep_ms(500);
 	ASSERT_EQ_INT(store_authcache_grants_get(c, ORG, STORE_BEARER_APPLICATION, APP, &out), ERR_NOTFOUND);
 	ASSERT_EQ_INT(store_authcache_get(c, hash, &got), ERR_NOTFOUND);
 	store_grant_list_release(&in);
