@@ -76,6 +76,21 @@ TEST(out_of_range_fields_are_rejected)
 			TEST_FAIL_("accepted \"%s\"", bad[i]);
 }
 
+/* The instants that print with a 4-digit year, exactly: 0000-01-01T00:00:00Z up to the last
+ * nanosecond of 9999, after the offset is applied. */
+TEST(year_bounds_are_exact)
+{
+	char out[TIME_RFC3339_MAX];
+	struct tstamp t;
+
+	ASSERT_EQ_STR(roundtrip("9999-12-31T23:59:59.999999999Z", out), "9999-12-31T23:59:59.999999999Z");
+	ASSERT_EQ_STR(roundtrip("9999-12-31T23:58:59-00:01", out), "9999-12-31T23:59:59Z");
+	ASSERT_EQ_INT(parse("9999-12-31T23:59:00-00:01", &t), ERR_RANGE); /* = 10000-01-01T00:00:00Z */
+	ASSERT_EQ_STR(roundtrip("0000-01-01T00:00:00Z", out), "0000-01-01T00:00:00Z");
+	ASSERT_EQ_STR(roundtrip("0000-01-01T00:01:00+00:01", out), "0000-01-01T00:00:00Z");
+	ASSERT_EQ_INT(parse("0000-01-01T00:00:59+00:01", &t), ERR_RANGE); /* one second before year 0 */
+}
+
 TEST(leap_days_and_epoch)
 {
 	struct tstamp t;
@@ -128,6 +143,7 @@ int main(void)
 	RUN(fraction_uses_3_6_or_9_digits);
 	RUN(bad_syntax_is_rejected);
 	RUN(out_of_range_fields_are_rejected);
+	RUN(year_bounds_are_exact);
 	RUN(leap_days_and_epoch);
 	RUN(negative_seconds_format);
 	RUN(civil_days_roundtrip);
