@@ -73,7 +73,7 @@ static uint64_t now_ns(void)
 	return time_mono_ns();
 }
 
-static void ip_key(const struct sockaddr_storage *ss, uint8_t key[16])
+void gate_addr_key(const struct sockaddr_storage *ss, uint8_t key[16])
 {
 	memset(key, 0, 16);
 	if (ss->ss_family == AF_INET) {
@@ -82,7 +82,11 @@ static void ip_key(const struct sockaddr_storage *ss, uint8_t key[16])
 		key[10] = key[11] = 0xff;
 		memcpy(key + 12, &in->sin_addr, 4);
 	} else if (ss->ss_family == AF_INET6) {
-		memcpy(key, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+
+		memcpy(key, a, 16);
+		if (!IN6_IS_ADDR_V4MAPPED(a))
+			memset(key + 8, 0, 8); /* the /64 prefix */
 	}
 }
 
@@ -331,7 +335,7 @@ static void accept_all(struct gate *g)
 
 		if (fd < 0)
 			return; /* EAGAIN, or out of descriptors: the next tick tries again */
-		ip_key(&ss, key);
+		gate_addr_key(&ss, key);
 		ip = ip_find(g, key);
 		if (ip && (over_total(g, ip) || ip->n >= g->cfg.per_ip))
 			settle(g, ip);

@@ -19,6 +19,7 @@
 #ifndef SERVER_GATE_H
 #define SERVER_GATE_H
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include <microhttpd.h>
 
@@ -53,6 +54,10 @@ void gate_request_head(struct MHD_Connection *c);
 void gate_request_busy(struct MHD_Connection *c);
 /* The request was answered: the next head is due within head_timeout. */
 void gate_request_done(struct MHD_Connection *c);
+/* The key a client address counts under: an IPv4 address (also written v4-mapped in IPv6), or
+ * an IPv6 address's /64 prefix: one host or site usually holds a whole /64, so a limit per /128
+ * would let one client open as many connections as it has addresses. */
+void gate_addr_key(const struct sockaddr_storage *ss, uint8_t key[16]);
 /* Connections open right now (accepted and not closed) and held before libmicrohttpd. */
 void gate_stats(struct gate *g, unsigned *open, unsigned *pending);
 

@@ -72,7 +72,8 @@ static const char usage_serve[] =
 	"  --hash-concurrency N   password hashes computed at once (default: the core count); a few more\n"
 	"                         wait up to 2 s, the others get 429 with Retry-After\n"
 	"  --max-connections N    open connections in total (default 8192; over it: 503)\n"
-	"  --per-ip-connections N open connections per client address (default 256; over it: 429)\n"
+	"  --per-ip-connections N open connections per client address (IPv6: per /64; default 256;\n"
+	"                         over it: 429)\n"
 	"  --head-timeout S       seconds for a whole request head, and for idle keep-alive (default 20)\n"
 	"  --body-timeout S       seconds for a whole request body and its answer (default 60)\n"
 	"  --help, --version\n";
