@@ -91,6 +91,16 @@ int mem_ct_eq(const void *a, const void *b, size_t n)
 	return CRYPTO_memcmp(a, b, n) == 0;
 }
 
+uint32_t mem_hash(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	uint32_t h = 2166136261u;
+
+	while (n--)
+		h = (h ^ *b++) * 16777619u;
+	return h;
+}
+
 char *mem_strndup(const char *s, size_t n)
 {
 	char *d = malloc(n + 1);

@@ -2,13 +2,14 @@
 /*
  * mem: allocation helpers and secret hygiene. mem_wipe() clears memory in a way the compiler
  * cannot elide; mem_freezero() wipes then frees (for API secret keys, TLS private keys,
- * passwords); mem_ct_eq() compares in constant time. mem_wiping_malloc()/mem_wiping_free() are
+ * passwords); mem_ct_eq() compares in constant time; mem_hash() hashes bytes for tables. mem_wiping_malloc()/mem_wiping_free() are
  * a size-tracking allocator pair whose free wipes, for libraries that take allocation hooks
  * without passing sizes to free (jansson's json_set_alloc_funcs, protobuf-c's allocator).
  */
 #ifndef COMMON_MEM_H
 #define COMMON_MEM_H
 #include <stddef.h>
+#include <stdint.h>
 #include "common/compat.h"
 
 /* Wipe n bytes at p (p may be NULL when n is 0). */
@@ -19,6 +20,8 @@ void mem_freezero(void *p, size_t n);
 void mem_free_secret_str(char *s);
 /* 1 when the n bytes at a and b are equal, in time independent of their contents. */
 int mem_ct_eq(const void *a, const void *b, size_t n);
+/* FNV-1a of the n bytes at p: a bucket index for in-memory tables (not for secrets). */
+uint32_t mem_hash(const void *p, size_t n);
 /* malloc() whose block remembers its size: mem_wiping_free() wipes the whole block then frees
  * it. Memory from one must only be freed by the other (never by free()). NULL when n is too big. */
 void *mem_wiping_malloc(size_t n);

@@ -92,12 +92,7 @@ void gate_addr_key(const struct sockaddr_storage *ss, uint8_t key[16])
 
 static struct ipcount **ip_bucket(struct gate *g, const uint8_t key[16])
 {
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < 16; i++)
-		h = (h ^ key[i]) * 16777619u;
-	return &g->ips[h % IP_BUCKETS];
+	return &g->ips[mem_hash(key, 16) % IP_BUCKETS];
 }
 
 static struct ipcount *ip_find(struct gate *g, const uint8_t key[16])

@@ -150,15 +150,10 @@ void store_authcache_bump(struct store_authcache *c)
 
 /* ---- grants ---- */
 
-static struct gc_entry *gslot(struct store_authcache *c, const char *org, const char *bearer)
+/* By bearer (a random UUID); organization and bearer type are compared in gc_match. */
+static struct gc_entry *gslot(struct store_authcache *c, const char *bearer)
 {
-	uint32_t h = 2166136261u; /* FNV-1a over both ids */
-
-	for (; *org; org++)
-		h = (h ^ (unsigned char)*org) * 16777619u;
-	for (; *bearer; bearer++)
-		h = (h ^ (unsigned char)*bearer) * 16777619u;
-	return &c->g[h % GC_SLOTS];
+	return &c->g[mem_hash(bearer, strlen(bearer)) % GC_SLOTS];
 }
 
 static int gc_match(const struct gc_entry *e, const char *org, enum store_bearer type, const char *bearer)
@@ -193,7 +188,7 @@ static int grants_copy(struct store_grant_list *dst, const struct store_grant_li
 int store_authcache_grants_get(struct store_authcache *c, const char *org, enum store_bearer type, const char *bearer,
 			       struct store_grant_list *out)
 {
-	struct gc_entry *e = gslot(c, org, bearer);
+	struct gc_entry *e = gslot(c, bearer);
 	int r = ERR_NOTFOUND;
 
 	pthread_mutex_lock(&c->mu);
@@ -206,7 +201,7 @@ int store_authcache_grants_get(struct store_authcache *c, const char *org, enum 
 void store_authcache_grants_put(struct store_authcache *c, const char *org, enum store_bearer type, const char *bearer,
 				const struct store_grant_list *g, uint64_t gen)
 {
-	struct gc_entry *e = gslot(c, org, bearer);
+	struct gc_entry *e = gslot(c, bearer);
 	struct store_grant_list copy, old = { 0 };
 
 	if (strlen(org) > STORE_ID_LEN || strlen(bearer) > STORE_ID_LEN || grants_copy(&copy, g) < 0)

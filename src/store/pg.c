@@ -431,11 +431,6 @@ static int pg_run_later(struct store_conn *c, int id, const char *sql, const str
 	return r;
 }
 
-static int pg_flush(struct store_conn *c)
-{
-	return pipe_finish(c);
-}
-
 /* ---- the pool ---- */
 
 static void deadline_in(struct timespec *ts, int ms)
@@ -788,5 +783,5 @@ static const struct store_ops pg_ops = {
 	.write = pg_write,
 	.run = pg_run,
 	.run_later = pg_run_later,
-	.flush = pg_flush,
+	.flush = pipe_finish,
 };

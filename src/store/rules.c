@@ -34,17 +34,13 @@ static void detail_set(struct store_detail *d, const char *resource, const char 
 	snprintf(d->resource_id, sizeof(d->resource_id), "%s", id ? id : "");
 }
 
-/* Lock org's row until commit; ERR_NOTFOUND when there is no such organization. count (may be
- * NULL) receives its number of API keys. */
-static int org_lock(struct store *s, struct store_conn *c, const char *org, uint32_t *count)
+/* Lock org's row until commit; ERR_NOTFOUND when there is no such organization. (A key create
+ * takes the lock itself, pipelined with its checks, for the key count the row holds.) */
+int store_org_lock(struct store *s, struct store_conn *c, const char *org)
 {
 	struct sval a = sv_text(org);
-	char n[24];
-	int r = store_run_text(s, c, Q_ORG_LOCK, &a, 1, n, sizeof(n));
 
-	if (r == 0 && count)
-		*count = (uint32_t)strtoul(n, NULL, 10);
-	return r;
+	return store_run_text(s, c, Q_ORG_LOCK, &a, 1, NULL, 0);
 }
 
 /* Keep the organization's key count: delta keys were added (or removed, < 0). */
@@ -55,12 +51,7 @@ static int count_add(struct store *s, struct store_conn *c, const char *org, int
 	return delta ? store_run_later(s, c, Q_KEY_COUNT_ADD, a, 2, NULL, NULL) : 0;
 }
 
-/* For access.c: the same lock and detail. */
-int store_org_lock(struct store *s, struct store_conn *c, const char *org)
-{
-	return org_lock(s, c, org, NULL);
-}
-
+/* For access.c: the same detail. */
 void store_detail_set(struct store_detail *d, const char *resource, const char *id)
 {
 	detail_set(d, resource, id);
@@ -347,7 +338,7 @@ static int op_delete(struct store_conn *c, void *arg)
 	struct sval v[2] = { sv_text(a->id), sv_text(a->org) };
 	char deletable[8];
 	int64_t keys = 0, changes = 0;
-	int r = org_lock(a->s, c, a->org, NULL);
+	int r = store_org_lock(a->s, c, a->org);
 
 	if (r == 0)
 		r = store_run_text(a->s, c, a->q_deletable, v, 2, deletable, sizeof(deletable));
@@ -398,7 +389,7 @@ static int op_key_revoke(struct store_conn *c, void *arg)
 	int r = store_run_text(a->s, c, Q_KEY_ORG, &v, 1, org, sizeof(org));
 
 	if (r == 0)
-		r = org_lock(a->s, c, org, NULL);
+		r = store_org_lock(a->s, c, org);
 	if (r == 0)
 		r = exec2(a->s, c, Q_KEY_DELETE, a->id, org, &changes);
 	if (r == 0 && changes == 0)
@@ -426,7 +417,7 @@ static int op_app_create(struct store_conn *c, void *arg)
 	struct app_create_arg *a = arg;
 	struct sval v[32];
 	char *tags;
-	int n, r = org_lock(a->s, c, a->a->organization_id, NULL);
+	int n, r = store_org_lock(a->s, c, a->a->organization_id);
 
 	if (r < 0)
 		return r;
@@ -517,7 +508,7 @@ struct user_create_arg {
 static int op_user_create(struct store_conn *c, void *arg)
 {
 	struct user_create_arg *a = arg;
-	int r = org_lock(a->s, c, a->u->organization_id, NULL);
+	int r = store_org_lock(a->s, c, a->u->organization_id);
 
 	memset(a->d, 0, sizeof(*a->d));
 	if (r == ERR_NOTFOUND)
@@ -544,7 +535,7 @@ static int op_user_update(struct store_conn *c, void *arg)
 	const struct store_user_patch *p = a->p;
 	char *tags = NULL;
 	struct sval v[12];
-	int r = org_lock(a->s, c, a->org, NULL);
+	int r = store_org_lock(a->s, c, a->org);
 
 	memset(a->d, 0, sizeof(*a->d));
 	if (r == 0) {

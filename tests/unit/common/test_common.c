@@ -101,6 +101,14 @@ TEST(constant_time_compare)
 	ASSERT(!mem_ct_eq("abc", "abd", 3));
 }
 
+/* The published FNV-1a 32-bit test vectors. */
+TEST(table_hash_is_fnv1a)
+{
+	ASSERT_EQ_UINT(mem_hash("", 0), 0x811c9dc5u);
+	ASSERT_EQ_UINT(mem_hash("a", 1), 0xe40c292cu);
+	ASSERT_EQ_UINT(mem_hash("foobar", 6), 0xbf9cf968u);
+}
+
 int main(void)
 {
 	RUN(err_names_and_strings);
@@ -110,5 +118,6 @@ int main(void)
 	RUN(uuid_v4_format_and_uniqueness);
 	RUN(access_key_alphabet);
 	RUN(constant_time_compare);
+	RUN(table_hash_is_fnv1a);
 	return test_done();
 }

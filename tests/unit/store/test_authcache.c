@@ -62,6 +62,7 @@ TEST(grants_are_keyed_by_organization_type_and_bearer)
 
 	two_grants(&in);
 	store_authcache_grants_put(c, ORG, STORE_BEARER_APPLICATION, APP, &in, store_authcache_gen(c));
+	/* the same bearer id (the same slot) in another organization or as another type */
 	ASSERT_EQ_INT(store_authcache_grants_get(c, ORG2, STORE_BEARER_APPLICATION, APP, &out), ERR_NOTFOUND);
 	ASSERT_EQ_INT(store_authcache_grants_get(c, ORG, STORE_BEARER_USER, APP, &out), ERR_NOTFOUND);
 	ASSERT_EQ_INT(store_authcache_grants_get(c, ORG, STORE_BEARER_APPLICATION, ORG2, &out), ERR_NOTFOUND);
